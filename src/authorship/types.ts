@@ -1,0 +1,120 @@
+/**
+ * Types of the authorship classifier: the input (GitHub REST shapes, every field optional because
+ * real payloads and data sets leave some out) and the verdict the app and `ai-review classify` use.
+ */
+
+/** Who wrote a pull request. `automation` is a non-AI bot (Dependabot, Renovate, ...). */
+export type AuthorClass = 'agent' | 'human' | 'automation';
+
+/**
+ * How sure the classifier is.
+ * - `high`: an identity the platform controls (the PR author is the agent's GitHub App, by id or login;
+ *   a commit whose signature GitHub verified and that is authored by the agent).
+ * - `medium`: text the tool writes by default (a `Co-authored-by` trailer, a PR-body marker, an agent email).
+ * - `low`: conventions anyone can set (a head-branch prefix, a label).
+ */
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** Ordering of confidences, lowest first. */
+export const CONFIDENCE_ORDER: readonly Confidence[] = ['low', 'medium', 'high'];
+
+/** One piece of evidence: which signal fired, on which value (untrusted PR text), and its confidence. */
+export interface AuthorshipReason {
+  /** e.g. `pr_author_login`, `pr_author_id`, `commit_author_email`, `co_authored_by`, `body_marker`, `branch_prefix`, `label`. */
+  signal: string;
+  /** The matched value as found in the PR (untrusted: escape before rendering). */
+  value: string;
+  confidence: Confidence;
+}
+
+/** The classifier's verdict for one pull request. */
+export interface AuthorshipVerdict {
+  class: AuthorClass;
+  /** Catalog or custom agent name (`copilot`, `claude-code`, `codex`, ...), or the bot name for automation; null for humans. */
+  agent: string | null;
+  /** Null for `human`. */
+  confidence: Confidence | null;
+  /** Login of the human who asked the agent for the work, when known; for agents working under a human's account, the PR author. */
+  humanOfRecord: string | null;
+  /** Share of the PR's commits attributed to an agent, 0..1 (0 when there are no commits). */
+  agentCommitShare: number;
+  /** SHAs of commits attributed to an agent (used by the gate: an agent push after an approval makes it stale). */
+  agentCommitShas: string[];
+  reasons: AuthorshipReason[];
+}
+
+/** A GitHub account as it appears in REST payloads (`user`, `author`, `committer`). */
+export interface AccountInput {
+  login?: string | null;
+  id?: number | null;
+  type?: string | null;
+}
+
+/** A git identity inside a commit (`commit.author`, `commit.committer`). */
+export interface GitIdentityInput {
+  name?: string | null;
+  email?: string | null;
+  date?: string | null;
+}
+
+/** One item of REST "List commits on a pull request". */
+export interface CommitInput {
+  sha?: string | null;
+  commit?: {
+    message?: string | null;
+    author?: GitIdentityInput | null;
+    committer?: GitIdentityInput | null;
+    verification?: { verified?: boolean | null; reason?: string | null } | null;
+  } | null;
+  author?: AccountInput | null;
+  committer?: AccountInput | null;
+}
+
+/** One item of REST "List timeline events for an issue" (only the fields the classifier reads). */
+export interface TimelineEventInput {
+  event?: string | null;
+  actor?: AccountInput | null;
+  label?: { name?: string | null } | null;
+  assignee?: AccountInput | null;
+  requested_reviewer?: AccountInput | null;
+  created_at?: string | null;
+}
+
+/** The subset of the REST pull request object the classifier reads. */
+export interface PullRequestInput {
+  number?: number | null;
+  title?: string | null;
+  body?: string | null;
+  user?: AccountInput | null;
+  head?: { ref?: string | null } | null;
+  labels?: Array<{ name?: string | null }> | null;
+  assignees?: AccountInput[] | null;
+  html_url?: string | null;
+  created_at?: string | null;
+}
+
+/** Input of the classifier: one PR in GitHub REST shapes, as in `ai-review classify` JSON Lines. */
+export interface AuthorshipInput {
+  pull_request?: PullRequestInput | null;
+  commits?: CommitInput[] | null;
+  timeline?: TimelineEventInput[] | null;
+}
+
+/** A custom agent declared in `.github/ai-review.yml` under `agents.custom`. Every field but `name` is optional. */
+export interface CustomAgent {
+  name: string;
+  logins?: string[];
+  branch_prefixes?: string[];
+  commit_emails?: string[];
+  body_markers?: string[];
+  labels?: string[];
+}
+
+/** Options of the classifier, from the `agents` section of the config. */
+export interface AuthorshipOptions {
+  /** Use the built-in catalog (default true). */
+  builtin: boolean;
+  custom: CustomAgent[];
+  /** Evidence below this confidence does not make a PR `agent` (default `low`). */
+  minConfidence: Confidence;
+}
