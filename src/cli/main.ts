@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * `ai-review` command line: one program, one subcommand per module (`classify`, `report`, `backfill`).
+ * Each subcommand module exports `register(program)`; this file only wires them together.
+ */
+import { Command } from 'commander';
+
+const program = new Command();
+program.name('ai-review').description('Review gates and review metrics for pull requests written by AI coding agents');
+
+// Subcommands register themselves here:
+
+await program.parseAsync(process.argv);
