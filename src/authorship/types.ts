@@ -77,6 +77,7 @@ export interface TimelineEventInput {
   label?: { name?: string | null } | null;
   assignee?: AccountInput | null;
   requested_reviewer?: AccountInput | null;
+  requested_team?: { slug?: string | null } | null;
   created_at?: string | null;
 }
 

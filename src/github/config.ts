@@ -1,0 +1,83 @@
+/**
+ * Reads `.github/ai-review.yml` through Probot's `context.config`: always from the repository's default branch
+ * (never the PR's head, so a PR cannot loosen its own gate), falling back to the org's `.github` repository,
+ * with `_extends` support. Arrays in an extending file replace those of the base (no concatenation).
+ */
+import type { Context } from 'probot';
+import { CONFIG_FILE_NAME, CONFIG_PATH, validateConfig, type ConfigError } from '../config/load.js';
+import type { AiReviewConfigFile } from '../config/schema.js';
+
+type ConfigContext = Pick<Context, 'config' | 'octokit' | 'repo'>;
+
+/** Result of loading: a validated file, no file at all (`config: null`), or errors. */
+export type LoadedConfig =
+  | { ok: true; config: AiReviewConfigFile; origin: 'file' }
+  | { ok: true; config: null; origin: 'default' }
+  | { ok: false; errors: ConfigError[] };
+
+interface ParseErrorCause {
+  message?: string;
+  linePos?: Array<{ line: number; col: number }>;
+}
+
+/** Fetches the raw text of the repository's own config file (default branch), or undefined. Only used on the error path, for line numbers. */
+async function fetchRawConfig(context: ConfigContext): Promise<string | undefined> {
+  try {
+    const { owner, repo } = context.repo();
+    const response = await context.octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      owner,
+      repo,
+      path: CONFIG_PATH,
+      mediaType: { format: 'raw' },
+    });
+    return typeof response.data === 'string' ? response.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Loads and validates the configuration for the context's repository.
+ * Output: `{ok: true, config, origin}` or `{ok: false, errors}` (invalid YAML or schema; errors carry key path and
+ * line where known). Throws on GitHub API errors other than 404 (the caller fails closed).
+ */
+export async function loadRepositoryConfig(context: ConfigContext): Promise<LoadedConfig> {
+  let value: unknown;
+  try {
+    value = await context.config(CONFIG_FILE_NAME, undefined, { arrayMerge: (_target: unknown[], source: unknown[]) => source });
+  } catch (error) {
+    const err = error as Error & { cause?: ParseErrorCause; status?: number };
+    if (err.status !== undefined) throw error;
+    if (typeof err.message === 'string' && err.message.includes('[@probot/octokit-plugin-config]')) {
+      const line = err.cause?.linePos?.[0]?.line;
+      const detail = err.cause?.message?.split('\n')[0];
+      const where = /from (\S+)/.exec(err.message)?.[1] ?? CONFIG_PATH;
+      return {
+        ok: false,
+        errors: [
+          {
+            path: '(root)',
+            message: `${err.message.includes('invalid YAML') ? 'invalid YAML' : err.message.replace('[@probot/octokit-plugin-config] ', '')}${detail ? `: ${detail}` : ''}`,
+            source: sourceName(where),
+            ...(line !== undefined ? { line } : {}),
+          },
+        ],
+      };
+    }
+    throw error;
+  }
+  if (value === null || value === undefined) return { ok: true, config: null, origin: 'default' };
+  let result = validateConfig(value, CONFIG_PATH);
+  if (!result.ok) {
+    const text = await fetchRawConfig(context);
+    if (text !== undefined) result = validateConfig(value, CONFIG_PATH, text);
+    return result.ok ? { ok: true, config: result.config, origin: 'file' } : result;
+  }
+  return { ok: true, config: result.config, origin: 'file' };
+}
+
+/** Turns a contents-API URL into `owner/repo:path` for messages. */
+function sourceName(url: string): string {
+  const m = /\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(url);
+  return m ? `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}:${decodeURIComponent(m[3]!)}` : CONFIG_PATH;
+}

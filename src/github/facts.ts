@@ -1,0 +1,151 @@
+/**
+ * Fetches the facts of one pull request from the GitHub REST API, once per evaluation, 100 items a page.
+ * Every function here takes an Octokit (installation-authenticated) and returns plain data for the core.
+ */
+import type { ProbotOctokit } from 'probot';
+import type { CommitInput, TimelineEventInput } from '../authorship/types.js';
+import type { ChangedFile } from '../paths/match.js';
+import type { LabelEventFact, ReviewFact, ReviewState } from '../gate/types.js';
+
+export type Octokit = InstanceType<typeof ProbotOctokit>;
+
+/** A repository's coordinates. */
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/**
+ * GitHub's list limits: "List pull requests files" returns at most 3000 files and "List commits on a pull
+ * request" at most 250 commits (REST docs, "pulls"). Past them the gate cannot see the whole PR and fails closed.
+ */
+export const MAX_LISTED_FILES = 3000;
+export const MAX_LISTED_COMMITS = 250;
+
+/** The fields of a REST pull request object the app reads (webhook `pull_request` or REST "Get a pull request"). */
+export interface PullRequestData {
+  number: number;
+  state?: string;
+  draft?: boolean;
+  title?: string | null;
+  body?: string | null;
+  user: { login: string; id?: number; type?: string } | null;
+  head: { sha: string; ref?: string };
+  base?: { ref?: string };
+  labels?: Array<{ name?: string } | string>;
+  assignees?: Array<{ login: string; id?: number; type?: string }> | null;
+  requested_reviewers?: Array<{ login: string }> | null;
+  requested_teams?: Array<{ slug: string }> | null;
+  changed_files?: number;
+  commits?: number;
+  additions?: number;
+  deletions?: number;
+  html_url?: string;
+  created_at?: string;
+}
+
+/** Lists the PR's changed files (with `previous_filename` for renames). */
+export async function listChangedFiles(octokit: Octokit, ref: RepoRef, pullNumber: number): Promise<ChangedFile[]> {
+  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { ...ref, pull_number: pullNumber, per_page: 100 });
+  return files.map((f) => ({ filename: f.filename, status: f.status, previous_filename: f.previous_filename ?? null }));
+}
+
+/** Lists the PR's commits, oldest first, in the shape the authorship classifier reads. */
+export async function listCommits(octokit: Octokit, ref: RepoRef, pullNumber: number): Promise<CommitInput[]> {
+  const commits = await octokit.paginate(octokit.rest.pulls.listCommits, { ...ref, pull_number: pullNumber, per_page: 100 });
+  return commits.map((c) => ({
+    sha: c.sha,
+    commit: {
+      message: c.commit.message,
+      author: c.commit.author ? { name: c.commit.author.name ?? null, email: c.commit.author.email ?? null, date: c.commit.author.date ?? null } : null,
+      committer: c.commit.committer
+        ? { name: c.commit.committer.name ?? null, email: c.commit.committer.email ?? null, date: c.commit.committer.date ?? null }
+        : null,
+      verification: c.commit.verification ? { verified: c.commit.verification.verified, reason: c.commit.verification.reason } : null,
+    },
+    author: c.author && 'login' in c.author ? { login: c.author.login, id: c.author.id, type: c.author.type } : null,
+    committer: c.committer && 'login' in c.committer ? { login: c.committer.login, id: c.committer.id, type: c.committer.type } : null,
+  }));
+}
+
+/** Lists the PR's submitted reviews. `automated` is left false: the caller marks bots and agents. */
+export async function listReviews(octokit: Octokit, ref: RepoRef, pullNumber: number): Promise<ReviewFact[]> {
+  const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { ...ref, pull_number: pullNumber, per_page: 100 });
+  return reviews
+    .filter((r) => r.user)
+    .map((r) => ({
+      id: r.id,
+      login: r.user!.login,
+      userId: r.user!.id,
+      userType: r.user!.type,
+      automated: false,
+      state: r.state as ReviewState,
+      commitId: r.commit_id ?? null,
+      submittedAt: r.submitted_at ?? null,
+    }));
+}
+
+/**
+ * Lists the members of a team given as `@org/slug`. Output: lower-case logins. A team that does not exist or that
+ * the app cannot see (404) has no members; other API errors are thrown.
+ */
+export async function listTeamMembers(octokit: Octokit, team: string): Promise<{ members: string[]; found: boolean }> {
+  const [org, slug] = team.replace(/^@/, '').split('/');
+  try {
+    const members = await octokit.paginate(octokit.rest.teams.listMembersInOrg, { org: org!, team_slug: slug!, per_page: 100 });
+    return { members: members.map((m) => m.login.toLowerCase()), found: true };
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return { members: [], found: false };
+    throw error;
+  }
+}
+
+/** Whether a user has write access (permission `admin` or `write`; `maintain` reads as `write`) to the repository. */
+export async function hasWriteAccess(octokit: Octokit, ref: RepoRef, login: string): Promise<boolean> {
+  try {
+    const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...ref, username: login });
+    return data.permission === 'admin' || data.permission === 'write';
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return false;
+    throw error;
+  }
+}
+
+/** The PR's timeline events (REST "List timeline events for an issue"), reduced to the fields the app reads. */
+export async function listTimeline(octokit: Octokit, ref: RepoRef, pullNumber: number): Promise<TimelineEventInput[]> {
+  const events = await octokit.paginate(octokit.rest.issues.listEventsForTimeline, { ...ref, issue_number: pullNumber, per_page: 100 });
+  return events.map((e) => {
+    const ev = e as Record<string, unknown>;
+    const account = (v: unknown) => {
+      const a = v as { login?: string; id?: number; type?: string } | null | undefined;
+      return a && typeof a.login === 'string' ? { login: a.login, id: a.id ?? null, type: a.type ?? null } : null;
+    };
+    const label = ev.label as { name?: string } | undefined;
+    const team = ev.requested_team as { slug?: string } | undefined;
+    return {
+      event: typeof ev.event === 'string' ? ev.event : null,
+      actor: account(ev.actor),
+      label: label ? { name: label.name ?? null } : null,
+      assignee: account(ev.assignee),
+      requested_reviewer: account(ev.requested_reviewer),
+      requested_team: team?.slug ? { slug: team.slug } : null,
+      created_at: typeof ev.created_at === 'string' ? ev.created_at : null,
+    } as TimelineEventInput & { requested_team: { slug: string } | null };
+  });
+}
+
+/** Label events for one label, from timeline events. */
+export function labelEvents(timeline: readonly TimelineEventInput[], label: string): LabelEventFact[] {
+  const out: LabelEventFact[] = [];
+  for (const e of timeline) {
+    if ((e.event !== 'labeled' && e.event !== 'unlabeled') || !e.label?.name || !e.actor?.login || !e.created_at) continue;
+    if (e.label.name.toLowerCase() !== label.toLowerCase()) continue;
+    out.push({ action: e.event, label: e.label.name, actor: e.actor.login, at: e.created_at });
+  }
+  return out;
+}
+
+/** Label names of a PR (webhook payloads give objects, some tools give strings). */
+export function labelNames(pr: PullRequestData): string[] {
+  return (pr.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter((l) => l !== '');
+}

@@ -1,0 +1,60 @@
+/**
+ * Review requests: asks the users and teams that unmet rules require, once per PR.
+ */
+import type { TimelineEventInput } from '../authorship/types.js';
+import type { RuleResult } from '../gate/types.js';
+import { normalizeReviewer } from '../gate/evaluate.js';
+
+/** Users and teams to request, as the REST "Request reviewers for a pull request" body takes them. */
+export interface ReviewRequest {
+  reviewers: string[];
+  team_reviewers: string[];
+}
+
+/**
+ * Decides whom to ask for review (pure). Candidates are the listed reviewers of rules that do not hold. Skipped:
+ * the PR author; anyone who already reviewed; anyone already requested; anyone requested before on this PR
+ * (a `review_requested` timeline event, so a reviewer who removed themselves is not asked again); teams of
+ * another organisation than the repository owner (GitHub only accepts the owner's teams).
+ */
+export function reviewersToRequest(input: {
+  rules: readonly RuleResult[];
+  owner: string;
+  authorLogin: string;
+  reviewedBy: readonly string[];
+  requestedUsers: readonly string[];
+  requestedTeams: readonly string[];
+  timeline: readonly TimelineEventInput[];
+}): ReviewRequest {
+  const lower = (s: string) => s.toLowerCase();
+  const reviewed = new Set(input.reviewedBy.map(lower));
+  const requestedUsers = new Set(input.requestedUsers.map(lower));
+  const requestedTeams = new Set(input.requestedTeams.map(lower));
+  for (const e of input.timeline) {
+    if (e.event !== 'review_requested') continue;
+    if (e.requested_reviewer?.login) requestedUsers.add(lower(e.requested_reviewer.login));
+    const team = (e as { requested_team?: { slug?: string } | null }).requested_team;
+    if (team?.slug) requestedTeams.add(lower(team.slug));
+  }
+  const users = new Set<string>();
+  const teams = new Set<string>();
+  for (const rule of input.rules) {
+    if (rule.holds) continue;
+    for (const entry of rule.pendingReviewers) {
+      const r = normalizeReviewer(entry);
+      if (r.startsWith('@')) {
+        const [org, slug] = r.slice(1).split('/');
+        if (!org || !slug || org !== lower(input.owner) || requestedTeams.has(slug)) continue;
+        teams.add(slug);
+      } else if (r !== lower(input.authorLogin) && !reviewed.has(r) && !requestedUsers.has(r)) {
+        users.add(r);
+      }
+    }
+  }
+  return { reviewers: [...users].sort(), team_reviewers: [...teams].sort() };
+}
+
+/** Whether there is anyone to request before looking at the timeline (saves the timeline call when there is not). */
+export function hasCandidates(request: ReviewRequest): boolean {
+  return request.reviewers.length > 0 || request.team_reviewers.length > 0;
+}
