@@ -4,10 +4,12 @@
  * Each subcommand module exports `register(program)`; this file only wires them together.
  */
 import { Command } from 'commander';
+import { register as registerReport } from './report.js';
 
 const program = new Command();
 program.name('ai-review').description('Review gates and review metrics for pull requests written by AI coding agents');
 
 // Subcommands register themselves here:
+registerReport(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,787 @@
+/**
+ * The metrics store: Kysely over SQLite (better-sqlite3) or PostgreSQL (pg). This is the I/O shell around the
+ * pure `derive.ts` (payload → facts) and `definitions.ts` (events → figures).
+ *
+ * Every write happens in one transaction: the delivery row (insert-or-ignore on its id: the idempotency key)
+ * together with the rows derived from it, then the PR's figures are recomputed from its stored events. On
+ * PostgreSQL the PR row is locked (`FOR UPDATE`) while recomputing, so replicas sharing a store cannot lose
+ * updates; two replicas inserting the same delivery id at once end with one row and one `duplicate`.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import type { DeliveryRecord, EvaluationRecord } from './sink.js';
+import type { MetricsDatabase, PullRequestsTable, RevertsTable } from './schema.js';
+import { deriveFacts, titleHash, type DerivedFacts, type PullRequestFacts } from './derive.js';
+import {
+  highestSensitiveGroup,
+  pusherClass,
+  reviewerRelation,
+  summarizePullRequest,
+  type PullRequestSummary,
+  type PullRequestTimeline,
+  type ReviewerKind,
+  type StoredAuthorClass,
+  type TimelineEvent,
+} from './definitions.js';
+
+/** Which SQL dialect the store talks to. */
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** Prometheus labels of a PR (never PR numbers or user names). */
+export interface PullRequestLabels {
+  repository: string;
+  author_class: string;
+  agent: string;
+  sensitive_group: string;
+}
+
+/** Something that happened for the first time in a write and must be observed once in Prometheus. */
+export type Transition =
+  | {
+      kind: 'time_to_first_review' | 'time_to_first_approval' | 'time_to_merge';
+      /** Seconds. */
+      seconds: number;
+      labels: PullRequestLabels;
+    }
+  | { kind: 'review_rounds'; value: number; labels: PullRequestLabels }
+  | { kind: 'merged_without_review' | 'merged_without_qualifying_approval'; labels: PullRequestLabels }
+  | { kind: 'revert'; labels: PullRequestLabels }
+  | { kind: 'override'; labels: PullRequestLabels };
+
+/** Result of a store write. `duplicate` writes changed nothing and carry no transitions. */
+export interface WriteResult {
+  status: 'recorded' | 'duplicate';
+  transitions: Transition[];
+  /** Set when the delivery yielded no PR facts (unsupported event, invalid payload). */
+  ignored?: string;
+}
+
+/** A stored PR row. */
+export type PullRequestRow = PullRequestsTable;
+/** A stored revert row. */
+export type RevertRow = RevertsTable;
+
+/** Gauge data: PRs ready, open, not draft, without a first human review, grouped by labels. */
+export interface WaitingGroup {
+  labels: PullRequestLabels;
+  count: number;
+  /** Seconds since ready for review of the longest-waiting PR of the group. */
+  oldestWaitSeconds: number;
+}
+
+type Db = Kysely<MetricsDatabase> | Transaction<MetricsDatabase>;
+
+const bool = (b: boolean): number => (b ? 1 : 0);
+const nowIso = (): string => new Date().toISOString();
+
+function parseJsonArray<T>(text: string | null | undefined): T[] {
+  if (!text) return [];
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) ? (v as T[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Labels of a stored PR row. */
+export function labelsOf(pr: Pick<PullRequestRow, 'repository' | 'author_class' | 'agent' | 'highest_sensitive_group'>): PullRequestLabels {
+  return {
+    repository: pr.repository,
+    author_class: pr.author_class,
+    agent: pr.agent ?? 'none',
+    sensitive_group: pr.highest_sensitive_group,
+  };
+}
+
+function reviewerKind(login: string, type: string | null, authorLogin: string | null): ReviewerKind {
+  if (type === 'Bot' || /\[bot\]$/i.test(login)) return 'bot';
+  if (authorLogin && authorLogin.toLowerCase() === login.toLowerCase()) return 'author';
+  return 'human';
+}
+
+/** Kysely-backed store. Construct with `createStore` (index.ts) or directly with a migrated Kysely instance. */
+export class MetricsStore {
+  /**
+   * @param db a Kysely instance whose schema is migrated (see `migrateToLatest`).
+   * @param dialect `sqlite` or `postgres` (PostgreSQL rows are locked with `FOR UPDATE`).
+   */
+  constructor(
+    readonly db: Kysely<MetricsDatabase>,
+    readonly dialect: StoreDialect,
+    private readonly logger?: Logger,
+  ) {}
+
+  /**
+   * Records one webhook delivery and the PR facts derived from it, idempotently on `delivery.id`.
+   * Resolves `duplicate` when the id is already stored (nothing else is written). Throws on store errors.
+   */
+  async recordDelivery(delivery: DeliveryRecord): Promise<WriteResult> {
+    const facts = deriveFacts(delivery);
+    if (facts.ignored && facts.pullRequest === undefined) {
+      this.logger?.debug({ deliveryId: delivery.id, event: facts.event, reason: facts.ignored }, 'metrics: no PR facts');
+    }
+    return this.db.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('deliveries')
+        .values({
+          id: delivery.id.slice(0, 128),
+          event: facts.event,
+          action: facts.action,
+          repository: facts.repository,
+          received_at: delivery.receivedAt.toISOString(),
+        })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      if (!inserted.numInsertedOrUpdatedRows) return { status: 'duplicate' as const, transitions: [] };
+      const transitions = await this.applyFacts(trx, delivery.id, facts);
+      return { status: 'recorded' as const, transitions, ...(facts.ignored ? { ignored: facts.ignored } : {}) };
+    });
+  }
+
+  private async applyFacts(trx: Transaction<MetricsDatabase>, deliveryId: string, facts: DerivedFacts): Promise<Transition[]> {
+    const transitions: Transition[] = [];
+    if (facts.pullRequest) {
+      const pr = facts.pullRequest;
+      await this.upsertPullRequestFacts(trx, pr);
+      const before = await this.lockPullRequest(trx, pr.repository, pr.number);
+      if (facts.lifecycle) {
+        const l = facts.lifecycle;
+        await trx
+          .insertInto('pr_events')
+          .values({
+            repository: pr.repository,
+            number: pr.number,
+            type: l.type,
+            at: l.at,
+            draft: bool(l.draft),
+            merged: bool(l.merged),
+            delivery_id: deliveryId,
+          })
+          .onConflict((oc) => oc.columns(['repository', 'number', 'type', 'at']).doNothing())
+          .execute();
+      }
+      if (facts.review) {
+        const r = facts.review;
+        await trx
+          .insertInto('reviews')
+          .values({
+            repository: pr.repository,
+            number: pr.number,
+            review_id: String(r.reviewId),
+            reviewer: r.reviewer,
+            reviewer_type: r.reviewerType,
+            reviewer_kind: reviewerKind(r.reviewer, r.reviewerType, pr.authorLogin),
+            state: r.state,
+            submitted_at: r.submittedAt,
+            commit_id: r.commitId,
+            dismissed_at: r.dismissedAt,
+            relation: 'other',
+          })
+          .onConflict((oc) =>
+            oc.columns(['repository', 'number', 'review_id']).doUpdateSet((eb) => ({
+              dismissed_at: eb.fn.coalesce('excluded.dismissed_at', 'reviews.dismissed_at'),
+            })),
+          )
+          .execute();
+      }
+      if (facts.push) {
+        const p = facts.push;
+        const forced = await trx
+          .selectFrom('branch_pushes')
+          .select('forced')
+          .where('repository', '=', pr.repository)
+          .where('after_sha', '=', p.afterSha)
+          .where('forced', '=', 1)
+          .executeTakeFirst();
+        await trx
+          .insertInto('pushes')
+          .values({
+            repository: pr.repository,
+            number: pr.number,
+            after_sha: p.afterSha,
+            before_sha: p.beforeSha,
+            pushed_at: p.pushedAt,
+            sender_login: p.senderLogin,
+            sender_type: p.senderType,
+            pushed_by: 'unknown',
+            commits_added: null,
+            agent_commits: null,
+            human_commits: null,
+            rewrote_history: bool(forced !== undefined),
+            after_first_review: 0,
+          })
+          .onConflict((oc) => oc.columns(['repository', 'number', 'after_sha']).doNothing())
+          .execute();
+        await this.resolvePushes(trx, pr.repository, pr.number);
+      }
+      if (facts.lifecycle?.type === 'closed' && facts.lifecycle.merged && facts.revertOf) {
+        const t = await this.recordPullRequestRevert(trx, pr, facts.lifecycle.at, facts.revertOf);
+        if (t) transitions.push(t);
+      }
+      transitions.push(...(await this.recompute(trx, pr.repository, pr.number, before)));
+    }
+
+    if (facts.branchPush) {
+      const b = facts.branchPush;
+      await trx
+        .insertInto('branch_pushes')
+        .values({
+          repository: b.repository,
+          branch: b.branch,
+          after_sha: b.afterSha,
+          before_sha: b.beforeSha,
+          forced: bool(b.forced),
+          pushed_at: b.pushedAt,
+        })
+        .onConflict((oc) => oc.columns(['repository', 'branch', 'after_sha']).doNothing())
+        .execute();
+      if (b.forced) {
+        const affected = await trx
+          .selectFrom('pushes')
+          .select(['number'])
+          .where('repository', '=', b.repository)
+          .where('after_sha', '=', b.afterSha)
+          .execute();
+        for (const { number } of affected) {
+          const before = await this.lockPullRequest(trx, b.repository, number);
+          await trx
+            .updateTable('pushes')
+            .set({ rewrote_history: 1 })
+            .where('repository', '=', b.repository)
+            .where('number', '=', number)
+            .where('after_sha', '=', b.afterSha)
+            .execute();
+          transitions.push(...(await this.recompute(trx, b.repository, number, before)));
+        }
+      }
+      for (const r of b.revertedCommits) {
+        const t = await this.recordCommitRevert(trx, b.repository, r.revertedSha, r.revertingSha, r.at);
+        if (t) transitions.push(t);
+      }
+    }
+    return transitions;
+  }
+
+  /** Inserts the PR row or refreshes its identity columns from a payload (summary columns are untouched). */
+  private async upsertPullRequestFacts(trx: Db, pr: PullRequestFacts): Promise<void> {
+    const identity = {
+      author_login: pr.authorLogin,
+      author_type: pr.authorType,
+      title_sha256: pr.titleSha256,
+      head_ref: pr.headRef,
+      head_sha: pr.headSha,
+      base_ref: pr.baseRef,
+      draft: bool(pr.draft),
+      created_at: pr.createdAt,
+      updated_at: nowIso(),
+    };
+    await trx
+      .insertInto('pull_requests')
+      .values({
+        repository: pr.repository,
+        number: pr.number,
+        ...identity,
+        merge_commit_sha: pr.mergeCommitSha,
+        changed_files: pr.changedFiles,
+        additions: pr.additions,
+        deletions: pr.deletions,
+        author_class: 'unknown',
+        sensitive_groups: '[]',
+        highest_sensitive_group: 'none',
+        required_reviewers: '[]',
+        state: 'open',
+        review_rounds: 0,
+        agent_pushes_after_first_review: 0,
+        human_pushes_after_first_review: 0,
+        human_rework_commits: 0,
+        overridden: 0,
+        merged_without_review: 0,
+        merged_without_qualifying_approval: 0,
+      })
+      .onConflict((oc) =>
+        oc.columns(['repository', 'number']).doUpdateSet((eb) => ({
+          ...identity,
+          merge_commit_sha: eb.fn.coalesce('excluded.merge_commit_sha', 'pull_requests.merge_commit_sha'),
+          changed_files: eb.fn.coalesce('excluded.changed_files', 'pull_requests.changed_files'),
+          additions: eb.fn.coalesce('excluded.additions', 'pull_requests.additions'),
+          deletions: eb.fn.coalesce('excluded.deletions', 'pull_requests.deletions'),
+        })),
+      )
+      .execute();
+  }
+
+  /** Reads a PR row, locking it on PostgreSQL until the transaction ends. */
+  private async lockPullRequest(trx: Db, repository: string, number: number): Promise<PullRequestRow | undefined> {
+    return trx
+      .selectFrom('pull_requests')
+      .selectAll()
+      .where('repository', '=', repository)
+      .where('number', '=', number)
+      .$if(this.dialect === 'postgres', (qb) => qb.forUpdate())
+      .executeTakeFirst();
+  }
+
+  /** Attributes unresolved pushes from the commits gate evaluations saw first at their head SHA. */
+  private async resolvePushes(trx: Db, repository: string, number: number): Promise<void> {
+    const pending = await trx
+      .selectFrom('pushes')
+      .select(['after_sha', 'before_sha'])
+      .where('repository', '=', repository)
+      .where('number', '=', number)
+      .where('commits_added', 'is', null)
+      .execute();
+    for (const push of pending) {
+      const evaluation = await trx
+        .selectFrom('evaluations')
+        .select(['commit_shas'])
+        .where('repository', '=', repository)
+        .where('number', '=', number)
+        .where('head_sha', '=', push.after_sha)
+        .executeTakeFirst();
+      if (!evaluation) continue;
+      const added = await trx
+        .selectFrom('commits')
+        .select(['agent'])
+        .where('repository', '=', repository)
+        .where('number', '=', number)
+        .where('first_seen_head_sha', '=', push.after_sha)
+        .execute();
+      const agent = added.filter((c) => c.agent === 1).length;
+      const human = added.length - agent;
+      const shas = parseJsonArray<string>(evaluation.commit_shas);
+      const rewrote = push.before_sha !== null && shas.length > 0 && shas.length < 250 && !shas.includes(push.before_sha);
+      await trx
+        .updateTable('pushes')
+        .set((eb) => ({
+          commits_added: added.length,
+          agent_commits: agent,
+          human_commits: human,
+          rewrote_history: rewrote ? 1 : eb.ref('rewrote_history'),
+        }))
+        .where('repository', '=', repository)
+        .where('number', '=', number)
+        .where('after_sha', '=', push.after_sha)
+        .execute();
+    }
+  }
+
+  private async findMergedPullRequest(
+    trx: Db,
+    repository: string,
+    by: { number: number } | { titleSha256: string; before: string } | { sha: string },
+  ): Promise<PullRequestRow | undefined> {
+    let q = trx.selectFrom('pull_requests').selectAll().where('repository', '=', repository).where('merged_at', 'is not', null);
+    if ('number' in by) q = q.where('number', '=', by.number);
+    else if ('titleSha256' in by) q = q.where('title_sha256', '=', by.titleSha256).where('merged_at', '<', by.before);
+    else {
+      const sha = by.sha.toLowerCase();
+      const viaCommit = await trx
+        .selectFrom('commits')
+        .select('number')
+        .where('repository', '=', repository)
+        .where('sha', 'like', `${sha}%`)
+        .executeTakeFirst();
+      q = q.where((eb) =>
+        eb.or([
+          eb('merge_commit_sha', 'like', `${sha}%`),
+          eb('head_sha', 'like', `${sha}%`),
+          ...(viaCommit ? [eb('number', '=', viaCommit.number)] : []),
+        ]),
+      );
+    }
+    return q.orderBy('merged_at', 'desc').executeTakeFirst();
+  }
+
+  private async insertRevert(trx: Db, reverted: PullRequestRow, row: Omit<RevertRow, 'repository' | 'reverted_number' | 'reverted_merged_at' | 'gap_s'>): Promise<Transition | null> {
+    const gap = reverted.merged_at ? Math.max(0, (Date.parse(row.reverted_at) - Date.parse(reverted.merged_at)) / 1000) : null;
+    const res = await trx
+      .insertInto('reverts')
+      .values({
+        repository: reverted.repository,
+        reverted_number: reverted.number,
+        reverted_merged_at: reverted.merged_at,
+        gap_s: gap,
+        ...row,
+      })
+      .onConflict((oc) => oc.columns(['repository', 'reverted_number']).doNothing())
+      .executeTakeFirst();
+    return res.numInsertedOrUpdatedRows ? { kind: 'revert', labels: labelsOf(reverted) } : null;
+  }
+
+  private async recordPullRequestRevert(
+    trx: Db,
+    reverting: PullRequestFacts,
+    mergedAtIso: string,
+    ref: { revertedNumber: number | null; revertedTitle: string | null },
+  ): Promise<Transition | null> {
+    let reverted: PullRequestRow | undefined;
+    let via = 'pr_body';
+    if (ref.revertedNumber !== null && ref.revertedNumber !== reverting.number) {
+      reverted = await this.findMergedPullRequest(trx, reverting.repository, { number: ref.revertedNumber });
+    }
+    if (!reverted && ref.revertedTitle !== null) {
+      via = 'pr_title';
+      reverted = await this.findMergedPullRequest(trx, reverting.repository, {
+        titleSha256: titleHash(ref.revertedTitle),
+        before: mergedAtIso,
+      });
+    }
+    if (!reverted) {
+      this.logger?.debug({ repository: reverting.repository, number: reverting.number }, 'metrics: reverted PR not in store');
+      return null;
+    }
+    return this.insertRevert(trx, reverted, {
+      reverting_number: reverting.number,
+      reverting_sha: reverting.mergeCommitSha,
+      detected_via: via,
+      reverted_at: mergedAtIso,
+    });
+  }
+
+  private async recordCommitRevert(trx: Db, repository: string, revertedSha: string, revertingSha: string, at: string): Promise<Transition | null> {
+    const reverted = await this.findMergedPullRequest(trx, repository, { sha: revertedSha });
+    if (!reverted) return null;
+    const revertingPr = await trx
+      .selectFrom('pull_requests')
+      .select('number')
+      .where('repository', '=', repository)
+      .where('merge_commit_sha', '=', revertingSha)
+      .executeTakeFirst();
+    return this.insertRevert(trx, reverted, {
+      reverting_number: revertingPr?.number ?? null,
+      reverting_sha: revertingSha,
+      detected_via: 'commit_message',
+      reverted_at: at,
+    });
+  }
+
+  /**
+   * Records a gate evaluation (idempotent on delivery id + PR + head SHA), the PR's authorship verdict,
+   * sensitive groups and size, the commits it saw, and a valid override. Throws on store errors.
+   */
+  async recordEvaluation(r: EvaluationRecord): Promise<WriteResult> {
+    return this.db.transaction().execute(async (trx) => {
+      const groups = [...new Set(r.sensitiveGroups)].sort();
+      const verdict = {
+        author_class: r.authorship.class,
+        agent: r.authorship.agent,
+        confidence: r.authorship.confidence,
+        human_of_record: r.authorship.humanOfRecord,
+        sensitive_groups: JSON.stringify(groups),
+        highest_sensitive_group: highestSensitiveGroup(groups),
+        required_reviewers: JSON.stringify(r.requiredReviewers),
+        changed_files: r.changedFiles,
+        additions: r.additions,
+        deletions: r.deletions,
+        updated_at: nowIso(),
+      };
+      await trx
+        .insertInto('pull_requests')
+        .values({
+          repository: r.repository,
+          number: r.pullNumber,
+          ...verdict,
+          head_sha: r.headSha,
+          draft: 0,
+          state: 'open',
+          review_rounds: 0,
+          agent_pushes_after_first_review: 0,
+          human_pushes_after_first_review: 0,
+          human_rework_commits: 0,
+          overridden: 0,
+          merged_without_review: 0,
+          merged_without_qualifying_approval: 0,
+        })
+        .onConflict((oc) => oc.columns(['repository', 'number']).doUpdateSet(verdict))
+        .execute();
+      const before = await this.lockPullRequest(trx, r.repository, r.pullNumber);
+      const inserted = await trx
+        .insertInto('evaluations')
+        .values({
+          delivery_id: r.deliveryId.slice(0, 128),
+          repository: r.repository,
+          number: r.pullNumber,
+          head_sha: r.headSha,
+          conclusion: r.conclusion,
+          gate_satisfied: bool(r.gateSatisfied),
+          failing_rules: JSON.stringify(r.failingRules),
+          qualifying_approvals: JSON.stringify(
+            r.qualifyingApprovals.map((a) => ({ login: a.login, submittedAt: new Date(a.submittedAt).toISOString() })),
+          ),
+          commit_shas: JSON.stringify(r.commits.map((c) => c.sha)),
+          duration_ms: r.durationMs,
+          evaluated_at: r.evaluatedAt.toISOString(),
+        })
+        .onConflict((oc) => oc.columns(['delivery_id', 'repository', 'number', 'head_sha']).doNothing())
+        .executeTakeFirst();
+      if (!inserted.numInsertedOrUpdatedRows) return { status: 'duplicate' as const, transitions: [] };
+
+      const transitions: Transition[] = [];
+      if (r.commits.length > 0) {
+        const seenAt = r.evaluatedAt.toISOString();
+        // Chunks keep the statement below SQLite's bound-parameter limit.
+        for (let i = 0; i < r.commits.length; i += 100) {
+          await trx
+            .insertInto('commits')
+            .values(
+              r.commits.slice(i, i + 100).map((c) => ({
+                repository: r.repository,
+                number: r.pullNumber,
+                sha: c.sha.toLowerCase(),
+                agent: bool(c.agent),
+                author_login: c.authorLogin,
+                first_seen_head_sha: r.headSha,
+                first_seen_at: seenAt,
+              })),
+            )
+            .onConflict((oc) => oc.columns(['repository', 'number', 'sha']).doNothing())
+            .execute();
+        }
+      }
+      if (r.override) {
+        const o = await trx
+          .insertInto('overrides')
+          .values({
+            repository: r.repository,
+            number: r.pullNumber,
+            login: r.override.login,
+            at: new Date(r.override.at).toISOString(),
+          })
+          .onConflict((oc) => oc.columns(['repository', 'number', 'login', 'at']).doNothing())
+          .executeTakeFirst();
+        const row = await this.lockPullRequest(trx, r.repository, r.pullNumber);
+        if (o.numInsertedOrUpdatedRows && row) transitions.push({ kind: 'override', labels: labelsOf(row) });
+      }
+      await this.resolvePushes(trx, r.repository, r.pullNumber);
+      transitions.push(...(await this.recompute(trx, r.repository, r.pullNumber, before)));
+      return { status: 'recorded' as const, transitions };
+    });
+  }
+
+  /** Loads a PR's stored events as the timeline the definitions consume. Null when the PR is unknown. */
+  async loadTimeline(db: Db, repository: string, number: number): Promise<PullRequestTimeline | null> {
+    const pr = await db
+      .selectFrom('pull_requests')
+      .selectAll()
+      .where('repository', '=', repository)
+      .where('number', '=', number)
+      .executeTakeFirst();
+    if (!pr) return null;
+    const [events, reviews, pushes, evaluations, overrides] = await Promise.all([
+      db.selectFrom('pr_events').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
+      db.selectFrom('reviews').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
+      db.selectFrom('pushes').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
+      db.selectFrom('evaluations').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
+      db.selectFrom('overrides').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
+    ]);
+    const timeline: TimelineEvent[] = [];
+    for (const e of events) {
+      if (e.type === 'opened') timeline.push({ kind: 'opened', at: e.at, draft: e.draft === 1 });
+      else if (e.type === 'closed') timeline.push({ kind: 'closed', at: e.at, merged: e.merged === 1 });
+      else if (e.type === 'reopened' || e.type === 'ready_for_review' || e.type === 'converted_to_draft') {
+        timeline.push({ kind: e.type, at: e.at });
+      }
+    }
+    for (const r of reviews) {
+      timeline.push({
+        kind: 'review',
+        at: r.submitted_at,
+        reviewId: Number(r.review_id),
+        reviewer: r.reviewer,
+        reviewerKind: r.reviewer_kind as ReviewerKind,
+        state: r.state as 'approved' | 'changes_requested' | 'commented',
+        dismissedAt: r.dismissed_at,
+      });
+    }
+    for (const p of pushes) {
+      timeline.push({
+        kind: 'push',
+        at: p.pushed_at,
+        afterSha: p.after_sha,
+        beforeSha: p.before_sha,
+        senderLogin: p.sender_login,
+        senderType: p.sender_type,
+        agentCommits: p.agent_commits,
+        humanCommits: p.human_commits,
+        rewroteHistory: p.rewrote_history === 1,
+      });
+    }
+    for (const e of evaluations) {
+      timeline.push({
+        kind: 'evaluation',
+        at: e.evaluated_at,
+        conclusion: e.conclusion as 'success',
+        gateSatisfied: e.gate_satisfied === 1,
+        failingRules: parseJsonArray<string>(e.failing_rules),
+        qualifyingApprovals: parseJsonArray<{ login: string; submittedAt: string }>(e.qualifying_approvals),
+      });
+    }
+    for (const o of overrides) timeline.push({ kind: 'override', at: o.at, login: o.login });
+    return {
+      repository,
+      number,
+      authorLogin: pr.author_login,
+      authorClass: pr.author_class as StoredAuthorClass,
+      agent: pr.agent,
+      humanOfRecord: pr.human_of_record,
+      requiredReviewers: parseJsonArray<string>(pr.required_reviewers),
+      events: timeline,
+    };
+  }
+
+  /** Recomputes a PR's figures from its events, writes them, and returns what changed for the first time. */
+  private async recompute(trx: Db, repository: string, number: number, before: PullRequestRow | undefined): Promise<Transition[]> {
+    const timeline = await this.loadTimeline(trx, repository, number);
+    if (!timeline) return [];
+    const s = summarizePullRequest(timeline);
+    await trx
+      .updateTable('pull_requests')
+      .set(summaryColumns(s))
+      .where('repository', '=', repository)
+      .where('number', '=', number)
+      .execute();
+    // Per-review relation and per-push attribution, for reading the rows directly.
+    const reviewers = new Set(timeline.events.flatMap((e) => (e.kind === 'review' ? [e.reviewer] : [])));
+    for (const reviewer of reviewers) {
+      await trx
+        .updateTable('reviews')
+        .set({ relation: reviewerRelation(timeline, reviewer) })
+        .where('repository', '=', repository)
+        .where('number', '=', number)
+        .where('reviewer', '=', reviewer)
+        .execute();
+    }
+    const firstReview = timeline.events
+      .filter((e) => e.kind === 'review' && e.reviewerKind === 'human')
+      .map((e) => Date.parse(e.at))
+      .sort((a, b) => a - b)[0];
+    for (const e of timeline.events) {
+      if (e.kind !== 'push') continue;
+      await trx
+        .updateTable('pushes')
+        .set({
+          pushed_by: pusherClass(timeline, e),
+          after_first_review: bool(firstReview !== undefined && Date.parse(e.at) > firstReview),
+        })
+        .where('repository', '=', repository)
+        .where('number', '=', number)
+        .where('after_sha', '=', e.afterSha)
+        .execute();
+    }
+    const row = await trx
+      .selectFrom('pull_requests')
+      .selectAll()
+      .where('repository', '=', repository)
+      .where('number', '=', number)
+      .executeTakeFirstOrThrow();
+    return transitionsBetween(before, row);
+  }
+
+  /**
+   * PR rows for reports: PRs created at or after `since` (ISO), optionally of one repository, ordered by
+   * repository and number.
+   */
+  async listPullRequests(filter: { since?: Date; repository?: string } = {}): Promise<PullRequestRow[]> {
+    let q = this.db.selectFrom('pull_requests').selectAll();
+    if (filter.since) q = q.where('created_at', '>=', filter.since.toISOString());
+    if (filter.repository) q = q.where('repository', '=', filter.repository);
+    return q.orderBy('repository').orderBy('number').execute();
+  }
+
+  /** Revert rows, optionally of one repository. */
+  async listReverts(filter: { repository?: string } = {}): Promise<RevertRow[]> {
+    let q = this.db.selectFrom('reverts').selectAll();
+    if (filter.repository) q = q.where('repository', '=', filter.repository);
+    return q.orderBy('repository').orderBy('reverted_number').execute();
+  }
+
+  /** PRs ready for review, open, not draft and without a first human review, grouped by labels (for gauges). */
+  async waitingForFirstReview(now: Date): Promise<WaitingGroup[]> {
+    const rows = await this.db
+      .selectFrom('pull_requests')
+      .select(['repository', 'author_class', 'agent', 'highest_sensitive_group', 'ready_at'])
+      .where('state', '=', 'open')
+      .where('draft', '=', 0)
+      .where('ready_at', 'is not', null)
+      .where('first_human_review_at', 'is', null)
+      .execute();
+    const groups = new Map<string, WaitingGroup>();
+    for (const r of rows) {
+      const labels = labelsOf(r);
+      const key = JSON.stringify(labels);
+      const wait = Math.max(0, (now.getTime() - Date.parse(r.ready_at ?? '')) / 1000);
+      const g = groups.get(key);
+      if (g) {
+        g.count += 1;
+        g.oldestWaitSeconds = Math.max(g.oldestWaitSeconds, wait);
+      } else groups.set(key, { labels, count: 1, oldestWaitSeconds: wait });
+    }
+    return [...groups.values()];
+  }
+
+  /** Reads the backfill cursor of a repository (null when none). */
+  async getBackfillCursor(repository: string): Promise<{ since: string; cursor: string; completedAt: string | null } | null> {
+    const row = await this.db.selectFrom('backfill_cursors').selectAll().where('repository', '=', repository).executeTakeFirst();
+    return row ? { since: row.since, cursor: row.cursor, completedAt: row.completed_at } : null;
+  }
+
+  /** Writes the backfill cursor of a repository. */
+  async setBackfillCursor(repository: string, since: string, cursor: string, completed: boolean): Promise<void> {
+    const values = { since, cursor, completed_at: completed ? nowIso() : null, updated_at: nowIso() };
+    await this.db
+      .insertInto('backfill_cursors')
+      .values({ repository, ...values })
+      .onConflict((oc) => oc.column('repository').doUpdateSet(values))
+      .execute();
+  }
+
+  /** Closes the underlying connection pool / database file. */
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+function summaryColumns(s: PullRequestSummary): Partial<PullRequestsTable> {
+  return {
+    state: s.state,
+    ready_at: s.readyAt,
+    first_human_review_at: s.firstHumanReviewAt,
+    first_approval_at: s.firstApprovalAt,
+    first_qualifying_approval_at: s.firstQualifyingApprovalAt,
+    gate_satisfied_at: s.gateSatisfiedAt,
+    merged_at: s.mergedAt,
+    closed_at: s.closedAt,
+    time_to_first_review_s: s.timeToFirstReviewSeconds,
+    time_to_first_approval_s: s.timeToFirstApprovalSeconds,
+    time_to_merge_s: s.timeToMergeSeconds,
+    review_rounds: s.reviewRounds,
+    agent_pushes_after_first_review: s.agentPushesAfterFirstReview,
+    human_pushes_after_first_review: s.humanPushesAfterFirstReview,
+    human_rework: s.humanRework === null ? null : bool(s.humanRework),
+    human_rework_commits: s.humanReworkCommits,
+    overridden: bool(s.overridden),
+    merged_without_review: bool(s.mergedWithoutReview),
+    merged_without_qualifying_approval: bool(s.mergedWithoutQualifyingApproval),
+  };
+}
+
+/** Facts that became known in this write (null → set), each to be observed exactly once. */
+export function transitionsBetween(before: PullRequestRow | undefined, after: PullRequestRow): Transition[] {
+  const labels = labelsOf(after);
+  const out: Transition[] = [];
+  const newly = <K extends keyof PullRequestRow>(k: K): boolean => after[k] !== null && (before?.[k] ?? null) === null;
+  if (newly('time_to_first_review_s') && after.time_to_first_review_s !== null) {
+    out.push({ kind: 'time_to_first_review', seconds: after.time_to_first_review_s, labels });
+  }
+  if (newly('time_to_first_approval_s') && after.time_to_first_approval_s !== null) {
+    out.push({ kind: 'time_to_first_approval', seconds: after.time_to_first_approval_s, labels });
+  }
+  if (newly('merged_at')) {
+    if (after.time_to_merge_s !== null) out.push({ kind: 'time_to_merge', seconds: after.time_to_merge_s, labels });
+    out.push({ kind: 'review_rounds', value: after.review_rounds, labels });
+    if (after.merged_without_review === 1) out.push({ kind: 'merged_without_review', labels });
+    if (after.merged_without_qualifying_approval === 1) out.push({ kind: 'merged_without_qualifying_approval', labels });
+  }
+  return out;
+}
