@@ -153,7 +153,7 @@ function checkReferences(config: AiReviewConfigFile, source: string, doc: Docume
  * Never throws.
  */
 export function parseConfigText(text: string, source: string): ConfigResult {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     return {
       ok: false,
