@@ -25,6 +25,8 @@ export interface AuthorshipReason {
   /** The matched value as found in the PR (untrusted: escape before rendering). */
   value: string;
   confidence: Confidence;
+  /** The catalog/custom entry the evidence points to (`codex`, `dependabot`, ...), when there is one. */
+  agent?: string;
 }
 
 /** The classifier's verdict for one pull request. */

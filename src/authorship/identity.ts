@@ -1,0 +1,222 @@
+/**
+ * Identity matching: which catalog (or custom) entry a GitHub account, a git email or a git name belongs to.
+ * Pure functions over plain data; the compiled index is cached per options object.
+ */
+import { BUILTIN_CATALOG, type AgentDescriptor, type AgentKind } from './catalog.js';
+import type { AccountInput, AuthorClass, AuthorshipOptions, CustomAgent } from './types.js';
+
+/** A compiled lookup over the catalog entries the options enable. */
+export interface IdentityIndex {
+  entries: readonly AgentDescriptor[];
+  byId: Map<number, AgentDescriptor>;
+  /** REST logins, lower-case (`devin-ai-integration[bot]`, `copilot`, `cursoragent`). */
+  byRestLogin: Map<string, AgentDescriptor>;
+  /** GraphQL forms of bot logins (`devin-ai-integration`), lower-case: only trusted with `type: "Bot"` or a matching id. */
+  byBotSlug: Map<string, AgentDescriptor>;
+  byEmail: Map<string, AgentDescriptor>;
+  /** Custom entries' `*@domain` email patterns: domain (lower-case, with `@`) → entry. */
+  byEmailDomain: Map<string, AgentDescriptor>;
+}
+
+const BOT_SUFFIX = '[bot]';
+const NOREPLY_DOMAIN = '@users.noreply.github.com';
+
+/** Converts a `CustomAgent` from `.github/ai-review.yml` to a catalog entry (kind `agent`). */
+export function customAgentDescriptor(custom: CustomAgent): AgentDescriptor {
+  const accounts: AgentDescriptor['accounts'] = [];
+  for (const raw of custom.logins ?? []) {
+    const login = raw.trim().replace(/^@/, '');
+    if (login === '') continue;
+    // The "[bot]" suffix is optional in the config: accept both forms, as REST logins.
+    const bare = login.toLowerCase().endsWith(BOT_SUFFIX) ? login.slice(0, -BOT_SUFFIX.length) : login;
+    accounts.push({ login: bare, type: 'User' }, { login: `${bare}${BOT_SUFFIX}`, type: 'Bot' });
+  }
+  return {
+    name: custom.name,
+    displayName: custom.name,
+    kind: 'agent',
+    accounts,
+    emails: (custom.commit_emails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e !== ''),
+    authorNameSuffixes: [],
+    trailers: [],
+    bodyMarkers: (custom.body_markers ?? []).map((m) => m.toLowerCase()).filter((m) => m.trim() !== ''),
+    branchPrefixes: (custom.branch_prefixes ?? []).filter((p) => p !== ''),
+    labels: custom.labels ?? [],
+    humanOfRecord: [],
+    sources: ['.github/ai-review.yml agents.custom'],
+  };
+}
+
+const indexCache = new WeakMap<AuthorshipOptions, IdentityIndex>();
+
+/**
+ * Builds (or returns the cached) index for `options`: custom agents first, so a custom entry wins over a built-in one
+ * with the same login or email; the built-in catalog only when `options.builtin`.
+ */
+export function identityIndex(options: AuthorshipOptions): IdentityIndex {
+  const cached = indexCache.get(options);
+  if (cached) return cached;
+  const entries = [...options.custom.map(customAgentDescriptor), ...(options.builtin ? BUILTIN_CATALOG : [])];
+  const index: IdentityIndex = {
+    entries,
+    byId: new Map(),
+    byRestLogin: new Map(),
+    byBotSlug: new Map(),
+    byEmail: new Map(),
+    byEmailDomain: new Map(),
+  };
+  const setOnce = <K>(map: Map<K, AgentDescriptor>, key: K, entry: AgentDescriptor): void => {
+    if (!map.has(key)) map.set(key, entry);
+  };
+  for (const entry of entries) {
+    for (const account of entry.accounts) {
+      const login = account.login.toLowerCase();
+      if (account.id !== undefined) setOnce(index.byId, account.id, entry);
+      setOnce(index.byRestLogin, login, entry);
+      if (account.type === 'Bot') {
+        const slug = login.endsWith(BOT_SUFFIX) ? login.slice(0, -BOT_SUFFIX.length) : login;
+        setOnce(index.byBotSlug, slug, entry);
+        if (account.id !== undefined) {
+          setOnce(index.byEmail, `${account.id}+${slug}${NOREPLY_DOMAIN}`, entry);
+          setOnce(index.byEmail, `${account.id}+${slug}${BOT_SUFFIX}${NOREPLY_DOMAIN}`, entry);
+        }
+        setOnce(index.byEmail, `${slug}${BOT_SUFFIX}${NOREPLY_DOMAIN}`, entry);
+      } else {
+        if (account.id !== undefined) setOnce(index.byEmail, `${account.id}+${login}${NOREPLY_DOMAIN}`, entry);
+        setOnce(index.byEmail, `${login}${NOREPLY_DOMAIN}`, entry);
+      }
+    }
+    for (const email of entry.emails) {
+      if (email.startsWith('*@')) setOnce(index.byEmailDomain, email.slice(1), entry);
+      else setOnce(index.byEmail, email, entry);
+    }
+  }
+  indexCache.set(options, index);
+  return index;
+}
+
+/** How an account matched: `id` (numeric id), `login` (REST login or GraphQL bot login with type Bot). */
+export interface AccountMatch {
+  entry: AgentDescriptor;
+  by: 'id' | 'login';
+}
+
+/**
+ * Finds the entry an account belongs to. When the payload carries an id and the catalog knows the entry's id, only
+ * the id decides (a login can be renamed or re-used; `Copilot` is both the coding agent 198982749 and, in
+ * trailers, the reviewer 175728472). A login without `[bot]` matches a bot entry only with `type: "Bot"`:
+ * `claude` is a person's login as well as the GraphQL login of `claude[bot]`.
+ */
+export function matchAccount(account: AccountInput | null | undefined, index: IdentityIndex): AccountMatch | null {
+  if (!account) return null;
+  const id = typeof account.id === 'number' ? account.id : null;
+  if (id !== null) {
+    const byId = index.byId.get(id);
+    if (byId) return { entry: byId, by: 'id' };
+  }
+  const login = typeof account.login === 'string' ? account.login.toLowerCase() : '';
+  if (login === '') return null;
+  const isBotType = account.type === 'Bot';
+  const candidates: AgentDescriptor[] = [];
+  const rest = index.byRestLogin.get(login);
+  if (rest) candidates.push(rest);
+  if (isBotType && !login.endsWith(BOT_SUFFIX)) {
+    const slug = index.byBotSlug.get(login);
+    if (slug) candidates.push(slug);
+  }
+  for (const entry of candidates) {
+    // An id that contradicts the entry's known id for this login is another account with the same name.
+    const known = entry.accounts.find((a) => a.login.toLowerCase() === login || a.login.toLowerCase() === `${login}${BOT_SUFFIX}`);
+    if (id !== null && known?.id !== undefined && known.id !== id) continue;
+    // A REST login without "[bot]" that the catalog lists as a bot (e.g. "Copilot") is unambiguous only because
+    // GitHub reserves it; a User-type payload contradicts that.
+    if (known?.type === 'Bot' && !login.endsWith(BOT_SUFFIX) && account.type === 'User') continue;
+    return { entry, by: 'login' };
+  }
+  return null;
+}
+
+/** Parses `<id>+<login>@users.noreply.github.com` / `<login>@users.noreply.github.com`. Returns null for other emails. */
+export function parseNoreplyEmail(email: string): { id: number | null; login: string } | null {
+  const lower = email.toLowerCase();
+  if (!lower.endsWith(NOREPLY_DOMAIN)) return null;
+  const local = lower.slice(0, -NOREPLY_DOMAIN.length);
+  const plus = local.indexOf('+');
+  if (plus > 0) {
+    const idText = local.slice(0, plus);
+    if (/^\d{1,12}$/.test(idText)) return { id: Number(idText), login: local.slice(plus + 1) };
+  }
+  return local === '' ? null : { id: null, login: local };
+}
+
+/**
+ * Finds the entry a git email belongs to: exact catalog emails, then GitHub noreply addresses resolved to accounts
+ * (by id when the address carries one; a bare login only in its `[bot]` form or as a vendor-run user account).
+ */
+export function matchEmail(email: string | null | undefined, index: IdentityIndex): AgentDescriptor | null {
+  if (typeof email !== 'string' || email === '') return null;
+  const lower = email.trim().toLowerCase();
+  const exact = index.byEmail.get(lower);
+  if (exact) return exact;
+  const at = lower.lastIndexOf('@');
+  if (at > 0) {
+    const domain = index.byEmailDomain.get(lower.slice(at));
+    if (domain) return domain;
+  }
+  const noreply = parseNoreplyEmail(lower);
+  if (!noreply) return null;
+  if (noreply.id !== null) {
+    const byId = index.byId.get(noreply.id);
+    if (byId) return byId;
+    // A known login with a different id is another account: no match. Unknown ids fall through to the login.
+    const rest = index.byRestLogin.get(noreply.login);
+    if (rest && rest.accounts.some((a) => a.id !== undefined)) return null;
+  }
+  const match = matchAccount({ login: noreply.login }, index);
+  return match ? match.entry : null;
+}
+
+/** True when a login or type says the account is a bot (REST `[bot]` suffix or `type: "Bot"`). */
+export function isBotAccount(account: AccountInput | null | undefined): boolean {
+  if (!account) return false;
+  if (account.type === 'Bot') return true;
+  return typeof account.login === 'string' && account.login.toLowerCase().endsWith(BOT_SUFFIX);
+}
+
+/** True for `<...>[bot]@users.noreply.github.com` addresses, i.e. commits made as some GitHub App. */
+export function isBotEmail(email: string | null | undefined): boolean {
+  if (typeof email !== 'string') return false;
+  const noreply = parseNoreplyEmail(email);
+  return noreply !== null && noreply.login.endsWith(BOT_SUFFIX);
+}
+
+/** The class an entry's kind gives its account: agents are `agent`, automation and review bots `automation`. */
+export function classOfKind(kind: AgentKind): AuthorClass {
+  return kind === 'agent' ? 'agent' : 'automation';
+}
+
+/** The result of `identifyAccount`. `kind` tells AI review bots from other automation. */
+export interface AccountIdentity {
+  class: AuthorClass;
+  /** Catalog/custom name, or the bot's login without `[bot]` for bots the catalog does not know. */
+  agent: string | null;
+  kind: AgentKind;
+}
+
+/**
+ * Tells whether an account (a reviewer, a commenter, a PR author) is a coding agent or a bot. Returns null for
+ * accounts that look human. Agents → `{class: 'agent'}`; automation and AI review bots → `{class: 'automation'}`
+ * (with `kind: 'review-bot'` for the latter); unknown bots (`[bot]` login or `type: "Bot"`) → automation named by
+ * their login. Pure; matching rules as in `matchAccount`.
+ */
+export function identifyAccount(account: AccountInput | null | undefined, options: AuthorshipOptions): AccountIdentity | null {
+  if (!account) return null;
+  const match = matchAccount(account, identityIndex(options));
+  if (match) return { class: classOfKind(match.entry.kind), agent: match.entry.name, kind: match.entry.kind };
+  if (isBotAccount(account)) {
+    const login = typeof account.login === 'string' ? account.login : '';
+    const name = login.toLowerCase().endsWith(BOT_SUFFIX) ? login.slice(0, -BOT_SUFFIX.length) : login;
+    return { class: 'automation', agent: name === '' ? null : name, kind: 'automation' };
+  }
+  return null;
+}
