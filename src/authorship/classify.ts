@@ -67,6 +67,16 @@ function clip(value: string): string {
   return value.length > MAX_REASON_VALUE ? `${value.slice(0, MAX_REASON_VALUE)}…` : value;
 }
 
+/** The first of `markers` (lower-case) found in `text`, as written there; null when none. */
+function firstMarker(text: string, lower: string, markers: readonly string[]): string | null {
+  for (const marker of markers) {
+    const at = lower.indexOf(marker);
+    // Lower-casing can change lengths for a few scripts; fall back to the marker itself then.
+    if (at >= 0) return text.length === lower.length ? text.slice(at, at + marker.length) : marker;
+  }
+  return null;
+}
+
 function isMergeCommit(message: string): boolean {
   return message.startsWith('Merge ');
 }
@@ -179,8 +189,8 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
     const lowerMessage = message.toLowerCase();
     for (const entry of index.entries) {
       if (entry.kind !== 'agent') continue;
-      const marker = entry.bodyMarkers.find((m) => lowerMessage.includes(m));
-      if (marker) evidence.push({ entry, signal: 'commit_message_marker', value: marker, confidence: 'medium', scope: 'commit', commit: i });
+      const found = firstMarker(message, lowerMessage, entry.bodyMarkers);
+      if (found !== null) evidence.push({ entry, signal: 'commit_message_marker', value: found, confidence: 'medium', scope: 'commit', commit: i });
     }
   }
 
@@ -201,8 +211,8 @@ function pullRequestEvidence(input: AuthorshipInput, index: IdentityIndex, out: 
     const lower = body.toLowerCase();
     for (const entry of index.entries) {
       if (entry.kind !== 'agent') continue;
-      const marker = entry.bodyMarkers.find((m) => lower.includes(m));
-      if (marker) out.push({ entry, signal: 'body_marker', value: marker, confidence: 'medium', scope: 'pr' });
+      const found = firstMarker(body, lower, entry.bodyMarkers);
+      if (found !== null) out.push({ entry, signal: 'body_marker', value: found, confidence: 'medium', scope: 'pr' });
       if (entry.bodyTemplate && matchesBodyTemplate(body, entry.bodyTemplate.headings)) {
         out.push({ entry, signal: 'body_template', value: entry.bodyTemplate.headings.join(' / '), confidence: 'low', scope: 'pr' });
       }

@@ -4,12 +4,14 @@
  * Each subcommand module exports `register(program)`; this file only wires them together.
  */
 import { Command } from 'commander';
+import { register as registerClassify } from './classify.js';
 import { register as registerReport } from './report.js';
 
 const program = new Command();
 program.name('ai-review').description('Review gates and review metrics for pull requests written by AI coding agents');
 
 // Subcommands register themselves here:
+registerClassify(program);
 registerReport(program);
 
 await program.parseAsync(process.argv);
