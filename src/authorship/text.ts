@@ -23,6 +23,9 @@ export function parseTrailers(message: string): Trailer[] {
     if (colon <= 0 || colon > 64) continue;
     const key = line.slice(0, colon);
     if (!TRAILER_KEY.test(key)) continue;
+    // `Key: value` has a blank after the colon; `https://...` does not.
+    const after = line[colon + 1];
+    if (after !== undefined && after !== ' ' && after !== '\t') continue;
     out.push({ key, value: line.slice(colon + 1).trim() });
   }
   return out;
