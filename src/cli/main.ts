@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { register as registerClassify } from './classify.js';
 import { register as registerReport } from './report.js';
+import { register as registerBackfill } from './backfill.js';
 
 const program = new Command();
 program.name('ai-review').description('Review gates and review metrics for pull requests written by AI coding agents');
@@ -13,5 +14,6 @@ program.name('ai-review').description('Review gates and review metrics for pull 
 // Subcommands register themselves here:
 registerClassify(program);
 registerReport(program);
+registerBackfill(program);
 
 await program.parseAsync(process.argv);

@@ -10,6 +10,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, EvaluationRecord } from './sink.js';
+import type { AuthorshipVerdict } from '../authorship/types.js';
 import type { MetricsDatabase, PullRequestsTable, RevertsTable } from './schema.js';
 import { deriveFacts, titleHash, type DerivedFacts, type PullRequestFacts } from './derive.js';
 import {
@@ -339,7 +340,6 @@ export class MetricsStore {
         .where('number', '=', number)
         .where('head_sha', '=', push.after_sha)
         .executeTakeFirst();
-      if (!evaluation) continue;
       const added = await trx
         .selectFrom('commits')
         .select(['agent'])
@@ -347,9 +347,11 @@ export class MetricsStore {
         .where('number', '=', number)
         .where('first_seen_head_sha', '=', push.after_sha)
         .execute();
+      // Unresolved until an evaluation (or a backfill) has seen the commits at this head.
+      if (!evaluation && added.length === 0) continue;
       const agent = added.filter((c) => c.agent === 1).length;
       const human = added.length - agent;
-      const shas = parseJsonArray<string>(evaluation.commit_shas);
+      const shas = parseJsonArray<string>(evaluation?.commit_shas);
       const rewrote = push.before_sha !== null && shas.length > 0 && shas.length < 250 && !shas.includes(push.before_sha);
       await trx
         .updateTable('pushes')
@@ -556,6 +558,60 @@ export class MetricsStore {
       await this.resolvePushes(trx, r.repository, r.pullNumber);
       transitions.push(...(await this.recompute(trx, r.repository, r.pullNumber, before)));
       return { status: 'recorded' as const, transitions };
+    });
+  }
+
+  /**
+   * Stores what a backfill learned about a PR besides its webhook-shaped events: the authorship verdict, size
+   * and the commits with the head SHA at which each first appeared (which attributes pushes). No gate
+   * evaluation is invented. Call after the PR's synthetic deliveries; throws when the PR row does not exist.
+   */
+  async recordBackfill(b: {
+    repository: string;
+    number: number;
+    authorship: AuthorshipVerdict;
+    changedFiles: number | null;
+    additions: number | null;
+    deletions: number | null;
+    commits: Array<{ sha: string; agent: boolean; authorLogin: string | null; firstSeenHeadSha: string; firstSeenAt: string }>;
+  }): Promise<Transition[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const before = await this.lockPullRequest(trx, b.repository, b.number);
+      if (!before) throw new Error(`backfill: ${b.repository}#${b.number} has no PR row`);
+      await trx
+        .updateTable('pull_requests')
+        .set({
+          author_class: b.authorship.class,
+          agent: b.authorship.agent,
+          confidence: b.authorship.confidence,
+          human_of_record: b.authorship.humanOfRecord,
+          ...(b.changedFiles !== null ? { changed_files: b.changedFiles } : {}),
+          ...(b.additions !== null ? { additions: b.additions } : {}),
+          ...(b.deletions !== null ? { deletions: b.deletions } : {}),
+          updated_at: nowIso(),
+        })
+        .where('repository', '=', b.repository)
+        .where('number', '=', b.number)
+        .execute();
+      for (let i = 0; i < b.commits.length; i += 100) {
+        await trx
+          .insertInto('commits')
+          .values(
+            b.commits.slice(i, i + 100).map((c) => ({
+              repository: b.repository,
+              number: b.number,
+              sha: c.sha.toLowerCase(),
+              agent: bool(c.agent),
+              author_login: c.authorLogin,
+              first_seen_head_sha: c.firstSeenHeadSha,
+              first_seen_at: c.firstSeenAt,
+            })),
+          )
+          .onConflict((oc) => oc.columns(['repository', 'number', 'sha']).doNothing())
+          .execute();
+      }
+      await this.resolvePushes(trx, b.repository, b.number);
+      return this.recompute(trx, b.repository, b.number, before);
     });
   }
 
