@@ -4,7 +4,7 @@
  * evaluating leaves a `failure` check run that says how to re-run it.
  */
 import type { Logger } from 'pino';
-import { classifyPullRequest, identifyAccount } from '../authorship/classify.js';
+import { classifyPullRequest, identifyAccount } from '../authorship/index.js';
 import type { AuthorshipVerdict } from '../authorship/types.js';
 import type { EffectiveConfig } from '../config/load.js';
 import type { ConfigError } from '../config/load.js';
