@@ -72,6 +72,11 @@ export interface AgentDescriptor {
   bodyTemplate?: BodyTemplateDescriptor;
   /** Head-branch prefixes the tool uses by default (low confidence). */
   branchPrefixes: string[];
+  /**
+   * Head-branch prefixes that count only when a digit follows (the tool writes a timestamp or number there), for
+   * prefixes that are also people's branch namespaces (`devin/` is a person's as well as Devin's `devin/1712345678-x`).
+   */
+  branchPrefixesBeforeDigit: string[];
   /** Labels the tool applies (low confidence). */
   labels: string[];
   humanOfRecord: HumanOfRecordSource[];
@@ -96,6 +101,7 @@ function entry(e: Partial<AgentDescriptor> & Pick<AgentDescriptor, 'name' | 'dis
     trailers: [],
     bodyMarkers: [],
     branchPrefixes: [],
+    branchPrefixesBeforeDigit: [],
     labels: [],
     humanOfRecord: [],
     ...e,
@@ -133,10 +139,13 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     emails: ['noreply@anthropic.com', 'no-reply@anthropic.com'],
     trailers: [{ key: 'Claude-Session', valuePrefix: 'https://claude.ai/code/' }],
     bodyMarkers: ['generated with [claude code]', 'generated with claude code', 'claude.ai/code/session_'],
-    branchPrefixes: ['claude/'],
+    // claude-code-action names branches `claude/issue-<n>-<yyyymmdd-hhmm>` / `claude/pr-<n>-...`; a bare `claude/` is
+    // also a person's branch namespace.
+    branchPrefixes: ['claude/issue-', 'claude/pr-'],
     humanOfRecord: [{ from: 'co_author' }],
     sources: [
       'Claude Code settings `includeCoAuthoredBy` (default true) adds "Co-Authored-By: Claude <noreply@anthropic.com>" and the PR footer "🤖 Generated with [Claude Code](https://claude.ai/code)"',
+      'https://github.com/anthropics/claude-code-action/pull/249 (branch names `${branchPrefix}${entityType}-${entityNumber}-${timestamp}`, default prefix "claude/")',
       'Claude Code on the web adds "Claude-Session: https://claude.ai/code/session_..." (e.g. https://github.com/ericfitz/agentbus/releases/tag/v1.1.0)',
       `${AIDEV}: 99 "Co-Authored-By: Claude <noreply@anthropic.com>", 14 "<no-reply@anthropic.com>", co-author "claude[bot] <209825114+claude[bot]@users.noreply.github.com>"`,
     ],
@@ -166,10 +175,10 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     accounts: [{ login: 'devin-ai-integration[bot]', id: 158243242, type: 'Bot' }],
     emails: [],
     bodyMarkers: ['app.devin.ai/sessions/'],
-    branchPrefixes: ['devin/'],
+    branchPrefixesBeforeDigit: ['devin/'],
     humanOfRecord: [{ from: 'body_mention', marker: 'requested by' }, { from: 'co_author' }],
     sources: [
-      `${AIDEV}: PR author devin-ai-integration[bot] id 158243242; body "Link to Devin run: https://app.devin.ai/sessions/..." and "Requested by: ..."; trailer "Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>"`,
+      `${AIDEV}: PR author devin-ai-integration[bot] id 158243242; body "Link to Devin run: https://app.devin.ai/sessions/..." and "Requested by: ..."; trailer "Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>"; merge commits name head branches "devin/<unix time>-<slug>"`,
       'Note: "app.devin.ai/review/..." is Devin Review (a reviewer) and is deliberately not a marker',
     ],
   }),

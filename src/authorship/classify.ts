@@ -85,12 +85,12 @@ function isMergeCommit(message: string): boolean {
 function branchEvidence(branch: string, signal: string, index: IdentityIndex, out: Evidence[]): void {
   const lower = branch.toLowerCase();
   for (const entry of index.entries) {
-    for (const prefix of entry.branchPrefixes) {
-      if (lower.startsWith(prefix.toLowerCase())) {
-        out.push({ entry, signal, value: branch, confidence: 'low', scope: 'pr' });
-        break;
-      }
-    }
+    const plain = entry.branchPrefixes.some((p) => lower.startsWith(p.toLowerCase()));
+    const beforeDigit = entry.branchPrefixesBeforeDigit.some((p) => {
+      const next = lower[p.length];
+      return lower.startsWith(p.toLowerCase()) && next !== undefined && next >= '0' && next <= '9';
+    });
+    if (plain || beforeDigit) out.push({ entry, signal, value: branch, confidence: 'low', scope: 'pr' });
   }
 }
 

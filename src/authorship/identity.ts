@@ -41,6 +41,7 @@ export function customAgentDescriptor(custom: CustomAgent): AgentDescriptor {
     trailers: [],
     bodyMarkers: (custom.body_markers ?? []).map((m) => m.toLowerCase()).filter((m) => m.trim() !== ''),
     branchPrefixes: (custom.branch_prefixes ?? []).filter((p) => p !== ''),
+    branchPrefixesBeforeDigit: [],
     labels: custom.labels ?? [],
     humanOfRecord: [],
     sources: ['.github/ai-review.yml agents.custom'],
