@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import { run, type Server } from 'probot';
 import { createApp } from './github/app.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
@@ -28,8 +28,9 @@ export function environmentProblem(env: NodeJS.ProcessEnv): string | null {
  * The app's logger: pino JSON (unless LOG_FORMAT=pretty) with secrets redacted: authorization headers,
  * webhook signatures, cookies, tokens and keys never reach the logs.
  */
-export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
-  return pino({
+export function createLogger(env: NodeJS.ProcessEnv = process.env, destination?: DestinationStream): Logger {
+  return pino(
+    {
     name: 'ai-review',
     level: env.LOG_LEVEL ?? 'info',
     redact: {
@@ -46,14 +47,22 @@ export function createLogger(env: NodeJS.ProcessEnv = process.env): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  },
+    destination ?? pino.destination(1),
+  );
 }
 
-/** Starts the server. Returns Probot's server and the metrics service (for shutdown). */
-export async function start(env: NodeJS.ProcessEnv = process.env): Promise<{ server: Server; metrics: Metrics | null; log: Logger }> {
+/**
+ * Starts the server. Returns Probot's server and the metrics service (for shutdown). `logDestination` (tests)
+ * receives the JSON log lines instead of stdout. Throws when the environment is unusable or the store cannot open.
+ */
+export async function start(
+  env: NodeJS.ProcessEnv = process.env,
+  logDestination?: DestinationStream,
+): Promise<{ server: Server; metrics: Metrics | null; log: Logger }> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const problem = environmentProblem(env);
-  const log = createLogger(env);
+  const log = createLogger(env, logDestination);
   if (problem) {
     log.fatal(problem);
     throw new Error(problem);

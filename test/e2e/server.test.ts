@@ -1,0 +1,147 @@
+/**
+ * End to end: the real server (`start()` from src/server.ts, as `npm start` runs it) on a free port, talking to a
+ * GitHub-compatible API on 127.0.0.1 through GHE_HOST, receiving signed deliveries over HTTP.
+ */
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { environmentProblem, start } from '../../src/server.js';
+import { COPILOT, PRIVATE_KEY, commit, files, pullRequestPayload } from '../github/harness.js';
+import { FakeGitHub, freePort } from './fake-github.js';
+
+const SECRET = 'e2e-webhook-secret';
+const SHA = 'c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2';
+const R = '/repos/acme/widgets';
+
+function sign(body: string, secret = SECRET): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+describe('the HTTP server', () => {
+  const github = new FakeGitHub();
+  let baseUrl = '';
+  let stopAll: () => Promise<void> = async () => {};
+  const dataDir = mkdtempSync(join(tmpdir(), 'ai-review-e2e-'));
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    github
+      .on('POST', '/app/installations/4242/access_tokens', { status: 201, body: { token: 'ghs_e2e_token_value', expires_at: '2099-01-01T00:00:00Z' } })
+      .on('GET', `${R}/contents/.github/ai-review.yml`, {
+        body: 'mode: enforce\nrules:\n  - name: ci-review\n    if:\n      paths: [ci]\n    require:\n      reviewers: ["sam"]\n',
+        headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' },
+      })
+      .on('GET', `${R}/pulls/7/files`, { body: files('.github/workflows/release.yml') })
+      .on('GET', `${R}/pulls/7/commits`, { body: [commit(SHA, COPILOT, 'Pin actions', '198982749+Copilot@users.noreply.github.com')] })
+      .on('GET', `${R}/pulls/7/reviews`, { body: [] })
+      .on('GET', `${R}/commits/${SHA}/check-runs`, { body: { total_count: 0, check_runs: [] } })
+      .on('POST', `${R}/check-runs`, { status: 201, body: { id: 901 } })
+      .on('GET', `${R}/issues/7/timeline`, { body: [] })
+      .on('POST', `${R}/pulls/7/requested_reviewers`, { status: 201, body: {} });
+    const ghe = await github.start();
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      APP_ID: '123',
+      PRIVATE_KEY,
+      WEBHOOK_SECRET: SECRET,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GHE_HOST: ghe,
+      GHE_PROTOCOL: 'http',
+      DATABASE_URL: `sqlite:${join(dataDir, 'e2e.sqlite')}`,
+      METRICS_TOKEN: 'metrics-e2e-token',
+      APP_SLUG: 'ai-review',
+      LOG_LEVEL: 'info',
+      NODE_ENV: 'production',
+    };
+    const { server, metrics } = await start(env, { write: (line: string) => void logLines.push(line) });
+    baseUrl = `http://127.0.0.1:${port}`;
+    stopAll = async () => {
+      await server.stop();
+      await metrics?.close();
+    };
+  });
+
+  afterAll(async () => {
+    await stopAll();
+    await github.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function post(body: string, headers: Record<string, string>) {
+    return fetch(`${baseUrl}/api/github/webhooks`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  }
+
+  it('refuses a delivery with a wrong signature before any API call', async () => {
+    const body = JSON.stringify(pullRequestPayload('opened', { sha: SHA }));
+    const response = await post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'bad-sig-1', 'x-hub-signature-256': sign(body, 'wrong') });
+    expect(response.status).toBe(400);
+    const missing = await post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'bad-sig-2' });
+    expect(missing.status).toBe(400);
+    expect(github.requests).toEqual([]);
+  });
+
+  it('rejects a body that is not JSON and keeps serving', async () => {
+    const body = '{not json';
+    const response = await post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'not-json', 'x-hub-signature-256': sign(body) });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect((await fetch(`${baseUrl}/ping`)).status).toBe(200);
+    expect(github.requests).toEqual([]);
+  });
+
+  it('evaluates a signed pull_request delivery and posts the check run', async () => {
+    const body = JSON.stringify(pullRequestPayload('opened', { sha: SHA, commits: 1, changedFiles: 1 }));
+    const response = await post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'e2e-delivery-1', 'x-hub-signature-256': sign(body) });
+    expect(response.status).toBe(200);
+    expect(github.routesCalled()).toEqual([
+      'POST /app/installations/4242/access_tokens',
+      `GET ${R}/contents/.github/ai-review.yml`,
+      `GET ${R}/pulls/7/files`,
+      `GET ${R}/pulls/7/commits`,
+      `GET ${R}/pulls/7/reviews`,
+      `GET ${R}/commits/${SHA}/check-runs`,
+      `POST ${R}/check-runs`,
+      `GET ${R}/issues/7/timeline`,
+      `POST ${R}/pulls/7/requested_reviewers`,
+    ]);
+    const checkRun = github.requests.find((r) => r.method === 'POST' && r.path === `${R}/check-runs`)!.body as Record<string, any>;
+    expect(checkRun).toMatchObject({ name: 'ai-review', head_sha: SHA, status: 'completed', conclusion: 'action_required', output: { title: '1 of 1 review rule not met' } });
+    expect(checkRun.output.summary).toContain('| ci | 1 | \\.github/workflows/release\\.yml |');
+    expect(github.requests.find((r) => r.path.endsWith('/requested_reviewers'))!.body).toEqual({ reviewers: ['sam'], team_reviewers: [] });
+  });
+
+  it('serves Prometheus metrics behind the bearer token', async () => {
+    expect((await fetch(`${baseUrl}/metrics`)).status).toBe(401);
+    expect((await fetch(`${baseUrl}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const response = await fetch(`${baseUrl}/metrics`, { headers: { authorization: 'Bearer metrics-e2e-token' } });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/ai_review_webhook_deliveries_total\{[^}]*event="pull_request"[^}]*outcome="processed"[^}]*\} 1/);
+    expect(text).toMatch(/ai_review_gate_evaluations_total\{[^}]*conclusion="action_required"[^}]*\} 1/);
+  });
+
+  it('logs JSON lines naming the delivery, repository and PR, and never the token, secret, key or metrics token', () => {
+    const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.find((l) => l.msg === 'gate evaluated')).toMatchObject({ delivery_id: 'e2e-delivery-1', repository: 'acme/widgets', pull_number: 7, conclusion: 'action_required' });
+    const all = logLines.join('');
+    expect(all).toContain('"x-hub-signature-256":"[redacted]"');
+    expect(all).not.toContain('metrics-e2e-token');
+    expect(all).not.toContain('ghs_e2e_token_value');
+    expect(all).not.toContain(SECRET);
+    expect(all).not.toContain('BEGIN RSA PRIVATE KEY');
+  });
+});
+
+describe('environmentProblem', () => {
+  it.each([
+    [{ APP_ID: '1', NODE_ENV: 'production' }, true],
+    [{ APP_ID: '1' }, true],
+    [{ APP_ID: '1', NODE_ENV: 'development' }, false],
+    [{ APP_ID: '1', NODE_ENV: 'test' }, false],
+    [{ APP_ID: '1', WEBHOOK_SECRET: 's' }, false],
+    [{}, false],
+  ])('%j → refuses: %s', (env, refuses) => {
+    expect(environmentProblem(env as NodeJS.ProcessEnv) !== null).toBe(refuses);
+  });
+});
