@@ -51,7 +51,8 @@ export function customAgentDescriptor(custom: CustomAgent): AgentDescriptor {
 const indexCache = new WeakMap<AuthorshipOptions, IdentityIndex>();
 
 /**
- * Builds (or returns the cached) index for `options`: custom agents first, so a custom entry wins over a built-in one
+ * Builds (or returns the cached) index for `options` (treated as immutable: the cache is keyed by the object).
+ * Custom agents first, so a custom entry wins over a built-in one
  * with the same login or email; the built-in catalog only when `options.builtin`.
  */
 export function identityIndex(options: AuthorshipOptions): IdentityIndex {
@@ -125,10 +126,12 @@ export function matchAccount(account: AccountInput | null | undefined, index: Id
     const slug = index.byBotSlug.get(login);
     if (slug) candidates.push(slug);
   }
+  const platformBot = isBotType || login.endsWith(BOT_SUFFIX);
   for (const entry of candidates) {
-    // An id that contradicts the entry's known id for this login is another account with the same name.
+    // An id that contradicts the entry's known id is another account with the same name, unless the platform says
+    // it is a bot: App logins are unique per instance, and GitHub Enterprise Server gives Apps other ids.
     const known = entry.accounts.find((a) => a.login.toLowerCase() === login || a.login.toLowerCase() === `${login}${BOT_SUFFIX}`);
-    if (id !== null && known?.id !== undefined && known.id !== id) continue;
+    if (id !== null && known?.id !== undefined && known.id !== id && !platformBot) continue;
     // A REST login without "[bot]" that the catalog lists as a bot (e.g. "Copilot") is unambiguous only because
     // GitHub reserves it; a User-type payload contradicts that.
     if (known?.type === 'Bot' && !login.endsWith(BOT_SUFFIX) && account.type === 'User') continue;

@@ -41,6 +41,7 @@ describe('PR author (high: an identity the platform controls)', () => {
     { name: 'a person whose login is "devin" is not Devin', input: pr({ user: { login: 'devin', id: 12345, type: 'User' } }), expected: human },
     { name: 'a GraphQL-style bot login with type User is not the bot', input: pr({ user: { login: 'devin-ai-integration', type: 'User' } }), expected: human },
     { name: 'login Copilot with another id is someone else', input: pr({ user: { login: 'Copilot', id: 5, type: 'User' } }), expected: human },
+    { name: 'an App login with an id the catalog does not know (GitHub Enterprise Server)', input: pr({ user: { login: 'devin-ai-integration[bot]', id: 77, type: 'Bot' } }), expected: agent('devin', 'high') },
   ];
   test.each(cases)('$name', check);
 });
