@@ -153,6 +153,11 @@ describe('automation', () => {
       input: pr({}, [commit({ name: 'acme-ci[bot]', email: '1234+acme-ci[bot]@users.noreply.github.com', author: null })]),
       expected: automation('acme-ci', 'medium'),
     },
+    {
+      name: 'a bot that commits with its own email (Imgbot) under a person-looking PR author',
+      input: pr({ user: { login: 'acme', type: 'Organization' }, head: { ref: 'imgbot' } }, [commit({ name: 'ImgBotApp', email: 'ImgBotHelp@gmail.com', author: null, committer: null })]),
+      expected: automation('imgbot', 'medium'),
+    },
     { name: 'Dependabot branch without commits', input: pr({ user: { login: 'numpy', type: 'User' }, head: { ref: 'dependabot/pip/sphinx-4.2.0' } }, []), expected: automation('dependabot', 'low') },
     {
       name: 'a human PR with one snapshot commit by github-actions stays human',
