@@ -4,8 +4,9 @@
  *
  * Confidence rules (docs/authorship.md has the per-agent table):
  * - high: an identity the platform controls. The PR author is the agent's account (numeric id when the payload has
- *   one, else its REST login, or its GraphQL login with `type: "Bot"`); or a commit authored/committed by the agent
- *   whose signature GitHub verified (`commit.verification.verified`).
+ *   one, else its REST login, or its GraphQL login with `type: "Bot"`); or a commit by the agent whose signature
+ *   GitHub verified (`commit.verification.verified`). The signature is the committer's, so an agent author line
+ *   reaches high only when the committer is the agent too.
  * - medium: text the tool writes by default. Commit author/committer identity or email of the agent without a
  *   verified signature (anyone can set `git config user.email`), a `Co-authored-by`/`Signed-off-by` trailer with the
  *   agent's email, a tool trailer (`Made-with: Cursor`), a PR-body or commit-message marker, an author-name suffix.
@@ -94,24 +95,16 @@ function branchEvidence(branch: string, signal: string, index: IdentityIndex, ou
   }
 }
 
-/** Evidence from an account (PR author, commit author/committer). */
-function accountEvidence(
-  account: AccountInput | null | undefined,
-  signalBase: string,
-  confidence: Confidence,
-  scope: Scope,
-  index: IdentityIndex,
-  commit?: number,
-): Evidence | null {
+/** Evidence that the PR author is a catalog/custom account (high: only the account itself can open a PR as itself). */
+function authorEvidence(account: AccountInput | null | undefined, index: IdentityIndex): Evidence | null {
   const match = matchAccount(account, index);
   if (!match) return null;
   const value = match.by === 'id' ? String(account?.id) : str(account?.login);
-  return { entry: match.entry, signal: `${signalBase}_${match.by}`, value, confidence, scope, ...(commit !== undefined ? { commit } : {}) };
+  return { entry: match.entry, signal: `pr_author_${match.by}`, value, confidence: 'high', scope: 'pr' };
 }
 
 interface CommitFacts {
-  evidence: Evidence[];
-  /** The commit's author or committer is an automation identity (and no agent identity). */
+  /** The commit's author is an automation identity and nothing in it points to an agent. */
   automationAuthored: boolean;
   /** `Co-authored-by` noreply logins of non-bots, in order (human-of-record candidates). */
   coAuthorLogins: string[];
@@ -122,17 +115,23 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
   const evidence: Evidence[] = [];
   const git = commit.commit ?? null;
   const message = str(git?.message);
+  // GitHub verifies the committer's signature: it proves the committer identity, and the author only when the
+  // committer is that same agent (a person can sign a commit whose author line claims an agent).
   const verified = git?.verification?.verified === true;
-  const identityConfidence: Confidence = verified ? 'high' : 'medium';
+  const committerEntry = matchAccount(commit.committer, index)?.entry ?? matchEmail(str(git?.committer?.email), index);
+  const confidenceFor = (entry: AgentDescriptor, base: 'commit_author' | 'commit_committer'): Confidence =>
+    verified && (base === 'commit_committer' || entry === committerEntry) ? 'high' : 'medium';
   let automationAuthored = false;
 
   for (const [account, base] of [
     [commit.author, 'commit_author'],
     [commit.committer, 'commit_committer'],
   ] as const) {
-    const ev = accountEvidence(account, base, identityConfidence, 'commit', index, i);
-    if (ev) evidence.push(ev);
-    else if (base === 'commit_author' && isBotAccount(account)) automationAuthored = true;
+    const match = matchAccount(account, index);
+    if (match) {
+      const value = match.by === 'id' ? String(account?.id) : str(account?.login);
+      evidence.push({ entry: match.entry, signal: `${base}_${match.by}`, value, confidence: confidenceFor(match.entry, base), scope: 'commit', commit: i });
+    } else if (base === 'commit_author' && isBotAccount(account)) automationAuthored = true;
   }
   for (const [identity, base] of [
     [git?.author, 'commit_author'],
@@ -140,7 +139,7 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
   ] as const) {
     const email = str(identity?.email);
     const byEmail = matchEmail(email, index);
-    if (byEmail) evidence.push({ entry: byEmail, signal: `${base}_email`, value: email, confidence: identityConfidence, scope: 'commit', commit: i });
+    if (byEmail) evidence.push({ entry: byEmail, signal: `${base}_email`, value: email, confidence: confidenceFor(byEmail, base), scope: 'commit', commit: i });
     else if (base === 'commit_author' && isBotEmail(email)) automationAuthored = true;
     const name = str(identity?.name);
     if (name !== '') {
@@ -197,13 +196,13 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
   const agentIdentity = evidence.some((e) => e.entry.kind === 'agent');
   if (!agentIdentity && evidence.some((e) => e.entry.kind !== 'agent' && e.signal.startsWith('commit_author'))) automationAuthored = true;
   out.push(...evidence);
-  return { evidence, automationAuthored: automationAuthored && !agentIdentity, coAuthorLogins, merge: isMergeCommit(message) };
+  return { automationAuthored: automationAuthored && !agentIdentity, coAuthorLogins, merge: isMergeCommit(message) };
 }
 
 /** Evidence from the PR itself: author, body, branch, title, labels. */
 function pullRequestEvidence(input: AuthorshipInput, index: IdentityIndex, out: Evidence[]): Evidence | null {
   const pr = input.pull_request ?? {};
-  const author = accountEvidence(pr.user, 'pr_author', 'high', 'pr', index);
+  const author = authorEvidence(pr.user, index);
   if (author) out.push(author);
 
   const body = str(pr.body);

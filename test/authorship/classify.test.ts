@@ -54,6 +54,11 @@ describe('commit identities (medium; high only with a signature GitHub verified)
     { name: 'Cursor agent email', input: pr({}, [commit({ name: 'Cursor Agent', email: 'cursoragent@cursor.com', author: null, committer: null })]), expected: agent('cursor', 'medium'), signal: 'commit_author_email' },
     { name: 'Cursor agent email, verified', input: pr({}, [commit({ name: 'Cursor Agent', email: 'cursoragent@cursor.com', author: null, committer: null, verified: true })]), expected: agent('cursor', 'high') },
     {
+      name: "a person's verified signature on a commit whose author line claims the agent stays medium",
+      input: pr({}, [commit({ name: 'Cursor Agent', email: 'cursoragent@cursor.com', committerName: 'Octo Cat', committerEmail: 'octocat@example.com', author: null, committer: HUMAN, verified: true })]),
+      expected: agent('cursor', 'medium'),
+    },
+    {
       name: 'forged Copilot noreply email without a verified signature stays medium',
       input: pr({}, [commit({ name: 'Copilot', email: '198982749+Copilot@users.noreply.github.com', author: { login: 'Copilot' }, committer: HUMAN })]),
       expected: agent('copilot', 'medium'),
