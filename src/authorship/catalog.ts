@@ -230,11 +230,12 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     kind: 'agent',
     accounts: [{ login: 'openhands-agent', type: 'User' }],
     emails: ['openhands@all-hands.dev'],
-    branchPrefixes: ['openhands/', 'openhands-fix-issue-'],
+    branchPrefixes: ['openhands-fix-issue-'],
     humanOfRecord: [{ from: 'co_author' }],
     sources: [
       'https://github.com/OpenHands/OpenHands/pull/10049 (default git identity "openhands <openhands@all-hands.dev>", Co-authored-by trailer)',
       'https://github.com/logic-star-ai/insights/pull/1 (openhands-agent account as commit author)',
+      'OpenHands resolver send_pull_request: branch `openhands-fix-issue-<number>` (OpenHands/OpenHands openhands/resolver)',
     ],
   }),
   entry({
