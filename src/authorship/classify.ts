@@ -316,11 +316,12 @@ function humanOfRecord(entry: AgentDescriptor, input: AuthorshipInput, index: Id
   return isHumanAccount(pr.user, index) ? loginOf(pr.user) : null;
 }
 
-function toReasons(evidence: Evidence[]): AuthorshipReason[] {
+/** Reasons in order: evidence for the verdict's agent/bot first, then PR-level evidence, then by confidence. */
+function toReasons(evidence: Evidence[], verdictName: string | null): AuthorshipReason[] {
   const seen = new Set<string>();
   const reasons: AuthorshipReason[] = [];
-  // PR-level evidence first, then by confidence.
-  const ordered = [...evidence].sort((a, b) => (a.scope === b.scope ? 0 : a.scope === 'pr' ? -1 : 1) || confidenceRank(b.confidence) - confidenceRank(a.confidence));
+  const key = (ev: Evidence): number => (ev.entry.name === verdictName ? 0 : 100) + (ev.scope === 'pr' ? 0 : 10) + (2 - confidenceRank(ev.confidence));
+  const ordered = [...evidence].sort((a, b) => key(a) - key(b));
   for (const ev of ordered) {
     const value = clip(ev.value);
     const key = `${ev.entry.name}\u0000${ev.signal}\u0000${value}`;
@@ -349,59 +350,66 @@ export function classifyPullRequest(input: AuthorshipInput, options: AuthorshipO
   const commits = Array.isArray(input.commits) ? input.commits : [];
   const facts = commits.map((c, i) => commitFacts(c ?? {}, i, index, evidence));
 
-  const pr = input.pull_request ?? {};
-  const authorEntry = authorEvidence?.entry ?? null;
-  const automationAuthor = authorEntry !== null ? authorEntry.kind === 'automation' : isBotAccount(pr.user);
-  const authorRunsAgents = authorEntry === null ? true : authorEntry.runsAgents === true;
-
-  const shasOf = (indices: Iterable<number>): string[] => {
-    const shas: string[] = [];
-    for (const i of [...indices].sort((a, b) => a - b)) {
-      const sha = str(commits[i]?.sha);
-      if (sha !== '') shas.push(sha);
-    }
-    return shas;
-  };
   const agentCommits = new Set<number>();
   for (const ev of evidence) {
     if (ev.entry.kind === 'agent' && ev.commit !== undefined && confidenceRank(ev.confidence) >= minRank) agentCommits.add(ev.commit);
   }
-  const share = commits.length === 0 ? 0 : agentCommits.size / commits.length;
-  const reasons = toReasons(evidence);
-  const base = { agentCommitShare: share, agentCommitShas: shasOf(agentCommits), reasons };
+  const agentCommitShas: string[] = [];
+  for (const i of [...agentCommits].sort((a, b) => a - b)) {
+    const sha = str(commits[i]?.sha);
+    if (sha !== '') agentCommitShas.push(sha);
+  }
+  const decision = decide(input, evidence, facts, authorEvidence?.entry ?? null, index, minRank);
+  return {
+    ...decision,
+    agentCommitShare: commits.length === 0 ? 0 : agentCommits.size / commits.length,
+    agentCommitShas,
+    reasons: toReasons(evidence, decision.agent),
+  };
+}
+
+type Decision = Pick<AuthorshipVerdict, 'class' | 'agent' | 'confidence' | 'humanOfRecord'>;
+
+/** The class, agent, confidence and human of record, in the order documented at the top of this file. */
+function decide(input: AuthorshipInput, evidence: Evidence[], facts: CommitFacts[], authorEntry: AgentDescriptor | null, index: IdentityIndex, minRank: number): Decision {
+  const pr = input.pull_request ?? {};
+  const commits = Array.isArray(input.commits) ? input.commits : [];
+  const automationAuthor = authorEntry !== null ? authorEntry.kind === 'automation' : isBotAccount(pr.user);
+  const authorRunsAgents = authorEntry === null || authorEntry.runsAgents === true;
 
   // 1. The PR author is an agent (or an AI reviewer's App opening a PR of its own code): the platform says so.
   if (authorEntry && authorEntry.kind !== 'automation') {
     const coAuthors = facts.flatMap((f) => f.coAuthorLogins);
-    return { ...base, class: 'agent', agent: authorEntry.name, confidence: 'high', humanOfRecord: humanOfRecord(authorEntry, input, index, coAuthors) };
+    return { class: 'agent', agent: authorEntry.name, confidence: 'high', humanOfRecord: humanOfRecord(authorEntry, input, index, coAuthors) };
   }
-  // 2. An automation bot opened it: automation, whatever its body quotes — unless it runs arbitrary workflows.
-  if (automationAuthor && !authorRunsAgents && authorEntry) {
-    return { ...base, class: 'automation', agent: authorEntry.name, confidence: 'high', humanOfRecord: null };
+  // 2. An automation bot opened it: automation, whatever its body quotes, unless it runs arbitrary workflows.
+  if (authorEntry && automationAuthor && !authorRunsAgents) {
+    return { class: 'automation', agent: authorEntry.name, confidence: 'high', humanOfRecord: null };
   }
   // 3. Agent evidence at or above minConfidence.
   const candidate = pickAgent(evidence, minRank);
   if (candidate) {
     const coAuthors = facts.filter((_, i) => candidate.commits.has(i)).flatMap((f) => f.coAuthorLogins);
     const confidence = CONFIDENCE_ORDER[candidate.rank] ?? 'low';
-    return { ...base, class: 'agent', agent: candidate.entry.name, confidence, humanOfRecord: humanOfRecord(candidate.entry, input, index, coAuthors) };
+    return { class: 'agent', agent: candidate.entry.name, confidence, humanOfRecord: humanOfRecord(candidate.entry, input, index, coAuthors) };
   }
   // 4. Automation: a bot opened it, or bots made every non-merge commit, or an automation branch with no human commit.
   if (automationAuthor) {
     const login = str(pr.user?.login);
     const name = authorEntry?.name ?? (login.toLowerCase().endsWith('[bot]') ? login.slice(0, -5) : login);
-    return { ...base, class: 'automation', agent: name === '' ? null : name, confidence: 'high', humanOfRecord: null };
+    return { class: 'automation', agent: name === '' ? null : name, confidence: 'high', humanOfRecord: null };
   }
   const authored = facts.filter((f) => !f.merge);
   if (authored.length > 0 && authored.every((f) => f.automationAuthored)) {
     const named = evidence.find((e) => e.entry.kind === 'automation' && e.signal.startsWith('commit_author'));
-    return { ...base, class: 'automation', agent: named?.entry.name ?? automationNameFromCommit(commits, facts), confidence: 'medium', humanOfRecord: null };
+    return { class: 'automation', agent: named?.entry.name ?? automationNameFromCommit(commits, facts), confidence: 'medium', humanOfRecord: null };
   }
   const branch = evidence.find((e) => e.entry.kind === 'automation' && (e.signal === 'branch_prefix' || e.signal === 'merge_commit_branch'));
   if (branch && authored.every((f) => f.automationAuthored)) {
-    return { ...base, class: 'automation', agent: branch.entry.name, confidence: 'low', humanOfRecord: null };
+    return { class: 'automation', agent: branch.entry.name, confidence: 'low', humanOfRecord: null };
   }
-  return { ...base, class: 'human', agent: null, confidence: null, humanOfRecord: null };
+  // 5. Otherwise a person.
+  return { class: 'human', agent: null, confidence: null, humanOfRecord: null };
 }
 
 /** The bot name of the first automation-authored commit (`renovate` from `renovate[bot]`), for unknown bots. */

@@ -205,7 +205,10 @@ describe('min_confidence', () => {
 describe('which agent when evidence names several', () => {
   test('PR-level evidence (codex label) beats commit-level evidence of another tool', () => {
     const input = pr({ labels: [{ name: 'codex' }] }, [commit({}), commit({ message: 'Polish\n\nCo-Authored-By: Claude <noreply@anthropic.com>' })]);
-    expect(run({ input }).agent).toBe('codex');
+    const verdict = run({ input });
+    expect(verdict.agent).toBe('codex');
+    // The verdict's own evidence comes first, then the rest.
+    expect(verdict.reasons.map((r) => r.agent)).toEqual(['codex', 'claude-code']);
   });
   test('between commit-level agents, the one that made the first commit started the PR', () => {
     const claudeBot = { login: 'claude[bot]', id: 209825114, type: 'Bot' };
