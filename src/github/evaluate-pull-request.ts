@@ -81,7 +81,7 @@ export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullReques
   }
   const config = configState.config;
   let content: CheckRunContent;
-  let evaluated: { result: GateResult; verdict: AuthorshipVerdict; touched: TouchedGroup[]; facts: GateFacts; timeline: TimelineEventInput[] | null; commitDates: Map<string, string | null> } | null = null;
+  let evaluated: Awaited<ReturnType<typeof gatherAndEvaluate>> | null = null;
   try {
     evaluated = await gatherAndEvaluate(ctx, pr, config);
     content = renderGateCheckRun(evaluated.result, evaluated.verdict, evaluated.touched, { configOrigin: config.origin, mode: config.file.mode });
@@ -102,7 +102,7 @@ export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullReques
   const durationMs = performance.now() - started;
   log.info({ conclusion: content.conclusion, check_run: checkRun.action, duration_ms: Math.round(durationMs) }, 'gate evaluated');
   if (ctx.metrics && evaluated) {
-    const { result, verdict, touched, facts, commitDates } = evaluated;
+    const { result, verdict, touched, facts, commitInfo } = evaluated;
     const agentShas = new Set(verdict.agentCommitShas);
     await ctx.metrics.recordEvaluation({
       deliveryId: ctx.deliveryId,
@@ -120,7 +120,12 @@ export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullReques
       qualifyingApprovals: dedupeApprovals(result),
       requiredReviewers: [...new Set(result.rules.flatMap((r) => r.reviewers))],
       override: result.override ? { login: result.override.login, at: result.override.at } : null,
-      commits: facts.commitShas.map((sha) => ({ sha, agent: agentShas.has(sha), authorLogin: null, committedAt: commitDates.get(sha) ?? null })),
+      commits: facts.commitShas.map((sha) => ({
+        sha,
+        agent: agentShas.has(sha),
+        authorLogin: commitInfo.get(sha)?.authorLogin ?? null,
+        committedAt: commitInfo.get(sha)?.committedAt ?? null,
+      })),
       durationMs,
       evaluatedAt: new Date(),
     });
@@ -214,8 +219,10 @@ async function gatherAndEvaluate(ctx: EvaluationContext, pr: PullRequestData, co
     overrideLabelEvents: timeline ? labelEvents(timeline, config.file.overrides.label) : [],
   };
   const result = evaluateGate(config, facts);
-  const commitDates = new Map(commits.map((c) => [c.sha ?? '', c.commit?.committer?.date ?? null] as const));
-  return { result, verdict, touched, facts, timeline, commitDates };
+  const commitInfo = new Map(
+    commits.map((c) => [c.sha ?? '', { authorLogin: c.author?.login ?? null, committedAt: c.commit?.committer?.date ?? null }] as const),
+  );
+  return { result, verdict, touched, facts, timeline, commitInfo };
 }
 
 async function requestReviewers(
