@@ -24,8 +24,8 @@ export const CustomAgentSchema = z
     commit_emails: z
       .array(nonEmptyString)
       .optional()
-      .describe('Emails matched in commit author/committer and Co-authored-by trailers (medium confidence)'),
-    body_markers: z.array(nonEmptyString).optional().describe('Text the agent writes in PR bodies (medium confidence)'),
+      .describe('Emails matched in commit author/committer and Co-authored-by trailers; "*@domain" matches a whole domain (medium confidence)'),
+    body_markers: z.array(nonEmptyString).optional().describe('Text the agent writes in PR bodies or commit messages (medium confidence)'),
     labels: z.array(nonEmptyString).optional().describe('Labels the agent applies (low confidence)'),
   })
   .describe('A coding agent of your own');
