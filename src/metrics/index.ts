@@ -9,7 +9,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliveryOutcome, DeliveryRecord, EvaluationRecord, MetricsSink } from './sink.js';
 import { migrateToLatest, type MetricsDatabase } from './schema.js';
@@ -70,7 +70,7 @@ export async function openStore(options: Omit<MetricsOptions, 'metricsToken'>): 
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
-    db = new Kysely<MetricsDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<MetricsDatabase>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
     dialect = 'sqlite';
   }
   try {
@@ -80,6 +80,29 @@ export async function openStore(options: Omit<MetricsOptions, 'metricsToken'>): 
     throw err;
   }
   return new MetricsStore(db, dialect, options.logger);
+}
+
+/**
+ * Wraps a better-sqlite3 database so that Kysely's driver reuses prepared statements (it prepares every query
+ * anew otherwise, which was the largest cost of recording a delivery). Bounded: the cache is cleared past 1,000
+ * distinct statements (multi-row inserts produce one per row count).
+ */
+function cachingStatements(sqlite: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    prepare(sqlText: string) {
+      let statement = cache.get(sqlText);
+      if (!statement) {
+        if (cache.size >= 1000) cache.clear();
+        statement = sqlite.prepare(sqlText);
+        cache.set(sqlText, statement);
+      }
+      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
+    },
+    close() {
+      sqlite.close();
+    },
+  };
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {

@@ -220,7 +220,10 @@ export class MetricsStore {
         const t = await this.recordPullRequestRevert(trx, pr, facts.lifecycle.at, facts.revertOf);
         if (t) transitions.push(t);
       }
-      transitions.push(...(await this.recompute(trx, pr.repository, pr.number, before)));
+      // Identity-only deliveries (labeled, edited, review_requested, ...) change no figure.
+      if (facts.lifecycle || facts.review || facts.push || transitions.length > 0) {
+        transitions.push(...(await this.recompute(trx, pr.repository, pr.number, before)));
+      }
     }
 
     if (facts.branchPush) {
@@ -576,9 +579,7 @@ export class MetricsStore {
     commits: Array<{ sha: string; agent: boolean; authorLogin: string | null; firstSeenHeadSha: string; firstSeenAt: string }>;
   }): Promise<Transition[]> {
     return this.db.transaction().execute(async (trx) => {
-      const before = await this.lockPullRequest(trx, b.repository, b.number);
-      if (!before) throw new Error(`backfill: ${b.repository}#${b.number} has no PR row`);
-      await trx
+      const res = await trx
         .updateTable('pull_requests')
         .set({
           author_class: b.authorship.class,
@@ -592,7 +593,10 @@ export class MetricsStore {
         })
         .where('repository', '=', b.repository)
         .where('number', '=', b.number)
-        .execute();
+        .executeTakeFirst();
+      if (!res.numUpdatedRows) throw new Error(`backfill: ${b.repository}#${b.number} has no PR row`);
+      // Read after the verdict update (which locked the row): summary columns are still the previous ones.
+      const before = await this.lockPullRequest(trx, b.repository, b.number);
       for (let i = 0; i < b.commits.length; i += 100) {
         await trx
           .insertInto('commits')
@@ -623,14 +627,24 @@ export class MetricsStore {
       .where('repository', '=', repository)
       .where('number', '=', number)
       .executeTakeFirst();
-    if (!pr) return null;
-    const [events, reviews, pushes, evaluations, overrides] = await Promise.all([
-      db.selectFrom('pr_events').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
-      db.selectFrom('reviews').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
-      db.selectFrom('pushes').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
-      db.selectFrom('evaluations').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
-      db.selectFrom('overrides').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
-    ]);
+    return pr ? (await this.loadEvents(db, pr)).timeline : null;
+  }
+
+  private async loadEvents(
+    db: Db,
+    pr: PullRequestRow,
+  ): Promise<{ timeline: PullRequestTimeline; reviews: Array<{ reviewer: string; relation: string }>; pushes: Array<{ after_sha: string; pushed_by: string; after_first_review: number }> }> {
+    const { repository, number } = pr;
+    const events = await db.selectFrom('pr_events').selectAll().where('repository', '=', repository).where('number', '=', number).execute();
+    const reviews = await db.selectFrom('reviews').selectAll().where('repository', '=', repository).where('number', '=', number).execute();
+    const pushes = await db.selectFrom('pushes').selectAll().where('repository', '=', repository).where('number', '=', number).execute();
+    const evaluations = await db
+      .selectFrom('evaluations')
+      .select(['evaluated_at', 'conclusion', 'gate_satisfied', 'failing_rules', 'qualifying_approvals'])
+      .where('repository', '=', repository)
+      .where('number', '=', number)
+      .execute();
+    const overrides = await db.selectFrom('overrides').selectAll().where('repository', '=', repository).where('number', '=', number).execute();
     const timeline: TimelineEvent[] = [];
     for (const e of events) {
       if (e.type === 'opened') timeline.push({ kind: 'opened', at: e.at, draft: e.draft === 1 });
@@ -675,37 +689,49 @@ export class MetricsStore {
     }
     for (const o of overrides) timeline.push({ kind: 'override', at: o.at, login: o.login });
     return {
-      repository,
-      number,
-      authorLogin: pr.author_login,
-      authorClass: pr.author_class as StoredAuthorClass,
-      agent: pr.agent,
-      humanOfRecord: pr.human_of_record,
-      requiredReviewers: parseJsonArray<string>(pr.required_reviewers),
-      events: timeline,
+      timeline: {
+        repository,
+        number,
+        authorLogin: pr.author_login,
+        authorClass: pr.author_class as StoredAuthorClass,
+        agent: pr.agent,
+        humanOfRecord: pr.human_of_record,
+        requiredReviewers: parseJsonArray<string>(pr.required_reviewers),
+        events: timeline,
+      },
+      reviews,
+      pushes,
     };
   }
 
-  /** Recomputes a PR's figures from its events, writes them, and returns what changed for the first time. */
+  /**
+   * Recomputes a PR's figures from its events and writes what changed (PR columns, review relations, push
+   * attribution). `before` is the PR row read (and on PostgreSQL locked) earlier in the same transaction, after
+   * any identity/verdict update. Returns what became known for the first time.
+   */
   private async recompute(trx: Db, repository: string, number: number, before: PullRequestRow | undefined): Promise<Transition[]> {
-    const timeline = await this.loadTimeline(trx, repository, number);
-    if (!timeline) return [];
-    const s = summarizePullRequest(timeline);
-    await trx
-      .updateTable('pull_requests')
-      .set(summaryColumns(s))
-      .where('repository', '=', repository)
-      .where('number', '=', number)
-      .execute();
-    // Per-review relation and per-push attribution, for reading the rows directly.
-    const reviewers = new Set(timeline.events.flatMap((e) => (e.kind === 'review' ? [e.reviewer] : [])));
-    for (const reviewer of reviewers) {
+    const current =
+      before ??
+      (await trx.selectFrom('pull_requests').selectAll().where('repository', '=', repository).where('number', '=', number).executeTakeFirst());
+    if (!current) return [];
+    const { timeline, reviews, pushes } = await this.loadEvents(trx, current);
+    const columns = summaryColumns(summarizePullRequest(timeline));
+    const changed = (Object.keys(columns) as Array<keyof typeof columns>).some((k) => columns[k] !== current[k]);
+    if (changed) {
+      await trx.updateTable('pull_requests').set(columns).where('repository', '=', repository).where('number', '=', number).execute();
+    }
+    // Per-review relation and per-push attribution, for reading the rows directly; written only when changed.
+    const relations = new Map<string, string>();
+    for (const r of reviews) {
+      const relation = relations.get(r.reviewer) ?? reviewerRelation(timeline, r.reviewer);
+      relations.set(r.reviewer, relation);
+      if (relation === r.relation) continue;
       await trx
         .updateTable('reviews')
-        .set({ relation: reviewerRelation(timeline, reviewer) })
+        .set({ relation })
         .where('repository', '=', repository)
         .where('number', '=', number)
-        .where('reviewer', '=', reviewer)
+        .where('reviewer', '=', r.reviewer)
         .execute();
     }
     const firstReview = timeline.events
@@ -714,24 +740,19 @@ export class MetricsStore {
       .sort((a, b) => a - b)[0];
     for (const e of timeline.events) {
       if (e.kind !== 'push') continue;
+      const stored = pushes.find((p) => p.after_sha === e.afterSha);
+      const pushedBy = pusherClass(timeline, e);
+      const afterFirstReview = bool(firstReview !== undefined && Date.parse(e.at) > firstReview);
+      if (stored && stored.pushed_by === pushedBy && stored.after_first_review === afterFirstReview) continue;
       await trx
         .updateTable('pushes')
-        .set({
-          pushed_by: pusherClass(timeline, e),
-          after_first_review: bool(firstReview !== undefined && Date.parse(e.at) > firstReview),
-        })
+        .set({ pushed_by: pushedBy, after_first_review: afterFirstReview })
         .where('repository', '=', repository)
         .where('number', '=', number)
         .where('after_sha', '=', e.afterSha)
         .execute();
     }
-    const row = await trx
-      .selectFrom('pull_requests')
-      .selectAll()
-      .where('repository', '=', repository)
-      .where('number', '=', number)
-      .executeTakeFirstOrThrow();
-    return transitionsBetween(before, row);
+    return transitionsBetween(before, { ...current, ...columns });
   }
 
   /**
