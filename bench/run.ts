@@ -234,7 +234,9 @@ async function freePort(): Promise<number> {
 
 async function startServer(mode: 'on' | 'off', env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'server.js');
-  const child = fork(script, [], { env: { ...env, BENCH_METRICS: mode }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server processes.
+  const execArgv = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = fork(script, [], { env: { ...env, BENCH_METRICS: mode }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
     child.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));

@@ -147,6 +147,7 @@ function eventKey(e: TimelineEvent): string {
  * copy carrying a dismissal wins.
  */
 export function normalizeEvents(events: readonly TimelineEvent[]): TimelineEvent[] {
+  if (NORMALIZED.has(events)) return events as TimelineEvent[];
   const byKey = new Map<string, TimelineEvent>();
   for (const e of events) {
     const key = eventKey(e);
@@ -162,8 +163,13 @@ export function normalizeEvents(events: readonly TimelineEvent[]): TimelineEvent
       });
     }
   }
-  return [...byKey.values()].sort((a, b) => ms(a.at) - ms(b.at) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+  const sorted = [...byKey.values()].sort((a, b) => ms(a.at) - ms(b.at) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+  NORMALIZED.add(sorted);
+  return sorted;
 }
+
+/** Arrays returned by `normalizeEvents` (treated as immutable): normalizing them again is a no-op. */
+const NORMALIZED = new WeakSet<readonly TimelineEvent[]>();
 
 /**
  * Ready for review: the time the PR was opened as a non-draft, else the first `ready_for_review`.
@@ -527,6 +533,8 @@ export interface RevertReference {
   revertedNumber: number | null;
   /** The quoted title from `Revert "..."`. */
   revertedTitle: string | null;
+  /** Where `revertedNumber` came from (`pr_body` or `pr_branch`), or `pr_title` when only the title matched. */
+  source: 'pr_body' | 'pr_branch' | 'pr_title';
 }
 
 /**
@@ -541,9 +549,11 @@ export function parseRevertPullRequest(
   headRef: string | null,
 ): RevertReference | null {
   let revertedNumber: number | null = null;
+  let source: RevertReference['source'] = 'pr_title';
   for (const m of (body ?? '').matchAll(/Reverts\s+([\w.-]+\/[\w.-]+)#(\d+)/gi)) {
     if (m[1] && m[2] && m[1].toLowerCase() === repository.toLowerCase()) {
       revertedNumber = Number(m[2]);
+      source = 'pr_body';
       break;
     }
   }
@@ -551,10 +561,13 @@ export function parseRevertPullRequest(
   const revertedTitle = titleMatch?.[1] ?? null;
   if (revertedNumber === null && revertedTitle !== null) {
     const branch = /^revert-(\d+)-/.exec(headRef ?? '');
-    if (branch?.[1]) revertedNumber = Number(branch[1]);
+    if (branch?.[1]) {
+      revertedNumber = Number(branch[1]);
+      source = 'pr_branch';
+    }
   }
   if (revertedNumber === null && revertedTitle === null) return null;
-  return { revertedNumber, revertedTitle };
+  return { revertedNumber, revertedTitle, source };
 }
 
 /** SHAs named by `This reverts commit <sha>` lines of a commit message (7 to 40 hex digits, lower-cased). */

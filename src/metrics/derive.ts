@@ -163,8 +163,9 @@ function actionOf(payload: unknown): string | null {
 }
 
 function repoOf(payload: unknown): string | null {
-  const r = z.object({ repository: repositorySchema }).safeParse(payload);
-  return r.success ? r.data.repository.full_name : null;
+  const repo = payload && typeof payload === 'object' ? (payload as { repository?: unknown }).repository : undefined;
+  const name = repo && typeof repo === 'object' ? (repo as { full_name?: unknown }).full_name : undefined;
+  return typeof name === 'string' && /^[\w.-]+\/[\w.-]+$/.test(name) ? name : null;
 }
 
 /** SHA-256 hex digest of a PR title (how titles are compared without storing them). */

@@ -20,6 +20,7 @@ import {
   summarizePullRequest,
   type PullRequestSummary,
   type PullRequestTimeline,
+  type RevertReference,
   type ReviewerKind,
   type StoredAuthorClass,
   type TimelineEvent,
@@ -418,10 +419,10 @@ export class MetricsStore {
     trx: Db,
     reverting: PullRequestFacts,
     mergedAtIso: string,
-    ref: { revertedNumber: number | null; revertedTitle: string | null },
+    ref: RevertReference,
   ): Promise<Transition | null> {
     let reverted: PullRequestRow | undefined;
-    let via = 'pr_body';
+    let via: string = ref.source;
     if (ref.revertedNumber !== null && ref.revertedNumber !== reverting.number) {
       reverted = await this.findMergedPullRequest(trx, reverting.repository, { number: ref.revertedNumber });
     }

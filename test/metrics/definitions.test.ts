@@ -315,13 +315,15 @@ describe('reverts', () => {
     expect(parseRevertPullRequest('acme/api', 'Revert "Add retries"', 'Reverts acme/api#12', 'revert-12-copilot/retries')).toEqual({
       revertedNumber: 12,
       revertedTitle: 'Add retries',
+      source: 'pr_body',
     });
     expect(parseRevertPullRequest('acme/api', 'Revert "Add retries"', 'Reverts other/repo#12', 'fix')).toEqual({
       revertedNumber: null,
       revertedTitle: 'Add retries',
+      source: 'pr_title',
     });
     expect(parseRevertPullRequest('acme/api', 'Fix retries', 'No reference', 'fix')).toBeNull();
-    expect(parseRevertPullRequest('acme/api', 'Revert "x"', null, 'revert-44-x')?.revertedNumber).toBe(44);
+    expect(parseRevertPullRequest('acme/api', 'Revert "x"', null, 'revert-44-x')).toEqual({ revertedNumber: 44, revertedTitle: 'x', source: 'pr_branch' });
   });
   it('parses revert commit messages', () => {
     expect(parseRevertedCommits('Revert "x"\n\nThis reverts commit 0123456789abcdef0123456789ABCDEF01234567.')).toEqual([
