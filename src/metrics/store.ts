@@ -328,7 +328,7 @@ export class MetricsStore {
   }
 
   /** Attributes unresolved pushes from the commits gate evaluations saw first at their head SHA. */
-  private async resolvePushes(trx: Db, repository: string, number: number): Promise<void> {
+  private async resolvePushes(trx: Db, repository: string, number: number): Promise<number> {
     const pending = await trx
       .selectFrom('pushes')
       .select(['after_sha', 'before_sha'])
@@ -336,6 +336,7 @@ export class MetricsStore {
       .where('number', '=', number)
       .where('commits_added', 'is', null)
       .execute();
+    let resolved = 0;
     for (const push of pending) {
       const evaluation = await trx
         .selectFrom('evaluations')
@@ -369,7 +370,9 @@ export class MetricsStore {
         .where('number', '=', number)
         .where('after_sha', '=', push.after_sha)
         .execute();
+      resolved += 1;
     }
+    return resolved;
   }
 
   private async findMergedPullRequest(
@@ -480,28 +483,48 @@ export class MetricsStore {
         changed_files: r.changedFiles,
         additions: r.additions,
         deletions: r.deletions,
-        updated_at: nowIso(),
       };
-      await trx
-        .insertInto('pull_requests')
-        .values({
-          repository: r.repository,
-          number: r.pullNumber,
-          ...verdict,
-          head_sha: r.headSha,
-          draft: 0,
-          state: 'open',
-          review_rounds: 0,
-          agent_pushes_after_first_review: 0,
-          human_pushes_after_first_review: 0,
-          human_rework_commits: 0,
-          overridden: 0,
-          merged_without_review: 0,
-          merged_without_qualifying_approval: 0,
-        })
-        .onConflict((oc) => oc.columns(['repository', 'number']).doUpdateSet(verdict))
-        .execute();
-      const before = await this.lockPullRequest(trx, r.repository, r.pullNumber);
+      let before = await this.lockPullRequest(trx, r.repository, r.pullNumber);
+      const verdictChanged = !before || (Object.keys(verdict) as Array<keyof typeof verdict>).some((k) => before?.[k] !== verdict[k]);
+      if (verdictChanged) {
+        const values = { ...verdict, updated_at: nowIso() };
+        await trx
+          .insertInto('pull_requests')
+          .values({
+            repository: r.repository,
+            number: r.pullNumber,
+            ...values,
+            head_sha: r.headSha,
+            draft: 0,
+            state: 'open',
+            review_rounds: 0,
+            agent_pushes_after_first_review: 0,
+            human_pushes_after_first_review: 0,
+            human_rework_commits: 0,
+            overridden: 0,
+            merged_without_review: 0,
+            merged_without_qualifying_approval: 0,
+          })
+          .onConflict((oc) => oc.columns(['repository', 'number']).doUpdateSet(values))
+          .execute();
+        before = await this.lockPullRequest(trx, r.repository, r.pullNumber);
+      }
+      const latest = await trx
+        .selectFrom('evaluations')
+        .select(['gate_satisfied', 'failing_rules', 'qualifying_approvals', 'evaluated_at'])
+        .where('repository', '=', r.repository)
+        .where('number', '=', r.pullNumber)
+        .orderBy('evaluated_at', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const evaluation = {
+        gate_satisfied: bool(r.gateSatisfied),
+        failing_rules: JSON.stringify(r.failingRules),
+        qualifying_approvals: JSON.stringify(
+          r.qualifyingApprovals.map((a) => ({ login: a.login, submittedAt: new Date(a.submittedAt).toISOString() })),
+        ),
+        evaluated_at: r.evaluatedAt.toISOString(),
+      };
       const inserted = await trx
         .insertInto('evaluations')
         .values({
@@ -510,25 +533,21 @@ export class MetricsStore {
           number: r.pullNumber,
           head_sha: r.headSha,
           conclusion: r.conclusion,
-          gate_satisfied: bool(r.gateSatisfied),
-          failing_rules: JSON.stringify(r.failingRules),
-          qualifying_approvals: JSON.stringify(
-            r.qualifyingApprovals.map((a) => ({ login: a.login, submittedAt: new Date(a.submittedAt).toISOString() })),
-          ),
+          ...evaluation,
           commit_shas: JSON.stringify(r.commits.map((c) => c.sha)),
           duration_ms: r.durationMs,
-          evaluated_at: r.evaluatedAt.toISOString(),
         })
         .onConflict((oc) => oc.columns(['delivery_id', 'repository', 'number', 'head_sha']).doNothing())
         .executeTakeFirst();
       if (!inserted.numInsertedOrUpdatedRows) return { status: 'duplicate' as const, transitions: [] };
 
       const transitions: Transition[] = [];
+      let newCommits = 0;
       if (r.commits.length > 0) {
         const seenAt = r.evaluatedAt.toISOString();
         // Chunks keep the statement below SQLite's bound-parameter limit.
         for (let i = 0; i < r.commits.length; i += 100) {
-          await trx
+          const res = await trx
             .insertInto('commits')
             .values(
               r.commits.slice(i, i + 100).map((c) => ({
@@ -542,9 +561,11 @@ export class MetricsStore {
               })),
             )
             .onConflict((oc) => oc.columns(['repository', 'number', 'sha']).doNothing())
-            .execute();
+            .executeTakeFirst();
+          newCommits += Number(res.numInsertedOrUpdatedRows ?? 0n);
         }
       }
+      let newOverride = false;
       if (r.override) {
         const o = await trx
           .insertInto('overrides')
@@ -556,11 +577,21 @@ export class MetricsStore {
           })
           .onConflict((oc) => oc.columns(['repository', 'number', 'login', 'at']).doNothing())
           .executeTakeFirst();
-        const row = await this.lockPullRequest(trx, r.repository, r.pullNumber);
-        if (o.numInsertedOrUpdatedRows && row) transitions.push({ kind: 'override', labels: labelsOf(row) });
+        newOverride = Boolean(o.numInsertedOrUpdatedRows);
+        if (newOverride && before) transitions.push({ kind: 'override', labels: labelsOf(before) });
       }
-      await this.resolvePushes(trx, r.repository, r.pullNumber);
-      transitions.push(...(await this.recompute(trx, r.repository, r.pullNumber, before)));
+      const resolved = await this.resolvePushes(trx, r.repository, r.pullNumber);
+      // The figures depend on evaluations only through gate satisfaction, failing rules and counted approvals:
+      // an evaluation that repeats the latest one (and changes no verdict, commit, override or push) changes none.
+      const repeatsLatest =
+        latest !== undefined &&
+        latest.evaluated_at <= evaluation.evaluated_at &&
+        latest.gate_satisfied === evaluation.gate_satisfied &&
+        latest.failing_rules === evaluation.failing_rules &&
+        latest.qualifying_approvals === evaluation.qualifying_approvals;
+      if (verdictChanged || newCommits > 0 || newOverride || resolved > 0 || !repeatsLatest) {
+        transitions.push(...(await this.recompute(trx, r.repository, r.pullNumber, before)));
+      }
       return { status: 'recorded' as const, transitions };
     });
   }
