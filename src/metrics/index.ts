@@ -70,6 +70,7 @@ export async function openStore(options: Omit<MetricsOptions, 'metricsToken'>): 
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('synchronous = NORMAL');
+    sqlite.pragma('cache_size = -32000'); // 32 MB page cache
     db = new Kysely<MetricsDatabase>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
     dialect = 'sqlite';
   }

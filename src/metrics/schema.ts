@@ -399,9 +399,22 @@ const initial: Migration = {
   },
 };
 
+/** Lookups by head SHA across a repository (forced-push matching) without scanning its rows. */
+const shaIndexes: Migration = {
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema.createIndex('branch_pushes_after_sha_idx').on('branch_pushes').columns(['repository', 'after_sha']).execute();
+    await db.schema.createIndex('pushes_after_sha_idx').on('pushes').columns(['repository', 'after_sha']).execute();
+  },
+  async down(db: Kysely<any>): Promise<void> {
+    await db.schema.dropIndex('pushes_after_sha_idx').ifExists().execute();
+    await db.schema.dropIndex('branch_pushes_after_sha_idx').ifExists().execute();
+  },
+};
+
 /** The migrations, in order. Names are sorted by the Migrator: keep the numeric prefix. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
+  '0002_sha_indexes': shaIndexes,
 };
 
 /** In-code migration provider for Kysely's Migrator. */

@@ -145,8 +145,8 @@ export class MetricsStore {
     const transitions: Transition[] = [];
     if (facts.pullRequest) {
       const pr = facts.pullRequest;
-      await this.upsertPullRequestFacts(trx, pr);
-      const before = await this.lockPullRequest(trx, pr.repository, pr.number);
+      // The upsert returns the row and, on PostgreSQL, keeps it locked until the transaction ends.
+      const before = await this.upsertPullRequestFacts(trx, pr);
       if (facts.lifecycle) {
         const l = facts.lifecycle;
         await trx
@@ -269,7 +269,7 @@ export class MetricsStore {
   }
 
   /** Inserts the PR row or refreshes its identity columns from a payload (summary columns are untouched). */
-  private async upsertPullRequestFacts(trx: Db, pr: PullRequestFacts): Promise<void> {
+  private async upsertPullRequestFacts(trx: Db, pr: PullRequestFacts): Promise<PullRequestRow> {
     const identity = {
       author_login: pr.authorLogin,
       author_type: pr.authorType,
@@ -281,7 +281,7 @@ export class MetricsStore {
       created_at: pr.createdAt,
       updated_at: nowIso(),
     };
-    await trx
+    return trx
       .insertInto('pull_requests')
       .values({
         repository: pr.repository,
@@ -313,7 +313,8 @@ export class MetricsStore {
           deletions: eb.fn.coalesce('excluded.deletions', 'pull_requests.deletions'),
         })),
       )
-      .execute();
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 
   /** Reads a PR row, locking it on PostgreSQL until the transaction ends. */

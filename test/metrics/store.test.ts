@@ -41,8 +41,8 @@ describe.each(BACKENDS)('store on %s', (backend) => {
   it('runs the migrations once: opening the same database again is a no-op', async () => {
     if (backend === 'sqlite') return expect(store.dialect).toBe('sqlite');
     const again = await openStore({ databaseUrl: database.url, logger: silentLogger });
-    const names = await again.db.selectFrom('ai_review_migrations' as never).select('name' as never).execute();
-    expect(names).toEqual([{ name: '0001_initial' }]);
+    const names = await again.db.selectFrom('ai_review_migrations' as never).select('name' as never).orderBy('name' as never).execute();
+    expect(names).toEqual([{ name: '0001_initial' }, { name: '0002_sha_indexes' }]);
     await again.close();
   });
 
