@@ -75,7 +75,7 @@ export async function openStore(options: Omit<MetricsOptions, 'metricsToken'>): 
     dialect = 'sqlite';
   }
   try {
-    await migrateToLatest(db);
+    await migrateToLatest(db, dialect);
   } catch (err) {
     await db.destroy().catch(() => undefined);
     throw err;

@@ -426,14 +426,24 @@ export class InCodeMigrationProvider implements MigrationProvider {
 
 /**
  * Runs every pending migration (Kysely Migrator; on PostgreSQL it takes an advisory lock, so replicas starting
- * together migrate once). Throws the migration error when one fails.
+ * together migrate once, and keeps its bookkeeping tables in the connection's current schema). Throws the
+ * migration error when one fails.
  */
-export async function migrateToLatest(db: Kysely<MetricsDatabase>): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<MetricsDatabase>, dialect: 'sqlite' | 'postgres' = 'sqlite'): Promise<string[]> {
+  // PostgreSQL: name the schema of the migration tables explicitly. Without it Kysely's Migrator takes a
+  // migration table in ANY schema of the database (another ai-review store, a test schema) for its own.
+  let migrationTableSchema: string | undefined;
+  if (dialect === 'postgres') {
+    const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+    migrationTableSchema = rows[0]?.schema ?? undefined;
+    if (!migrationTableSchema) throw new Error('PostgreSQL: no current schema (check search_path)');
+  }
   const migrator = new Migrator({
     db,
     provider: new InCodeMigrationProvider(),
     migrationTableName: 'ai_review_migrations',
     migrationLockTableName: 'ai_review_migrations_lock',
+    ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));

@@ -7,11 +7,11 @@
  * PostgreSQL the PR row is locked (`FOR UPDATE`) while recomputing, so replicas sharing a store cannot lose
  * updates; two replicas inserting the same delivery id at once end with one row and one `duplicate`.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, EvaluationRecord } from './sink.js';
 import type { AuthorshipVerdict } from '../authorship/types.js';
-import type { MetricsDatabase, PullRequestsTable, RevertsTable } from './schema.js';
+import type { EvaluationsTable, MetricsDatabase, OverridesTable, PrEventsTable, PullRequestsTable, PushesTable, RevertsTable, ReviewsTable } from './schema.js';
 import { deriveFacts, titleHash, type DerivedFacts, type PullRequestFacts } from './derive.js';
 import {
   highestSensitiveGroup,
@@ -663,21 +663,38 @@ export class MetricsStore {
     return pr ? (await this.loadEvents(db, pr)).timeline : null;
   }
 
+  /**
+   * PostgreSQL: the five event tables of a PR in one round trip (JSON aggregates), instead of five queries.
+   * Column names and types match `selectEventRows` (integers and doubles come back as JSON numbers).
+   */
+  private async selectEventRowsInOneRoundTrip(db: Db, repository: string, number: number): Promise<EventRows> {
+    const where = sql`t.repository = ${repository} AND t.number = ${number}`;
+    const { rows } = await sql<{ [K in keyof EventRows]: EventRows[K] | null }>`
+      SELECT
+        (SELECT json_agg(t) FROM pr_events t WHERE ${where}) AS events,
+        (SELECT json_agg(t) FROM reviews t WHERE ${where}) AS reviews,
+        (SELECT json_agg(t) FROM pushes t WHERE ${where}) AS pushes,
+        (SELECT json_agg(json_build_object('evaluated_at', t.evaluated_at, 'conclusion', t.conclusion,
+                'gate_satisfied', t.gate_satisfied, 'failing_rules', t.failing_rules,
+                'qualifying_approvals', t.qualifying_approvals)) FROM evaluations t WHERE ${where}) AS evaluations,
+        (SELECT json_agg(t) FROM overrides t WHERE ${where}) AS overrides`.execute(db);
+    const row = rows[0];
+    return {
+      events: row?.events ?? [],
+      reviews: row?.reviews ?? [],
+      pushes: row?.pushes ?? [],
+      evaluations: row?.evaluations ?? [],
+      overrides: row?.overrides ?? [],
+    };
+  }
+
   private async loadEvents(
     db: Db,
     pr: PullRequestRow,
   ): Promise<{ timeline: PullRequestTimeline; reviews: Array<{ reviewer: string; relation: string }>; pushes: Array<{ after_sha: string; pushed_by: string; after_first_review: number }> }> {
     const { repository, number } = pr;
-    const events = await db.selectFrom('pr_events').selectAll().where('repository', '=', repository).where('number', '=', number).execute();
-    const reviews = await db.selectFrom('reviews').selectAll().where('repository', '=', repository).where('number', '=', number).execute();
-    const pushes = await db.selectFrom('pushes').selectAll().where('repository', '=', repository).where('number', '=', number).execute();
-    const evaluations = await db
-      .selectFrom('evaluations')
-      .select(['evaluated_at', 'conclusion', 'gate_satisfied', 'failing_rules', 'qualifying_approvals'])
-      .where('repository', '=', repository)
-      .where('number', '=', number)
-      .execute();
-    const overrides = await db.selectFrom('overrides').selectAll().where('repository', '=', repository).where('number', '=', number).execute();
+    const { events, reviews, pushes, evaluations, overrides } =
+      this.dialect === 'postgres' ? await this.selectEventRowsInOneRoundTrip(db, repository, number) : await selectEventRows(db, repository, number);
     const timeline: TimelineEvent[] = [];
     for (const e of events) {
       if (e.type === 'opened') timeline.push({ kind: 'opened', at: e.at, draft: e.draft === 1 });
@@ -850,6 +867,30 @@ export class MetricsStore {
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+type EventRows = {
+  events: Selectable<PrEventsTable>[];
+  reviews: Selectable<ReviewsTable>[];
+  pushes: Selectable<PushesTable>[];
+  evaluations: Array<Pick<EvaluationsTable, 'evaluated_at' | 'conclusion' | 'gate_satisfied' | 'failing_rules' | 'qualifying_approvals'>>;
+  overrides: Selectable<OverridesTable>[];
+};
+
+/** The five event tables of a PR, one query each (SQLite: in-process, no round trips to save). */
+async function selectEventRows(db: Db, repository: string, number: number): Promise<EventRows> {
+  return {
+    events: await db.selectFrom('pr_events').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
+    reviews: await db.selectFrom('reviews').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
+    pushes: await db.selectFrom('pushes').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
+    evaluations: await db
+      .selectFrom('evaluations')
+      .select(['evaluated_at', 'conclusion', 'gate_satisfied', 'failing_rules', 'qualifying_approvals'])
+      .where('repository', '=', repository)
+      .where('number', '=', number)
+      .execute(),
+    overrides: await db.selectFrom('overrides').selectAll().where('repository', '=', repository).where('number', '=', number).execute(),
+  };
 }
 
 function summaryColumns(s: PullRequestSummary): Partial<PullRequestsTable> {

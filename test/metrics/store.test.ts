@@ -227,3 +227,21 @@ describe('two replicas on one PostgreSQL store', () => {
     expect(row).toMatchObject({ review_rounds: 1, time_to_first_review_s: 600, time_to_merge_s: 1800, state: 'merged' });
   });
 });
+
+describe('stores in two schemas of one PostgreSQL database', () => {
+  it('each get their own tables (the Migrator does not take the other schema\'s migration table for its own)', async () => {
+    const first = await createTestDatabase('postgres');
+    const second = await createTestDatabase('postgres');
+    try {
+      const a = await openStore({ databaseUrl: first.url, logger: silentLogger });
+      await a.recordDelivery(pullRequestDelivery('opened', { number: 1, author: 'dave', createdAt: t(0), headSha: '1'.repeat(40) }));
+      await a.close();
+      const b = await openStore({ databaseUrl: second.url, logger: silentLogger });
+      expect(await b.listPullRequests()).toEqual([]);
+      await b.close();
+    } finally {
+      await first.drop();
+      await second.drop();
+    }
+  });
+});
