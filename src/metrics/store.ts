@@ -102,7 +102,7 @@ function reviewerKind(login: string, type: string | null, authorLogin: string | 
   return 'human';
 }
 
-/** Kysely-backed store. Construct with `createStore` (index.ts) or directly with a migrated Kysely instance. */
+/** Kysely-backed store. Construct with `openStore` (index.ts) or directly with a migrated Kysely instance. */
 export class MetricsStore {
   /**
    * @param db a Kysely instance whose schema is migrated (see `migrateToLatest`).
@@ -247,6 +247,7 @@ export class MetricsStore {
           .select(['number'])
           .where('repository', '=', b.repository)
           .where('after_sha', '=', b.afterSha)
+          .orderBy('number') // a fixed lock order: concurrent writers cannot deadlock on these rows
           .execute();
         for (const { number } of affected) {
           const before = await this.lockPullRequest(trx, b.repository, number);
