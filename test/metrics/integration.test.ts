@@ -233,6 +233,10 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
     expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await fetch(`${base}/other`)).status).toBe(404);
+    expect((await fetch(`${base}/metrics`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(405);
+    const head = await fetch(`${base}/metrics?x=1`, { method: 'HEAD', headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
     const res = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/plain');
