@@ -102,6 +102,17 @@ function reviewerKind(login: string, type: string | null, authorLogin: string | 
   return 'human';
 }
 
+/** Derived counters of a pull request row when it is first inserted (recomputed from its events afterwards). */
+const NEW_PULL_REQUEST_COUNTERS = {
+  review_rounds: 0,
+  agent_pushes_after_first_review: 0,
+  human_pushes_after_first_review: 0,
+  human_rework_commits: 0,
+  overridden: 0,
+  merged_without_review: 0,
+  merged_without_qualifying_approval: 0,
+} as const;
+
 /** Kysely-backed store. Construct with `openStore` (index.ts) or directly with a migrated Kysely instance. */
 export class MetricsStore {
   /**
@@ -297,13 +308,7 @@ export class MetricsStore {
         highest_sensitive_group: 'none',
         required_reviewers: '[]',
         state: 'open',
-        review_rounds: 0,
-        agent_pushes_after_first_review: 0,
-        human_pushes_after_first_review: 0,
-        human_rework_commits: 0,
-        overridden: 0,
-        merged_without_review: 0,
-        merged_without_qualifying_approval: 0,
+        ...NEW_PULL_REQUEST_COUNTERS,
       })
       .onConflict((oc) =>
         oc.columns(['repository', 'number']).doUpdateSet((eb) => ({
@@ -499,13 +504,7 @@ export class MetricsStore {
             head_sha: r.headSha,
             draft: 0,
             state: 'open',
-            review_rounds: 0,
-            agent_pushes_after_first_review: 0,
-            human_pushes_after_first_review: 0,
-            human_rework_commits: 0,
-            overridden: 0,
-            merged_without_review: 0,
-            merged_without_qualifying_approval: 0,
+            ...NEW_PULL_REQUEST_COUNTERS,
           })
           .onConflict((oc) => oc.columns(['repository', 'number']).doUpdateSet(values))
           .execute();
