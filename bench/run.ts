@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: replays webhook deliveries (default 10,000: 1,000 agent PRs × 10 events in real payload shapes
  * from @octokit/webhooks-examples) over HTTP against the app server, with GitHub mocked by a local HTTP server,
- * once without and once with metrics recording, and prints deliveries/s and p50/p99 handling time (the time
- * until the webhook endpoint answers, which Probot does after the handlers finished).
+ * half without and half with metrics recording, in four rounds in ABBA order (off, on, on, off) so that load
+ * drift hits both modes alike, and prints deliveries/s and p50/p99 handling time (the time until the webhook
+ * endpoint answers, which Probot does after the handlers finished).
  *
  * Options: `--deliveries N` (multiple of 10), `--concurrency N` (PRs in flight, default 8),
  * `--github-latency-ms N` (added to every mocked API response, default 0: the worst case for the metrics share),
@@ -262,10 +263,14 @@ async function main(): Promise<void> {
     `ai-review bench: ${options.deliveries} deliveries (${prs} PRs × 10), concurrency ${options.concurrency}, GitHub mock latency ${options.githubLatencyMs} ms, store ${options.databaseUrl ? 'DATABASE_URL given' : 'SQLite file'}\n`,
   );
 
-  const results: RunResult[] = [];
+  // Rounds in ABBA order (off, on, on, off), each a quarter of the deliveries, so that drift in machine load
+  // during the run (2 cores shared by the load generator, the GitHub mock and the server) hits both modes alike.
+  const rounds = ['off', 'on', 'on', 'off'] as const;
+  const prsPerRound = Math.max(1, Math.floor(prs / rounds.length));
+  const byMode = new Map<'off' | 'on', RunResult>();
   let stored = -1;
   try {
-    for (const mode of ['off', 'on'] as const) {
+    for (const [index, mode] of rounds.entries()) {
       const port = await freePort();
       const env: NodeJS.ProcessEnv = {
         PATH: process.env.PATH,
@@ -284,12 +289,19 @@ async function main(): Promise<void> {
       const child = await startServer(mode, env);
       try {
         const url = `http://127.0.0.1:${port}/api/github/webhooks`;
-        const run = `${mode}-${Date.now()}`;
+        const run = `${mode}-${index}-${Date.now()}`;
         // Warm-up (JIT, connection pools, first installation token): 20 PRs, not counted.
         await replay(url, `${run}-warmup`, 900_000, 20, options.concurrency);
-        process.stderr.write(`  metrics ${mode}: replaying...\n`);
-        const r = await replay(url, run, 1, prs, options.concurrency);
-        results.push({ mode: mode === 'on' ? 'with metrics' : 'without metrics', ...r });
+        process.stderr.write(`  round ${index + 1}/${rounds.length}, metrics ${mode}: replaying...\n`);
+        const r = await replay(url, run, 1, prsPerRound, options.concurrency);
+        const previous = byMode.get(mode);
+        byMode.set(mode, {
+          mode: mode === 'on' ? 'with metrics' : 'without metrics',
+          deliveries: (previous?.deliveries ?? 0) + r.deliveries,
+          failures: (previous?.failures ?? 0) + r.failures,
+          seconds: (previous?.seconds ?? 0) + r.seconds,
+          latenciesMs: [...(previous?.latenciesMs ?? []), ...r.latenciesMs],
+        });
       } finally {
         await stopServer(child);
       }
@@ -304,6 +316,7 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
 
+  const results = [byMode.get('off'), byMode.get('on')].filter((r): r is RunResult => r !== undefined);
   const fmt = (n: number, digits = 2): string => n.toFixed(digits);
   const lines = ['mode              deliveries  failed  deliveries/s   p50 ms   p99 ms  mean ms'];
   const stats = results.map((r) => {
