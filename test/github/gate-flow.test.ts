@@ -247,6 +247,43 @@ describe('other verdicts', () => {
   });
 });
 
+describe('overrides and drafts', () => {
+  const OVERRIDE_CONFIG = `${ENFORCE}overrides:\n  allowed: ["@acme/platform"]\n`;
+
+  it('an override label applied by an allowed team member turns the gate green; the timeline says who applied it', async () => {
+    github
+      .config(OVERRIDE_CONFIG)
+      .pullRequestFacts(7, { files: files('src/auth/token.ts'), commits: [copilotCommit(SHA2)] })
+      .get('/orgs/acme/teams/platform/members', [{ login: 'pat', id: 88, type: 'User' }])
+      .get('/orgs/acme/teams/security/members', SECURITY_TEAM)
+      .get(`${R}/issues/7/timeline`, [
+        { event: 'labeled', actor: { login: 'mallory', id: 66, type: 'User' }, label: { name: 'ai-review: override' }, created_at: '2026-01-01T08:00:00Z' },
+        { event: 'unlabeled', actor: { login: 'sam', id: 77, type: 'User' }, label: { name: 'ai-review: override' }, created_at: '2026-01-01T08:30:00Z' },
+        { event: 'labeled', actor: { login: 'pat', id: 88, type: 'User' }, label: { name: 'ai-review: override' }, created_at: '2026-01-01T09:00:00Z' },
+      ])
+      .checkRuns(SHA2)
+      .createCheckRun();
+    await deliver('pull_request', pullRequestPayload('labeled', { sha: SHA2, commits: 1, labels: ['ai-review: override'] }));
+    github.verify();
+    const created = github.body('POST', `${R}/check-runs`);
+    expect(created).toMatchObject({ conclusion: 'success', output: { title: 'Overridden by pat' } });
+    expect(created.output.summary).toContain('**Override label ignored:** applied by @mallory, who is not allowed to override');
+  });
+
+  it('a draft agent PR is evaluated but nobody is asked for review', async () => {
+    github
+      .config(ENFORCE)
+      .pullRequestFacts(7, { files: files('src/auth/token.ts'), commits: [copilotCommit(SHA2)] })
+      .get('/orgs/acme/teams/security/members', SECURITY_TEAM)
+      .checkRuns(SHA2)
+      .createCheckRun();
+    await deliver('pull_request', pullRequestPayload('opened', { sha: SHA2, commits: 1, draft: true }));
+    github.verify();
+    expect(github.body('POST', `${R}/check-runs`).conclusion).toBe('action_required');
+    expect(github.routes().some((r) => r.includes('timeline') || r.includes('requested_reviewers'))).toBe(false);
+  });
+});
+
 describe('check-run writes', () => {
   it('an unchanged result writes nothing', async () => {
     // First evaluation, to learn the exact output.
