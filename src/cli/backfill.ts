@@ -15,7 +15,8 @@ import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
 import pino from 'pino';
 import { classifyPullRequest } from '../authorship/classify.js';
-import type { AuthorshipInput } from '../authorship/types.js';
+import type { AuthorshipInput, AuthorshipOptions } from '../authorship/types.js';
+import { CONFIG_PATH, parseConfigText, resolveConfig } from '../config/load.js';
 import { openStore } from '../metrics/index.js';
 import type { MetricsStore } from '../metrics/store.js';
 import { buildBackfill, type RestCommit, type RestPullRequest, type RestReview, type RestTimelineEvent } from '../metrics/backfill.js';
@@ -52,6 +53,29 @@ export function createOctokit(token: string, baseUrl: string, log: (line: string
   });
 }
 
+/**
+ * The authorship options the app would use for the repository: the `agents` section of its
+ * `.github/ai-review.yml` on the default branch (custom agents, `min_confidence`). No file, or an invalid one
+ * (reported through `log`): the built-in defaults. The org-wide `.github` repository is not consulted here.
+ */
+async function repositoryAuthorshipOptions(octokit: BackfillOctokit, owner: string, repo: string, log: (line: string) => void): Promise<AuthorshipOptions> {
+  let text: string;
+  try {
+    const response = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path: CONFIG_PATH, mediaType: { format: 'raw' } });
+    if (typeof response.data !== 'string') return resolveConfig(null).authorship;
+    text = response.data;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return resolveConfig(null).authorship;
+    throw error;
+  }
+  const parsed = parseConfigText(text, CONFIG_PATH);
+  if (!parsed.ok) {
+    log(`${CONFIG_PATH} of ${owner}/${repo} is invalid (${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}); classifying with the built-in defaults`);
+    return resolveConfig(null).authorship;
+  }
+  return resolveConfig(parsed.config).authorship;
+}
+
 /** Cursor stored per repository: the last PR number fully processed (PRs are processed in ascending order). */
 interface Cursor {
   lastNumber: number;
@@ -79,6 +103,8 @@ export async function backfillRepository(
   const [owner, repo] = repository.split('/') as [string, string];
   const { data: repoData } = await octokit.rest.repos.get({ owner, repo });
   const defaultBranch = repoData.default_branch;
+
+  const authorship = await repositoryAuthorshipOptions(octokit, owner, repo, log);
 
   const stored = await store.getBackfillCursor(repository);
   let resumeAfter: number | null = null;
@@ -122,7 +148,7 @@ export async function backfillRepository(
       pull_request: pull as unknown as AuthorshipInput['pull_request'],
       commits: commits as unknown as AuthorshipInput['commits'],
       timeline: timeline as unknown as AuthorshipInput['timeline'],
-    });
+    }, authorship);
     const plan = buildBackfill({
       repository,
       defaultBranch,

@@ -72,6 +72,8 @@ const pr3 = pull(3, { created_at: ago(200) });
 
 function mockRepository(scope: nock.Scope, numbers: number[]): void {
   scope.get('/repos/acme/api').reply(200, { full_name: 'acme/api', default_branch: 'main' });
+  // The repository's own config decides the authorship options; here there is none (built-in defaults).
+  scope.get('/repos/acme/api/contents/.github%2Fai-review.yml').reply(404, { message: 'Not Found' });
   scope.get('/repos/acme/api/pulls').query(true).reply(200, [pr22, pr21, pr3]);
   const details: Record<number, { pull: unknown; commits: unknown[]; reviews: unknown[]; timeline: unknown[] }> = {
     21: {
@@ -185,5 +187,42 @@ describe.each(BACKENDS)('backfill on %s', (backend) => {
     ]);
     // No gate evaluation is invented by a backfill.
     expect(await store.db.selectFrom('evaluations').select('head_sha').execute()).toEqual([]);
+  });
+});
+
+describe('backfill reads the repository config', () => {
+  let database: TestDatabase;
+  let store: MetricsStore;
+
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    database = await createTestDatabase('sqlite');
+    store = await openStore({ databaseUrl: database.url, logger: silentLogger });
+  });
+  afterAll(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await store?.close();
+    await database?.drop();
+  });
+
+  it("classifies with the custom agents of the repository's .github/ai-review.yml", async () => {
+    const pr5 = pull(5, { head: { ref: 'acme-agent/fix-typo', sha: 'a5'.padEnd(40, '0') }, created_at: ago(3), state: 'open' });
+    const scope = nock(API);
+    scope.get('/repos/acme/tools').reply(200, { full_name: 'acme/tools', default_branch: 'main' });
+    scope
+      .get('/repos/acme/tools/contents/.github%2Fai-review.yml')
+      .reply(200, 'agents:\n  custom:\n    - name: acme-agent\n      branch_prefixes: ["acme-agent/"]\n', { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
+    scope.get('/repos/acme/tools/pulls').query(true).reply(200, [pr5]);
+    scope.get('/repos/acme/tools/pulls/5').reply(200, pr5 as nock.Body);
+    scope.get('/repos/acme/tools/pulls/5/commits').query(true).reply(200, [commit('a5'.padEnd(40, '0'), ago(3), alice, 'alice@example.com')]);
+    scope.get('/repos/acme/tools/pulls/5/reviews').query(true).reply(200, []);
+    scope.get('/repos/acme/tools/issues/5/timeline').query(true).reply(200, []);
+    const result = await backfillRepository(createOctokit('test-token', API, () => {}), store, 'acme/tools', new Date(Date.now() - 30 * DAY), () => {});
+    expect(result.processed).toBe(1);
+    expect(scope.isDone()).toBe(true);
+    const row = await store.db.selectFrom('pull_requests').select(['author_class', 'agent', 'confidence']).where('repository', '=', 'acme/tools').where('number', '=', 5).executeTakeFirstOrThrow();
+    expect(row).toEqual({ author_class: 'agent', agent: 'acme-agent', confidence: 'low' });
   });
 });
