@@ -114,7 +114,7 @@ export async function hasWriteAccess(octokit: Octokit, ref: RepoRef, login: stri
 /** The PR's timeline events (REST "List timeline events for an issue"), reduced to the fields the app reads. */
 export async function listTimeline(octokit: Octokit, ref: RepoRef, pullNumber: number): Promise<TimelineEventInput[]> {
   const events = await octokit.paginate(octokit.rest.issues.listEventsForTimeline, { ...ref, issue_number: pullNumber, per_page: 100 });
-  return events.map((e) => {
+  return events.map((e): TimelineEventInput => {
     const ev = e as Record<string, unknown>;
     const account = (v: unknown) => {
       const a = v as { login?: string; id?: number; type?: string } | null | undefined;
@@ -130,7 +130,7 @@ export async function listTimeline(octokit: Octokit, ref: RepoRef, pullNumber: n
       requested_reviewer: account(ev.requested_reviewer),
       requested_team: team?.slug ? { slug: team.slug } : null,
       created_at: typeof ev.created_at === 'string' ? ev.created_at : null,
-    } as TimelineEventInput & { requested_team: { slug: string } | null };
+    };
   });
 }
 

@@ -33,8 +33,7 @@ export function reviewersToRequest(input: {
   for (const e of input.timeline) {
     if (e.event !== 'review_requested') continue;
     if (e.requested_reviewer?.login) requestedUsers.add(lower(e.requested_reviewer.login));
-    const team = (e as { requested_team?: { slug?: string } | null }).requested_team;
-    if (team?.slug) requestedTeams.add(lower(team.slug));
+    if (e.requested_team?.slug) requestedTeams.add(lower(e.requested_team.slug));
   }
   const users = new Set<string>();
   const teams = new Set<string>();
