@@ -179,6 +179,22 @@ describe('other verdicts', () => {
     expect(created.output.summary).toContain('2 more approvals from anyone with write access');
   });
 
+  it('without listed reviewers, an approver counts when GitHub says they have write access', async () => {
+    github
+      .config(null, null)
+      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA2)], reviews: [reviewItem(1, 'zed', 'APPROVED', SHA2), reviewItem(2, 'yan', 'APPROVED', SHA2)] })
+      .get(`${R}/collaborators/zed/permission`, { permission: 'write', role_name: 'write', user: { login: 'zed' } })
+      .get(`${R}/collaborators/yan/permission`, { permission: 'read', role_name: 'triage', user: { login: 'yan' } })
+      .checkRuns(SHA2)
+      .createCheckRun();
+    await deliver('pull_request', pullRequestPayload('edited', { sha: SHA2, commits: 1 }));
+    github.verify();
+    const created = github.body('POST', `${R}/check-runs`);
+    expect(created).toMatchObject({ conclusion: 'success', output: { title: 'The review rule holds' } });
+    expect(created.output.summary).toContain('| agent\\-pr\\-review | advisory | ✅ holds | @zed (1/1) | — |');
+    expect(created.output.summary).toContain('@yan (no write access for agent\\-pr\\-review)');
+  });
+
   it('an invalid config gives a failure check run naming the key and line', async () => {
     const bad = 'mode: enforce\nrules:\n  - name: r\n    require:\n      count: zero\n';
     github
