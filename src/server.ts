@@ -1,7 +1,7 @@
 /**
  * `npm start`: runs ai-review the standard Probot way. Environment (see README "Configuration"):
  * APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT (3000), HOST, GHE_HOST/GHE_PROTOCOL,
- * LOG_LEVEL, DATABASE_URL, METRICS_TOKEN, APP_SLUG. Without APP_ID, Probot's setup flow registers the app from
+ * LOG_LEVEL, DATABASE_URL, METRICS_TOKEN, APP_SLUG, REDIS_URL. Without APP_ID, Probot's setup flow registers the app from
  * app.yml. Outside development and tests it refuses to start without WEBHOOK_SECRET.
  */
 import { existsSync } from 'node:fs';
@@ -25,7 +25,7 @@ export function environmentProblem(env: NodeJS.ProcessEnv): string | null {
 }
 
 /**
- * The app's logger: pino JSON (unless LOG_FORMAT=pretty) with secrets redacted: authorization headers,
+ * The app's logger: pino JSON lines with secrets redacted: authorization headers,
  * webhook signatures, cookies, tokens and keys never reach the logs.
  */
 export function createLogger(env: NodeJS.ProcessEnv = process.env, destination?: DestinationStream): Logger {
@@ -67,7 +67,6 @@ export async function start(
     log.fatal(problem);
     throw new Error(problem);
   }
-  env.LOG_FORMAT ??= 'json';
   const metrics = env.APP_ID
     ? await createMetrics({ databaseUrl: env.DATABASE_URL, metricsToken: env.METRICS_TOKEN, logger: log.child({ name: 'metrics' }) })
     : null;
