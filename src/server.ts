@@ -92,7 +92,11 @@ export async function start(
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  start().catch(() => {
+  start().catch((error: unknown) => {
+    // The environment check already logged its problem; anything else (Probot's own checks, the store) is printed here.
+    if (!(error instanceof Error && error.message.startsWith('WEBHOOK_SECRET'))) {
+      process.stderr.write(`ai-review could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
     process.exitCode = 1;
   });
 }
