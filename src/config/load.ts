@@ -172,6 +172,24 @@ export function parseConfigText(text: string, source: string): ConfigResult {
   return validateConfig(value, source, text);
 }
 
+const compiledCache = new Map<string, CompiledPathGroups>();
+const COMPILED_CACHE_LIMIT = 256;
+
+/**
+ * Compiled matchers for path groups, cached by their content: every delivery resolves the config again, and the
+ * same few group sets recur across an installation. Bounded to 256 entries (oldest dropped first).
+ */
+function compiledGroupsFor(pathGroups: Record<string, string[]>): CompiledPathGroups {
+  const key = JSON.stringify(pathGroups);
+  let compiled = compiledCache.get(key);
+  if (!compiled) {
+    compiled = compilePathGroups(pathGroups);
+    if (compiledCache.size >= COMPILED_CACHE_LIMIT) compiledCache.delete(compiledCache.keys().next().value!);
+    compiledCache.set(key, compiled);
+  }
+  return compiled;
+}
+
 /**
  * Resolves the configuration a gate evaluation uses. `file` null means no file anywhere: built-in defaults
  * (advisory mode, built-in rules and groups). Path groups from the file come first and replace built-in groups
@@ -187,7 +205,7 @@ export function resolveConfig(file: AiReviewConfigFile | null): EffectiveConfig 
   return {
     file: base,
     pathGroups,
-    compiledPathGroups: compilePathGroups(pathGroups),
+    compiledPathGroups: compiledGroupsFor(pathGroups),
     rules: base.rules ?? BUILTIN_RULES.map((r) => structuredClone(r)),
     authorship: {
       builtin: base.agents.builtin,

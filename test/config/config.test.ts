@@ -109,3 +109,14 @@ describe('docs/ai-review.schema.json', () => {
     expect(checkedIn).toBe(configJsonSchemaText());
   });
 });
+
+describe('compiled path groups', () => {
+  it('are reused for identical groups and compiled anew for different ones', () => {
+    const a = resolveConfig(null);
+    const b = resolveConfig(null);
+    expect(b.compiledPathGroups).toBe(a.compiledPathGroups);
+    const c = resolveConfig({ ...a.file, paths: { auth: ['src/auth/**'] } });
+    expect(c.compiledPathGroups).not.toBe(a.compiledPathGroups);
+    expect(c.compiledPathGroups.names).toEqual(['auth', 'secrets', 'agent-config', 'ci', 'dependencies']);
+  });
+});
