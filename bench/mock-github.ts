@@ -8,7 +8,11 @@ import type { AddressInfo } from 'node:net';
 type Answer = { status: number; body: unknown; headers?: Record<string, string> };
 
 const ROUTES: Array<[string, RegExp, (m: RegExpExecArray) => Answer]> = [
-  ['POST', /^\/app\/installations\/\d+\/access_tokens$/, () => ({ status: 201, body: { token: 'ghs_bench', expires_at: '2099-01-01T00:00:00Z', permissions: {} } })],
+  [
+    'POST',
+    /^\/app\/installations\/\d+\/access_tokens$/,
+    () => ({ status: 201, body: { token: 'ghs_bench', expires_at: '2099-01-01T00:00:00Z', permissions: {} } }),
+  ],
   ['GET', /^\/repos\/[^/]+\/[^/]+\/contents\/(.+)$/, () => ({ status: 404, body: { message: 'Not Found' } })],
   ['GET', /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/, (m) => ({ status: 200, body: pull(m[1] ?? 'o', m[2] ?? 'r', Number(m[3])) })],
   [

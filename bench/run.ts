@@ -133,7 +133,11 @@ function prDeliveries(run: string, number: number): Delivery[] {
   };
   const add = (name: string, payload: Record<string, unknown>): void => {
     seq += 1;
-    out.push({ id: `${run}-${number}-${seq}`, name, body: JSON.stringify({ ...payload, repository: repo, installation: { id: INSTALLATION } }) });
+    out.push({
+      id: `${run}-${number}-${seq}`,
+      name,
+      body: JSON.stringify({ ...payload, repository: repo, installation: { id: INSTALLATION } }),
+    });
   };
   const prEvent = (action: string, p: Record<string, unknown>, sender: object, extra: Record<string, unknown> = {}): void =>
     add('pull_request', { action, number, pull_request: p, sender, ...extra });
@@ -151,7 +155,11 @@ function prDeliveries(run: string, number: number): Delivery[] {
   review(number * 10 + 3, bob, 'approved', 120, sha(2));
   prEvent('synchronize', pr(sha(3), at(130)), alice, { before: sha(2), after: sha(3) });
   prEvent('edited', pr(sha(3), at(140)), alice, { changes: { title: { from: 'x' } } });
-  prEvent('closed', pr(sha(3), at(150), { state: 'closed', merged: true, merged_at: at(150), closed_at: at(150), merge_commit_sha: sha(9) }), alice);
+  prEvent(
+    'closed',
+    pr(sha(3), at(150), { state: 'closed', merged: true, merged_at: at(150), closed_at: at(150), merge_commit_sha: sha(9) }),
+    alice,
+  );
   const push = structuredClone(TEMPLATES.push);
   const commit = (push.commits as Array<Record<string, unknown>>)[0] ?? {};
   add('push', {
@@ -160,8 +168,26 @@ function prDeliveries(run: string, number: number): Delivery[] {
     before: sha(8),
     after: sha(9),
     forced: false,
-    commits: [{ ...commit, id: sha(9), message: `Bench change ${number} (#${number})`, timestamp: at(150), added: [], modified: ['src/server.ts'], removed: [] }],
-    head_commit: { ...commit, id: sha(9), message: `Bench change ${number} (#${number})`, timestamp: at(150), added: [], modified: ['src/server.ts'], removed: [] },
+    commits: [
+      {
+        ...commit,
+        id: sha(9),
+        message: `Bench change ${number} (#${number})`,
+        timestamp: at(150),
+        added: [],
+        modified: ['src/server.ts'],
+        removed: [],
+      },
+    ],
+    head_commit: {
+      ...commit,
+      id: sha(9),
+      message: `Bench change ${number} (#${number})`,
+      timestamp: at(150),
+      added: [],
+      modified: ['src/server.ts'],
+      removed: [],
+    },
     sender: alice,
     pusher: { name: 'alice', email: 'alice@example.com' },
   });
@@ -239,7 +265,7 @@ async function startServer(mode: 'on' | 'off', env: NodeJS.ProcessEnv): Promise<
   const execArgv = process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const child = fork(script, [], { env: { ...env, BENCH_METRICS: mode }, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   await new Promise<void>((resolve, reject) => {
-    child.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(String(m)))));
+    child.once('message', (m) => (m === 'ready' ? resolve() : reject(new Error(JSON.stringify(m)))));
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
   });
   return child;

@@ -29,7 +29,10 @@ const server = new Server({
     baseUrl: `${env.GHE_PROTOCOL ?? 'https'}://${env.GHE_HOST}/api/v3`,
     log,
     // A function default runs after Probot's own defaults, so `enabled: false` survives their merge.
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, throttle: { ...(options.throttle as object), enabled: false } })),
+    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+      ...options,
+      throttle: { ...(options.throttle as object), enabled: false },
+    })),
   }),
   host: env.HOST ?? '127.0.0.1',
   port: Number(env.PORT ?? 3000),

@@ -31,23 +31,23 @@ export function environmentProblem(env: NodeJS.ProcessEnv): string | null {
 export function createLogger(env: NodeJS.ProcessEnv = process.env, destination?: DestinationStream): Logger {
   return pino(
     {
-    name: 'ai-review',
-    level: env.LOG_LEVEL ?? 'info',
-    redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'req.headers["x-hub-signature"]',
-        'req.headers["x-hub-signature-256"]',
-        'headers.authorization',
-        '*.token',
-        '*.privateKey',
-        '*.private_key',
-        '*.secret',
-      ],
-      censor: '[redacted]',
+      name: 'ai-review',
+      level: env.LOG_LEVEL ?? 'info',
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-hub-signature"]',
+          'req.headers["x-hub-signature-256"]',
+          'headers.authorization',
+          '*.token',
+          '*.privateKey',
+          '*.private_key',
+          '*.secret',
+        ],
+        censor: '[redacted]',
+      },
     },
-  },
     destination ?? pino.destination(1),
   );
 }

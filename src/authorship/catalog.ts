@@ -44,10 +44,7 @@ export interface TrailerDescriptor {
  * - `body_mention`: an `@login` (or GitHub noreply address) on the PR-body line that contains `marker`, or the next line.
  */
 export type HumanOfRecordSource =
-  | { from: 'assigner' }
-  | { from: 'co_author' }
-  | { from: 'assignee' }
-  | { from: 'body_mention'; marker: string };
+  { from: 'assigner' } | { from: 'co_author' } | { from: 'assignee' } | { from: 'body_mention'; marker: string };
 
 /** A markdown body layout the tool writes by default: exactly these headings, in order, each followed by a bullet list. */
 export interface BodyTemplateDescriptor {
@@ -222,7 +219,9 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     kind: 'agent',
     accounts: [{ login: 'amazon-q-developer[bot]', id: 208079219, type: 'Bot' }],
     humanOfRecord: [{ from: 'assigner' }],
-    sources: ['noreply 208079219+amazon-q-developer[bot]@users.noreply.github.com in public agent lists (e.g. theammir/vibesigns.nvim README, mat-1/slopcheck)'],
+    sources: [
+      'noreply 208079219+amazon-q-developer[bot]@users.noreply.github.com in public agent lists (e.g. theammir/vibesigns.nvim README, mat-1/slopcheck)',
+    ],
   }),
   entry({
     name: 'openhands',
@@ -257,7 +256,9 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     trailers: [{ key: 'Amp-Thread-ID', valuePrefix: 'https://ampcode.com/threads/' }],
     bodyMarkers: ['ampcode.com/threads/t-'],
     humanOfRecord: [],
-    sources: ['Amp appends "Co-authored-by: Amp <amp@ampcode.com>" and "Amp-Thread-ID: https://ampcode.com/threads/T-..." to commits (seen in public commit logs, e.g. ghostty-org/ghostty)'],
+    sources: [
+      'Amp appends "Co-authored-by: Amp <amp@ampcode.com>" and "Amp-Thread-ID: https://ampcode.com/threads/T-..." to commits (seen in public commit logs, e.g. ghostty-org/ghostty)',
+    ],
   }),
 ];
 
@@ -272,7 +273,9 @@ export const BUILTIN_AUTOMATION: readonly AgentDescriptor[] = [
       { login: 'dependabot-preview[bot]', id: 27856297, type: 'Bot' },
     ],
     branchPrefixes: ['dependabot/'],
-    sources: ['../shared/datasets/human-prs.dev.jsonl: 49699333+dependabot[bot], 27856297+dependabot-preview[bot] commit emails, dependabot/ branches'],
+    sources: [
+      '../shared/datasets/human-prs.dev.jsonl: 49699333+dependabot[bot], 27856297+dependabot-preview[bot] commit emails, dependabot/ branches',
+    ],
   }),
   entry({
     name: 'renovate',
@@ -281,7 +284,9 @@ export const BUILTIN_AUTOMATION: readonly AgentDescriptor[] = [
     accounts: [{ login: 'renovate[bot]', id: 29139614, type: 'Bot' }],
     emails: ['bot@renovateapp.com'],
     branchPrefixes: ['renovate/'],
-    sources: ['Renovate docs: default gitAuthor "Renovate Bot <bot@renovateapp.com>", branchPrefix "renovate/"; 29139614+renovate[bot] in public commit logs'],
+    sources: [
+      'Renovate docs: default gitAuthor "Renovate Bot <bot@renovateapp.com>", branchPrefix "renovate/"; 29139614+renovate[bot] in public commit logs',
+    ],
   }),
   entry({
     name: 'github-actions',
@@ -368,7 +373,9 @@ export const BUILTIN_REVIEW_BOTS: readonly AgentDescriptor[] = [
     // Applied suggestions carry "Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>": same name as the
     // coding agent, different id — which is why ids win over logins.
     accounts: [{ login: 'copilot-pull-request-reviewer[bot]', id: 175728472, type: 'Bot' }],
-    sources: [`${AIDEV}: 14 "Co-authored-by: Copilot <175728472+Copilot@...>" on "Apply suggestions from code review" commits of Codex PRs`],
+    sources: [
+      `${AIDEV}: 14 "Co-authored-by: Copilot <175728472+Copilot@...>" on "Apply suggestions from code review" commits of Codex PRs`,
+    ],
   }),
   entry({
     name: 'coderabbit',

@@ -36,7 +36,7 @@ export const DEFAULT_AUTHORSHIP_OPTIONS: AuthorshipOptions = Object.freeze({
   builtin: true,
   custom: [],
   minConfidence: 'low',
-}) as AuthorshipOptions;
+});
 
 /** At most this many reasons are reported per verdict (a PR can have hundreds of commits). */
 export const MAX_REASONS = 40;
@@ -130,7 +130,14 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
     const match = matchAccount(account, index);
     if (match) {
       const value = match.by === 'id' ? String(account?.id) : str(account?.login);
-      evidence.push({ entry: match.entry, signal: `${base}_${match.by}`, value, confidence: confidenceFor(match.entry, base), scope: 'commit', commit: i });
+      evidence.push({
+        entry: match.entry,
+        signal: `${base}_${match.by}`,
+        value,
+        confidence: confidenceFor(match.entry, base),
+        scope: 'commit',
+        commit: i,
+      });
     } else if (base === 'commit_author' && isBotAccount(account)) automationAuthored = true;
   }
   for (const [identity, base] of [
@@ -139,7 +146,15 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
   ] as const) {
     const email = str(identity?.email);
     const byEmail = matchEmail(email, index);
-    if (byEmail) evidence.push({ entry: byEmail, signal: `${base}_email`, value: email, confidence: confidenceFor(byEmail, base), scope: 'commit', commit: i });
+    if (byEmail)
+      evidence.push({
+        entry: byEmail,
+        signal: `${base}_email`,
+        value: email,
+        confidence: confidenceFor(byEmail, base),
+        scope: 'commit',
+        commit: i,
+      });
     else if (base === 'commit_author' && isBotEmail(email)) automationAuthored = true;
     const name = str(identity?.name);
     if (name !== '') {
@@ -165,7 +180,14 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
         if (entry) {
           // Review bots' applied suggestions and automation co-authors are not agent authorship.
           if (entry.kind === 'agent') {
-            evidence.push({ entry, signal: key === 'co-authored-by' ? 'co_authored_by' : 'signed_off_by', value: trailer.value, confidence: 'medium', scope: 'commit', commit: i });
+            evidence.push({
+              entry,
+              signal: key === 'co-authored-by' ? 'co_authored_by' : 'signed_off_by',
+              value: trailer.value,
+              confidence: 'medium',
+              scope: 'commit',
+              commit: i,
+            });
           }
         } else if (key === 'co-authored-by') {
           const noreply = parseNoreplyEmail(email);
@@ -180,7 +202,14 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
       for (const entry of index.entries) {
         for (const t of entry.trailers) {
           if (key === t.key.toLowerCase() && trailer.value.toLowerCase().startsWith(t.valuePrefix.toLowerCase())) {
-            evidence.push({ entry, signal: 'commit_trailer', value: `${trailer.key}: ${trailer.value}`, confidence: 'medium', scope: 'commit', commit: i });
+            evidence.push({
+              entry,
+              signal: 'commit_trailer',
+              value: `${trailer.key}: ${trailer.value}`,
+              confidence: 'medium',
+              scope: 'commit',
+              commit: i,
+            });
           }
         }
       }
@@ -189,7 +218,8 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
     for (const entry of index.entries) {
       if (entry.kind !== 'agent') continue;
       const found = firstMarker(message, lowerMessage, entry.bodyMarkers);
-      if (found !== null) evidence.push({ entry, signal: 'commit_message_marker', value: found, confidence: 'medium', scope: 'commit', commit: i });
+      if (found !== null)
+        evidence.push({ entry, signal: 'commit_message_marker', value: found, confidence: 'medium', scope: 'commit', commit: i });
     }
   }
 
@@ -225,7 +255,9 @@ function pullRequestEvidence(input: AuthorshipInput, index: IdentityIndex, out: 
   const title = str(pr.title).toLowerCase();
   if (title !== '') {
     for (const entry of index.entries) {
-      const prefix = entry.branchPrefixes.find((p) => p.endsWith('/') && title.startsWith(p.toLowerCase()) && title.length > p.length && title[p.length] !== ' ');
+      const prefix = entry.branchPrefixes.find(
+        (p) => p.endsWith('/') && title.startsWith(p.toLowerCase()) && title.length > p.length && title[p.length] !== ' ',
+      );
       if (prefix) out.push({ entry, signal: 'title_branch_prefix', value: str(pr.title), confidence: 'low', scope: 'pr' });
     }
   }
@@ -236,7 +268,8 @@ function pullRequestEvidence(input: AuthorshipInput, index: IdentityIndex, out: 
     if (name === '') continue;
     const lower = name.toLowerCase();
     for (const entry of index.entries) {
-      if (entry.labels.some((l) => l.toLowerCase() === lower)) out.push({ entry, signal: 'label', value: name, confidence: 'low', scope: 'pr' });
+      if (entry.labels.some((l) => l.toLowerCase() === lower))
+        out.push({ entry, signal: 'label', value: name, confidence: 'low', scope: 'pr' });
     }
   }
   return author;
@@ -320,7 +353,8 @@ function humanOfRecord(entry: AgentDescriptor, input: AuthorshipInput, index: Id
 function toReasons(evidence: Evidence[], verdictName: string | null): AuthorshipReason[] {
   const seen = new Set<string>();
   const reasons: AuthorshipReason[] = [];
-  const key = (ev: Evidence): number => (ev.entry.name === verdictName ? 0 : 100) + (ev.scope === 'pr' ? 0 : 10) + (2 - confidenceRank(ev.confidence));
+  const key = (ev: Evidence): number =>
+    (ev.entry.name === verdictName ? 0 : 100) + (ev.scope === 'pr' ? 0 : 10) + (2 - confidenceRank(ev.confidence));
   const ordered = [...evidence].sort((a, b) => key(a) - key(b));
   for (const ev of ordered) {
     const value = clip(ev.value);
@@ -371,7 +405,14 @@ export function classifyPullRequest(input: AuthorshipInput, options: AuthorshipO
 type Decision = Pick<AuthorshipVerdict, 'class' | 'agent' | 'confidence' | 'humanOfRecord'>;
 
 /** The class, agent, confidence and human of record, in the order documented at the top of this file. */
-function decide(input: AuthorshipInput, evidence: Evidence[], facts: CommitFacts[], authorEntry: AgentDescriptor | null, index: IdentityIndex, minRank: number): Decision {
+function decide(
+  input: AuthorshipInput,
+  evidence: Evidence[],
+  facts: CommitFacts[],
+  authorEntry: AgentDescriptor | null,
+  index: IdentityIndex,
+  minRank: number,
+): Decision {
   const pr = input.pull_request ?? {};
   const commits = Array.isArray(input.commits) ? input.commits : [];
   const automationAuthor = authorEntry !== null ? authorEntry.kind === 'automation' : isBotAccount(pr.user);
@@ -380,7 +421,12 @@ function decide(input: AuthorshipInput, evidence: Evidence[], facts: CommitFacts
   // 1. The PR author is an agent (or an AI reviewer's App opening a PR of its own code): the platform says so.
   if (authorEntry && authorEntry.kind !== 'automation') {
     const coAuthors = facts.flatMap((f) => f.coAuthorLogins);
-    return { class: 'agent', agent: authorEntry.name, confidence: 'high', humanOfRecord: humanOfRecord(authorEntry, input, index, coAuthors) };
+    return {
+      class: 'agent',
+      agent: authorEntry.name,
+      confidence: 'high',
+      humanOfRecord: humanOfRecord(authorEntry, input, index, coAuthors),
+    };
   }
   // 2. An automation bot opened it: automation, whatever its body quotes, unless it runs arbitrary workflows.
   if (authorEntry && automationAuthor && !authorRunsAgents) {
@@ -391,7 +437,12 @@ function decide(input: AuthorshipInput, evidence: Evidence[], facts: CommitFacts
   if (candidate) {
     const coAuthors = facts.filter((_, i) => candidate.commits.has(i)).flatMap((f) => f.coAuthorLogins);
     const confidence = CONFIDENCE_ORDER[candidate.rank] ?? 'low';
-    return { class: 'agent', agent: candidate.entry.name, confidence, humanOfRecord: humanOfRecord(candidate.entry, input, index, coAuthors) };
+    return {
+      class: 'agent',
+      agent: candidate.entry.name,
+      confidence,
+      humanOfRecord: humanOfRecord(candidate.entry, input, index, coAuthors),
+    };
   }
   // 4. Automation: a bot opened it, or bots made every non-merge commit, or an automation branch with no human commit.
   if (automationAuthor) {
@@ -402,9 +453,16 @@ function decide(input: AuthorshipInput, evidence: Evidence[], facts: CommitFacts
   const authored = facts.filter((f) => !f.merge);
   if (authored.length > 0 && authored.every((f) => f.automationAuthored)) {
     const named = evidence.find((e) => e.entry.kind === 'automation' && e.signal.startsWith('commit_author'));
-    return { class: 'automation', agent: named?.entry.name ?? automationNameFromCommit(commits, facts), confidence: 'medium', humanOfRecord: null };
+    return {
+      class: 'automation',
+      agent: named?.entry.name ?? automationNameFromCommit(commits, facts),
+      confidence: 'medium',
+      humanOfRecord: null,
+    };
   }
-  const branch = evidence.find((e) => e.entry.kind === 'automation' && (e.signal === 'branch_prefix' || e.signal === 'merge_commit_branch'));
+  const branch = evidence.find(
+    (e) => e.entry.kind === 'automation' && (e.signal === 'branch_prefix' || e.signal === 'merge_commit_branch'),
+  );
   if (branch && authored.every((f) => f.automationAuthored)) {
     return { class: 'automation', agent: branch.entry.name, confidence: 'low', humanOfRecord: null };
   }

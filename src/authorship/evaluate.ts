@@ -64,7 +64,14 @@ function ratio(n: number, d: number): number | null {
 function agentFigures(agent: string, rows: LabelledVerdict[]): AgentFigures {
   const classifiedAgent = rows.filter((r) => r.verdict.class === 'agent').length;
   const rightName = rows.filter((r) => r.verdict.class === 'agent' && r.verdict.agent === r.expected.agent).length;
-  return { agent, total: rows.length, classifiedAgent, rightName, recall: ratio(classifiedAgent, rows.length), nameAccuracy: ratio(rightName, classifiedAgent) };
+  return {
+    agent,
+    total: rows.length,
+    classifiedAgent,
+    rightName,
+    recall: ratio(classifiedAgent, rows.length),
+    nameAccuracy: ratio(rightName, classifiedAgent),
+  };
 }
 
 function nonAgentFigures(cls: 'human' | 'automation', rows: LabelledVerdict[]): NonAgentFigures {
@@ -95,8 +102,14 @@ export function evaluate(rows: readonly LabelledVerdict[]): EvaluationSummary {
     const line = (confusion[name] ??= {});
     line[predicted] = (line[predicted] ?? 0) + 1;
   }
-  const human = nonAgentFigures('human', rows.filter((r) => r.expected.class === 'human'));
-  const automation = nonAgentFigures('automation', rows.filter((r) => r.expected.class === 'automation'));
+  const human = nonAgentFigures(
+    'human',
+    rows.filter((r) => r.expected.class === 'human'),
+  );
+  const automation = nonAgentFigures(
+    'automation',
+    rows.filter((r) => r.expected.class === 'automation'),
+  );
   return {
     agents: [...byAgent.keys()].sort().map((name) => agentFigures(name, byAgent.get(name) ?? [])),
     overall: agentFigures('(all agents)', agentRows),

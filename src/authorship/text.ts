@@ -70,7 +70,8 @@ export function firstMentionedLogin(text: string): string | null {
   let noreplyAt = -1;
   if (noreply > 0) {
     let start = noreply;
-    while (start > 0 && (isLoginChar(text[start - 1]!) || text[start - 1] === '+' || text[start - 1] === '[' || text[start - 1] === ']')) start--;
+    while (start > 0 && (isLoginChar(text[start - 1]!) || text[start - 1] === '+' || text[start - 1] === '[' || text[start - 1] === ']'))
+      start--;
     const local = text.slice(start, noreply);
     const plus = local.indexOf('+');
     const login = plus >= 0 ? local.slice(plus + 1) : local;

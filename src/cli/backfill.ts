@@ -58,10 +58,20 @@ export function createOctokit(token: string, baseUrl: string, log: (line: string
  * `.github/ai-review.yml` on the default branch (custom agents, `min_confidence`). No file, or an invalid one
  * (reported through `log`): the built-in defaults. The org-wide `.github` repository is not consulted here.
  */
-async function repositoryAuthorshipOptions(octokit: BackfillOctokit, owner: string, repo: string, log: (line: string) => void): Promise<AuthorshipOptions> {
+async function repositoryAuthorshipOptions(
+  octokit: BackfillOctokit,
+  owner: string,
+  repo: string,
+  log: (line: string) => void,
+): Promise<AuthorshipOptions> {
   let text: string;
   try {
-    const response = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { owner, repo, path: CONFIG_PATH, mediaType: { format: 'raw' } });
+    const response = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      owner,
+      repo,
+      path: CONFIG_PATH,
+      mediaType: { format: 'raw' },
+    });
     if (typeof response.data !== 'string') return resolveConfig(null).authorship;
     text = response.data;
   } catch (error) {
@@ -70,7 +80,9 @@ async function repositoryAuthorshipOptions(octokit: BackfillOctokit, owner: stri
   }
   const parsed = parseConfigText(text, CONFIG_PATH);
   if (!parsed.ok) {
-    log(`${CONFIG_PATH} of ${owner}/${repo} is invalid (${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}); classifying with the built-in defaults`);
+    log(
+      `${CONFIG_PATH} of ${owner}/${repo} is invalid (${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}); classifying with the built-in defaults`,
+    );
     return resolveConfig(null).authorship;
   }
   return resolveConfig(parsed.config).authorship;
@@ -119,7 +131,14 @@ export async function backfillRepository(
   // PRs created since `since`, listed newest first (the API's order), processed oldest first so a revert PR
   // finds the PR it reverts already stored.
   const pulls: RestPullRequest[] = [];
-  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.list, { owner, repo, state: 'all', sort: 'created', direction: 'desc', per_page: 100 })) {
+  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.list, {
+    owner,
+    repo,
+    state: 'all',
+    sort: 'created',
+    direction: 'desc',
+    per_page: 100,
+  })) {
     let older = false;
     for (const p of page.data as unknown as RestPullRequest[]) {
       if (Date.parse(p.created_at) < since.getTime()) {
@@ -144,18 +163,21 @@ export async function backfillRepository(
       octokit.paginate(octokit.rest.pulls.listReviews, { owner, repo, pull_number, per_page: 100 }),
       octokit.paginate(octokit.rest.issues.listEventsForTimeline, { owner, repo, issue_number: pull_number, per_page: 100 }),
     ]);
-    const verdict = classifyPullRequest({
-      pull_request: pull as unknown as AuthorshipInput['pull_request'],
-      commits: commits as unknown as AuthorshipInput['commits'],
-      timeline: timeline as unknown as AuthorshipInput['timeline'],
-    }, authorship);
+    const verdict = classifyPullRequest(
+      {
+        pull_request: pull,
+        commits: commits,
+        timeline: timeline,
+      },
+      authorship,
+    );
     const plan = buildBackfill({
       repository,
       defaultBranch,
-      pull: pull as unknown as RestPullRequest,
-      commits: commits as unknown as RestCommit[],
-      reviews: reviews as unknown as RestReview[],
-      timeline: timeline as unknown as RestTimelineEvent[],
+      pull: pull,
+      commits: commits,
+      reviews: reviews,
+      timeline: timeline,
       verdict,
     });
     for (const d of plan.deliveries) await store.recordDelivery(d);
@@ -173,7 +195,12 @@ export async function backfillRepository(
     const state = pull.merged_at ? 'merged' : pull.state;
     log(`[${processed}/${todo.length}] ${repository}#${pull_number} ${state} ${verdict.class}${verdict.agent ? `:${verdict.agent}` : ''}`);
   }
-  await store.setBackfillCursor(repository, since.toISOString(), JSON.stringify({ lastNumber: pulls.at(-1)?.number ?? 0 } satisfies Cursor), true);
+  await store.setBackfillCursor(
+    repository,
+    since.toISOString(),
+    JSON.stringify({ lastNumber: pulls.at(-1)?.number ?? 0 } satisfies Cursor),
+    true,
+  );
   return { listed: pulls.length, processed, skipped: pulls.length - todo.length, resumedAfter: resumeAfter };
 }
 
@@ -183,11 +210,15 @@ export function register(program: Command): void {
     .command('backfill')
     .description("Fill the metrics store from a repository's past PRs (GITHUB_TOKEN; GITHUB_API_URL or GHE_HOST for GHES)")
     .argument('<owner/name>', 'repository', repoArg)
-    .addOption(new Option('--since <duration>', 'PRs created within this duration, e.g. 90d').argParser(durationArg).default(durationArg('90d'), '90d'))
+    .addOption(
+      new Option('--since <duration>', 'PRs created within this duration, e.g. 90d')
+        .argParser(durationArg)
+        .default(durationArg('90d'), '90d'),
+    )
     .action(async (repository: string, opts: { since: number }) => {
       const token = process.env.GITHUB_TOKEN;
       if (!token) {
-        process.stderr.write('ai-review backfill: set GITHUB_TOKEN (a token that can read the repository\'s pull requests)\n');
+        process.stderr.write("ai-review backfill: set GITHUB_TOKEN (a token that can read the repository's pull requests)\n");
         process.exitCode = 2;
         return;
       }

@@ -30,9 +30,7 @@ const LineSchema = z.looseObject({
   pull_request: nullableObject,
   commits: nullableArray,
   timeline: nullableArray,
-  expected: z
-    .looseObject({ class: z.enum(['agent', 'human', 'automation']), agent: z.string().nullable().optional() })
-    .optional(),
+  expected: z.looseObject({ class: z.enum(['agent', 'human', 'automation']), agent: z.string().nullable().optional() }).optional(),
 });
 
 /** One output line (snake_case like the REST payloads it comes from). */
@@ -150,7 +148,13 @@ export function register(program: Command): void {
       }
       const input = file === undefined || file === '-' ? process.stdin : createReadStream(file);
       try {
-        const result = await runClassify({ input, output: process.stdout, errors: process.stderr, options, summary: opts.summary === true });
+        const result = await runClassify({
+          input,
+          output: process.stdout,
+          errors: process.stderr,
+          options,
+          summary: opts.summary === true,
+        });
         if (result.failed > 0) {
           process.stderr.write(`ai-review classify: ${result.failed} malformed line(s) skipped, ${result.classified} classified\n`);
           process.exitCode = 1;

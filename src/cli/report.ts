@@ -129,8 +129,17 @@ export function formatReport(report: MetricsReport, format: ReportFormat): strin
   }
   const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((r) => (r[i] ?? '').length)));
   const line = (row: string[]): string =>
-    row.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ').trimEnd();
-  const out = [`Review metrics: ${scope}`, '', line(COLUMNS.map((c) => c.title)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)];
+    row
+      .map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    `Review metrics: ${scope}`,
+    '',
+    line(COLUMNS.map((c) => c.title)),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...cells.map(line),
+  ];
   if (report.groups.length === 0) out.push('No pull requests recorded in this window.');
   return `${out.join('\n')}\n`;
 }

@@ -141,7 +141,12 @@ function checkReferences(config: AiReviewConfigFile, source: string, doc: Docume
     if (seen.has(rule.name)) {
       const path = ['rules', i, 'name'];
       const line = doc && text !== undefined ? lineOfPath(doc, path, text) : undefined;
-      errors.push({ path: formatKeyPath(path), message: `duplicate rule name "${rule.name}"`, source, ...(line !== undefined ? { line } : {}) });
+      errors.push({
+        path: formatKeyPath(path),
+        message: `duplicate rule name "${rule.name}"`,
+        source,
+        ...(line !== undefined ? { line } : {}),
+      });
     }
     seen.add(rule.name);
   });

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 
 /** `advisory`: the check reports but never blocks; `enforce`: an unmet rule gives `action_required`. */
-export const ModeSchema = z.enum(['advisory', 'enforce']).describe('advisory: report only (conclusion neutral); enforce: unmet rules block (conclusion action_required)');
+export const ModeSchema = z
+  .enum(['advisory', 'enforce'])
+  .describe('advisory: report only (conclusion neutral); enforce: unmet rules block (conclusion action_required)');
 
 export const ConfidenceSchema = z.enum(['low', 'medium', 'high']);
 
@@ -19,12 +21,17 @@ export const ReviewerSchema = nonEmptyString.regex(/^@?[A-Za-z0-9][A-Za-z0-9._-]
 export const CustomAgentSchema = z
   .strictObject({
     name: nonEmptyString.describe('Name reported in the check run and metrics, and usable in rules (`if.author`)'),
-    logins: z.array(nonEmptyString).optional().describe('GitHub logins of the agent, e.g. "acme-agent[bot]" (the "[bot]" suffix is optional)'),
+    logins: z
+      .array(nonEmptyString)
+      .optional()
+      .describe('GitHub logins of the agent, e.g. "acme-agent[bot]" (the "[bot]" suffix is optional)'),
     branch_prefixes: z.array(nonEmptyString).optional().describe('Head branch prefixes, e.g. "acme-agent/" (low confidence)'),
     commit_emails: z
       .array(nonEmptyString)
       .optional()
-      .describe('Emails matched in commit author/committer and Co-authored-by trailers; "*@domain" matches a whole domain (medium confidence)'),
+      .describe(
+        'Emails matched in commit author/committer and Co-authored-by trailers; "*@domain" matches a whole domain (medium confidence)',
+      ),
     body_markers: z.array(nonEmptyString).optional().describe('Text the agent writes in PR bodies or commit messages (medium confidence)'),
     labels: z.array(nonEmptyString).optional().describe('Labels the agent applies (low confidence)'),
   })
@@ -62,10 +69,7 @@ export const RuleSchema = z
 
 export const ReviewSettingsSchema = z.strictObject({
   stale_on_agent_push: z.boolean().default(true).describe("An approval given before the agent's latest push does not count"),
-  requester_can_approve: z
-    .boolean()
-    .default(false)
-    .describe('Whether the human who asked the agent for the PR may satisfy a rule'),
+  requester_can_approve: z.boolean().default(false).describe('Whether the human who asked the agent for the PR may satisfy a rule'),
   request_reviewers: z.boolean().default(true).describe('Ask the required users/teams for review, once per PR'),
 });
 

@@ -100,7 +100,13 @@ function disqualification(review: ReviewFact, config: EffectiveConfig, facts: Ga
   return null;
 }
 
-function evaluateRule(rule: Rule, matchedGroups: string[], config: EffectiveConfig, facts: GateFacts, latest: Map<string, ReviewFact>): RuleResult {
+function evaluateRule(
+  rule: Rule,
+  matchedGroups: string[],
+  config: EffectiveConfig,
+  facts: GateFacts,
+  latest: Map<string, ReviewFact>,
+): RuleResult {
   const reviewers = rule.require.reviewers ?? [];
   const eligible = (login: string): IgnoredApprovalReason | null => {
     if (reviewers.length === 0) return facts.writeAccess[lower(login)] === true ? null : 'no-write-access';

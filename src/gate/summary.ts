@@ -102,7 +102,10 @@ function ruleNeeds(rule: RuleResult): string {
   const parts: string[] = [];
   if (rule.changesRequestedBy.length > 0) parts.push(`changes requested by ${rule.changesRequestedBy.map(mention).join(', ')}`);
   if (rule.missingApprovals > 0) {
-    const from = rule.reviewers.length > 0 ? ` from ${rule.pendingReviewers.map(reviewerLabel).join(' or ') || rule.reviewers.map(reviewerLabel).join(' or ')}` : ' from anyone with write access';
+    const from =
+      rule.reviewers.length > 0
+        ? ` from ${rule.pendingReviewers.map(reviewerLabel).join(' or ') || rule.reviewers.map(reviewerLabel).join(' or ')}`
+        : ' from anyone with write access';
     parts.push(`${rule.missingApprovals} more approval${rule.missingApprovals === 1 ? '' : 's'}${from}`);
   }
   return parts.length > 0 ? parts.join('; ') : '—';
@@ -115,7 +118,9 @@ export function renderRules(rules: readonly RuleResult[]): string {
   for (const rule of rules) {
     const counted = rule.approvals.length > 0 ? rule.approvals.map((a) => mention(a.login)).join(', ') : '—';
     const why = rule.matchedGroups.length > 0 ? ` (paths: ${rule.matchedGroups.map(escapeMarkdown).join(', ')})` : '';
-    lines.push(`| ${escapeMarkdown(rule.name)}${why} | ${rule.mode} | ${ruleStatus(rule)} | ${counted} (${rule.approvals.length}/${rule.count}) | ${ruleNeeds(rule)} |`);
+    lines.push(
+      `| ${escapeMarkdown(rule.name)}${why} | ${rule.mode} | ${ruleStatus(rule)} | ${counted} (${rule.approvals.length}/${rule.count}) | ${ruleNeeds(rule)} |`,
+    );
   }
   const ignored = new Map<string, string>();
   for (const rule of rules) {
@@ -149,7 +154,9 @@ export function renderGateCheckRun(
 ): CheckRunContent {
   const sections: string[] = [];
   if (result.override) {
-    sections.push(`**Overridden:** the label “${escapeMarkdown(result.override.label)}” was applied by ${mention(result.override.login)} at ${escapeMarkdown(result.override.at)}; the gate is green and the override is recorded.`);
+    sections.push(
+      `**Overridden:** the label “${escapeMarkdown(result.override.label)}” was applied by ${mention(result.override.login)} at ${escapeMarkdown(result.override.at)}; the gate is green and the override is recorded.`,
+    );
   }
   if (result.ignoredOverrides.length > 0) {
     sections.push(
@@ -179,7 +186,10 @@ export function renderConfigErrorCheckRun(errors: readonly ConfigError[]): Check
   if (errors.length > 50) lines.push('', `… and ${errors.length - 50} more problems.`);
   return {
     conclusion: 'failure',
-    output: { title: `Invalid configuration: ${errors.length} problem${errors.length === 1 ? '' : 's'}`, summary: truncate(lines.join('\n')) },
+    output: {
+      title: `Invalid configuration: ${errors.length} problem${errors.length === 1 ? '' : 's'}`,
+      summary: truncate(lines.join('\n')),
+    },
   };
 }
 

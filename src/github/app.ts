@@ -9,11 +9,20 @@ import { CHECK_NAME } from '../gate/summary.js';
 import type { DeliveryOutcome, MetricsSink } from '../metrics/sink.js';
 import { loadRepositoryConfig } from './config.js';
 import { evaluatePullRequest, type ConfigState, type EvaluationContext } from './evaluate-pull-request.js';
-import type { Octokit, PullRequestData, RepoRef } from './facts.js';
+import type { Octokit, RepoRef } from './facts.js';
 import { CheckRunEventPayload, PayloadError, PullRequestEventPayload, PushEventPayload, parsePayload } from './payloads.js';
 
 /** `pull_request` actions that trigger an evaluation (`closed` is recorded for metrics only). */
-export const PULL_REQUEST_ACTIONS = ['opened', 'reopened', 'synchronize', 'ready_for_review', 'converted_to_draft', 'edited', 'labeled', 'unlabeled'] as const;
+export const PULL_REQUEST_ACTIONS = [
+  'opened',
+  'reopened',
+  'synchronize',
+  'ready_for_review',
+  'converted_to_draft',
+  'edited',
+  'labeled',
+  'unlabeled',
+] as const;
 /** `pull_request_review` actions that trigger an evaluation. */
 export const REVIEW_ACTIONS = ['submitted', 'edited', 'dismissed'] as const;
 /** `pull_request` actions on which the app may ask for reviews. */
@@ -44,7 +53,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           const { data } = await octokit.rest.apps.getAuthenticated();
           return data?.slug ?? null;
         } catch (error) {
-          app.log.warn({ err: { message: (error as Error).message } }, 'could not look up the app slug; events from this app are not filtered');
+          app.log.warn(
+            { err: { message: (error as Error).message } },
+            'could not look up the app slug; events from this app are not filtered',
+          );
           slug = null;
           return null;
         }
@@ -62,13 +74,15 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       let outcome: DeliveryOutcome = 'processed';
       try {
         if (metrics) {
-          const recorded = await metrics.recordDelivery({ id: ctx.id, name: ctx.name, payload, receivedAt: new Date() }).catch((error: unknown) => {
-            log.error({ err: { message: (error as Error).message } }, 'could not record the delivery for metrics');
-            return 'recorded' as const;
-          });
+          const recorded = await metrics
+            .recordDelivery({ id: ctx.id, name: ctx.name, payload, receivedAt: new Date() })
+            .catch((error: unknown) => {
+              log.error({ err: { message: (error as Error).message } }, 'could not record the delivery for metrics');
+              return 'recorded' as const;
+            });
           if (recorded === 'duplicate') log.info('delivery seen before: metrics unchanged, gate re-evaluated');
         }
-        if (metrics) instrumentOctokit(ctx.octokit as unknown as Octokit, metrics);
+        if (metrics) instrumentOctokit(ctx.octokit, metrics);
         const sender = payload.sender as { login?: string; type?: string } | undefined;
         if (sender?.type === 'Bot' && sender.login) {
           const own = await appSlug();
@@ -82,7 +96,11 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       } catch (error) {
         outcome = 'error';
         if (error instanceof PayloadError) log.error({ reason: error.message }, 'webhook payload rejected');
-        else log.error({ err: { message: (error as Error).message, status: (error as { status?: number }).status } }, 'webhook handling failed');
+        else
+          log.error(
+            { err: { message: (error as Error).message, status: (error as { status?: number }).status } },
+            'webhook handling failed',
+          );
         throw error;
       } finally {
         metrics?.observeDelivery(ctx.name, outcome);
@@ -106,10 +124,16 @@ async function loadConfigState(context: AnyContext): Promise<ConfigState> {
   return { ok: true, config: resolveConfig(loaded.config) };
 }
 
-function evaluationContext(context: AnyContext, log: Logger, metrics: MetricsSink | null, ref: RepoRef, mayRequestReviewers: boolean): EvaluationContext {
+function evaluationContext(
+  context: AnyContext,
+  log: Logger,
+  metrics: MetricsSink | null,
+  ref: RepoRef,
+  mayRequestReviewers: boolean,
+): EvaluationContext {
   const appId = Number(process.env.APP_ID);
   return {
-    octokit: context.octokit as unknown as Octokit,
+    octokit: context.octokit,
     log,
     ref,
     deliveryId: context.id,
@@ -128,7 +152,13 @@ async function configOrFailure(context: AnyContext, log: Logger): Promise<Config
     log.error({ err: { message: (error as Error).message, status } }, 'could not read the configuration');
     return {
       ok: false,
-      errors: [{ path: '(root)', message: `could not read ${CONFIG_PATH} from the default branch (GitHub answered HTTP ${status ?? 'error'}); use Re-run on this check to try again`, source: CONFIG_PATH }],
+      errors: [
+        {
+          path: '(root)',
+          message: `could not read ${CONFIG_PATH} from the default branch (GitHub answered HTTP ${status ?? 'error'}); use Re-run on this check to try again`,
+          source: CONFIG_PATH,
+        },
+      ],
     };
   }
 }
@@ -142,7 +172,11 @@ async function route(context: AnyContext, log: Logger, metrics: MetricsSink | nu
       if (p.pull_request.state === 'closed') return 'ignored';
       const ref = { owner: p.repository.owner.login, repo: p.repository.name };
       const config = await configOrFailure(context, log);
-      await evaluatePullRequest(evaluationContext(context, log, metrics, ref, REQUEST_REVIEW_ACTIONS.has(p.action)), p.pull_request as unknown as PullRequestData, config);
+      await evaluatePullRequest(
+        evaluationContext(context, log, metrics, ref, REQUEST_REVIEW_ACTIONS.has(p.action)),
+        p.pull_request,
+        config,
+      );
       return 'processed';
     }
     case 'pull_request_review': {
@@ -151,10 +185,10 @@ async function route(context: AnyContext, log: Logger, metrics: MetricsSink | nu
       if (p.pull_request.state === 'closed') return 'ignored';
       const ref = { owner: p.repository.owner.login, repo: p.repository.name };
       // Review payloads carry a shorter PR object (no changed_files/commits counts): fetch the full one.
-      const octokit = context.octokit as unknown as Octokit;
+      const octokit = context.octokit;
       const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: p.pull_request.number });
       const config = await configOrFailure(context, log);
-      await evaluatePullRequest(evaluationContext(context, log, metrics, ref, false), pr as unknown as PullRequestData, config);
+      await evaluatePullRequest(evaluationContext(context, log, metrics, ref, false), pr, config);
       return 'processed';
     }
     case 'check_run': {
@@ -163,7 +197,7 @@ async function route(context: AnyContext, log: Logger, metrics: MetricsSink | nu
       const appId = Number(process.env.APP_ID);
       if (p.check_run.app?.id !== undefined && Number.isFinite(appId) && appId > 0 && p.check_run.app.id !== appId) return 'ignored';
       const ref = { owner: p.repository.owner.login, repo: p.repository.name };
-      const octokit = context.octokit as unknown as Octokit;
+      const octokit = context.octokit;
       let numbers = p.check_run.pull_requests.map((pr) => pr.number);
       if (numbers.length === 0) {
         // Pull requests from forks are not listed on check runs: find open PRs whose head is this SHA.
@@ -175,7 +209,11 @@ async function route(context: AnyContext, log: Logger, metrics: MetricsSink | nu
       for (const number of numbers) {
         const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: number });
         if (pr.state !== 'open') continue;
-        await evaluatePullRequest(evaluationContext(context, log.child({ pull_number: number }), metrics, ref, false), pr as unknown as PullRequestData, config);
+        await evaluatePullRequest(
+          evaluationContext(context, log.child({ pull_number: number }), metrics, ref, false),
+          pr,
+          config,
+        );
       }
       return 'processed';
     }
@@ -186,14 +224,18 @@ async function route(context: AnyContext, log: Logger, metrics: MetricsSink | nu
       const touchesConfig = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(CONFIG_PATH));
       if (!touchesConfig) return 'ignored';
       const ref = { owner: p.repository.owner.login, repo: p.repository.name };
-      const octokit = context.octokit as unknown as Octokit;
+      const octokit = context.octokit;
       const config = await configOrFailure(context, log);
       const open = await octokit.paginate(octokit.rest.pulls.list, { ...ref, state: 'open', per_page: 100 });
       log.info({ open_pull_requests: open.length }, 'configuration changed on the default branch: re-evaluating open pull requests');
       for (const listed of open) {
         // The list endpoint omits file and commit counts; the evaluation needs them to fail closed on huge PRs.
         const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: listed.number });
-        await evaluatePullRequest(evaluationContext(context, log.child({ pull_number: pr.number }), metrics, ref, false), pr as unknown as PullRequestData, config);
+        await evaluatePullRequest(
+          evaluationContext(context, log.child({ pull_number: pr.number }), metrics, ref, false),
+          pr,
+          config,
+        );
       }
       return 'processed';
     }

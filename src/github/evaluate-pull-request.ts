@@ -5,14 +5,13 @@
  */
 import type { Logger } from 'pino';
 import { classifyPullRequest, identifyAccount } from '../authorship/index.js';
-import type { AuthorshipVerdict } from '../authorship/types.js';
 import type { EffectiveConfig } from '../config/load.js';
 import type { ConfigError } from '../config/load.js';
 import { applicableRules, evaluateGate, teamsToFetch } from '../gate/evaluate.js';
 import { renderCannotEvaluateCheckRun, renderConfigErrorCheckRun, renderGateCheckRun, type CheckRunContent } from '../gate/summary.js';
 import type { GateFacts, GateResult, ReviewFact } from '../gate/types.js';
 import type { MetricsSink } from '../metrics/sink.js';
-import { classifyChangedFiles, type TouchedGroup } from '../paths/match.js';
+import { classifyChangedFiles } from '../paths/match.js';
 import { writeCheckRun, type CheckRunWrite } from './check-run.js';
 import {
   MAX_LISTED_COMMITS,
@@ -63,14 +62,18 @@ function describeApiError(error: unknown): string {
     const route = e.request?.url ? ` on ${e.request.method ?? 'GET'} ${new URL(e.request.url, 'https://api.github.com').pathname}` : '';
     return `GitHub answered HTTP ${e.status}${route} while the gate gathered the pull request's facts.`;
   }
-  return 'An unexpected error occurred while the gate gathered the pull request\'s facts.';
+  return "An unexpected error occurred while the gate gathered the pull request's facts.";
 }
 
 /**
  * Evaluates the gate for `pr` and writes the check run. Never throws for GitHub API errors during evaluation: it
  * writes a `failure` check run instead (if even that write fails, the error is thrown to the caller).
  */
-export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullRequestData, configState: ConfigState): Promise<EvaluationOutcome> {
+export async function evaluatePullRequest(
+  ctx: EvaluationContext,
+  pr: PullRequestData,
+  configState: ConfigState,
+): Promise<EvaluationOutcome> {
   const started = performance.now();
   const log = ctx.log.child({ pull_number: pr.number, head_sha: pr.head.sha });
   if (!configState.ok) {
@@ -84,7 +87,10 @@ export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullReques
   let evaluated: Awaited<ReturnType<typeof gatherAndEvaluate>> | null = null;
   try {
     evaluated = await gatherAndEvaluate(ctx, pr, config);
-    content = renderGateCheckRun(evaluated.result, evaluated.verdict, evaluated.touched, { configOrigin: config.origin, mode: config.file.mode });
+    content = renderGateCheckRun(evaluated.result, evaluated.verdict, evaluated.touched, {
+      configOrigin: config.origin,
+      mode: config.file.mode,
+    });
   } catch (error) {
     if (error instanceof CannotEvaluate) {
       content = renderCannotEvaluateCheckRun(error.message);
@@ -135,7 +141,8 @@ export async function evaluatePullRequest(ctx: EvaluationContext, pr: PullReques
 
 function dedupeApprovals(result: GateResult): Array<{ login: string; submittedAt: string }> {
   const seen = new Map<string, string>();
-  for (const rule of result.rules) for (const a of rule.approvals) if (a.submittedAt && !seen.has(a.login)) seen.set(a.login, a.submittedAt);
+  for (const rule of result.rules)
+    for (const a of rule.approvals) if (a.submittedAt && !seen.has(a.login)) seen.set(a.login, a.submittedAt);
   return [...seen].map(([login, submittedAt]) => ({ login, submittedAt }));
 }
 
@@ -157,7 +164,9 @@ async function gatherAndEvaluate(ctx: EvaluationContext, pr: PullRequestData, co
     listReviews(ctx.octokit, ctx.ref, pr.number),
   ]);
   if (files.length >= MAX_LISTED_FILES && (pr.changed_files === undefined || pr.changed_files > files.length)) {
-    throw new CannotEvaluate(`GitHub listed ${files.length} changed files, its limit; the gate cannot see every path. Split the pull request.`);
+    throw new CannotEvaluate(
+      `GitHub listed ${files.length} changed files, its limit; the gate cannot see every path. Split the pull request.`,
+    );
   }
   const labels = labelNames(pr);
   const verdict = classifyPullRequest(
@@ -180,7 +189,9 @@ async function gatherAndEvaluate(ctx: EvaluationContext, pr: PullRequestData, co
   const touched = classifyChangedFiles(files, config.compiledPathGroups);
   const markedReviews: ReviewFact[] = reviews.map((r) => ({
     ...r,
-    automated: r.userType === 'Bot' || identifyAccount({ login: r.login, id: r.userId ?? null, type: r.userType ?? null }, config.authorship) !== null,
+    automated:
+      r.userType === 'Bot' ||
+      identifyAccount({ login: r.login, id: r.userId ?? null, type: r.userType ?? null }, config.authorship) !== null,
   }));
   const rules = applicableRules(config.rules, verdict, touched).map((a) => a.rule);
   const overrideLabel = config.file.overrides.label.toLowerCase();

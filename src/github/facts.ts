@@ -57,7 +57,9 @@ export async function listCommits(octokit: Octokit, ref: RepoRef, pullNumber: nu
     sha: c.sha,
     commit: {
       message: c.commit.message,
-      author: c.commit.author ? { name: c.commit.author.name ?? null, email: c.commit.author.email ?? null, date: c.commit.author.date ?? null } : null,
+      author: c.commit.author
+        ? { name: c.commit.author.name ?? null, email: c.commit.author.email ?? null, date: c.commit.author.date ?? null }
+        : null,
       committer: c.commit.committer
         ? { name: c.commit.committer.name ?? null, email: c.commit.committer.email ?? null, date: c.commit.committer.date ?? null }
         : null,

@@ -167,7 +167,9 @@ export function buildBackfill(input: {
   attribute(initial, openHead, iso(pull.created_at));
 
   // Lifecycle.
-  const timeline = [...input.timeline].filter((e) => e.created_at).sort((a, b) => Date.parse(a.created_at ?? '') - Date.parse(b.created_at ?? ''));
+  const timeline = [...input.timeline]
+    .filter((e) => e.created_at)
+    .sort((a, b) => Date.parse(a.created_at ?? '') - Date.parse(b.created_at ?? ''));
   const firstDraftEvent = timeline.find((e) => e.event === 'ready_for_review' || e.event === 'convert_to_draft');
   const openedAsDraft = firstDraftEvent ? firstDraftEvent.event === 'ready_for_review' : pull.draft === true;
   push('opened', 'pull_request', pull.created_at, payload('opened', pull.created_at, openHead, { draft: openedAsDraft }));
@@ -177,7 +179,11 @@ export function buildBackfill(input: {
     const last = group.at(-1);
     if (!last) return;
     const at = new Date(commitTime(last)).toISOString();
-    const sender = last.committer?.login ? { login: last.committer.login, type: last.committer.type ?? 'User' } : last.author?.login ? { login: last.author.login, type: last.author.type ?? 'User' } : author;
+    const sender = last.committer?.login
+      ? { login: last.committer.login, type: last.committer.type ?? 'User' }
+      : last.author?.login
+        ? { login: last.author.login, type: last.author.type ?? 'User' }
+        : author;
     push(`synchronize:${last.sha}`, 'pull_request', at, payload('synchronize', at, last.sha, { before: head, after: last.sha, sender }));
     attribute(group, last.sha, at);
     head = last.sha;
@@ -186,7 +192,8 @@ export function buildBackfill(input: {
   for (const e of timeline) {
     const at = e.created_at ?? '';
     if (e.event === 'ready_for_review') push(`ready_for_review:${at}`, 'pull_request', at, payload('ready_for_review', at, head));
-    else if (e.event === 'convert_to_draft') push(`converted_to_draft:${at}`, 'pull_request', at, payload('converted_to_draft', at, head, { draft: true }));
+    else if (e.event === 'convert_to_draft')
+      push(`converted_to_draft:${at}`, 'pull_request', at, payload('converted_to_draft', at, head, { draft: true }));
     else if (e.event === 'reopened') push(`reopened:${at}`, 'pull_request', at, payload('reopened', at, head));
     else if (e.event === 'closed' && !(pull.merged_at && Math.abs(Date.parse(at) - Date.parse(pull.merged_at)) < 5_000)) {
       push(`closed:${at}`, 'pull_request', at, payload('closed', at, head));
@@ -217,10 +224,21 @@ export function buildBackfill(input: {
     const body = (action: string, at: string, st: string): Record<string, unknown> => ({
       ...payload('submitted', at, r.commit_id ?? head),
       action,
-      review: { id: r.id, user: { login: r.user?.login, type: r.user?.type ?? 'User' }, state: st, submitted_at: r.submitted_at, commit_id: r.commit_id ?? null },
+      review: {
+        id: r.id,
+        user: { login: r.user?.login, type: r.user?.type ?? 'User' },
+        state: st,
+        submitted_at: r.submitted_at,
+        commit_id: r.commit_id ?? null,
+      },
       sender: { login: r.user?.login, type: r.user?.type ?? 'User' },
     });
-    push(`review:${r.id}`, 'pull_request_review', r.submitted_at, body('submitted', r.submitted_at, state === 'dismissed' ? 'commented' : state));
+    push(
+      `review:${r.id}`,
+      'pull_request_review',
+      r.submitted_at,
+      body('submitted', r.submitted_at, state === 'dismissed' ? 'commented' : state),
+    );
     if (r.state === 'DISMISSED') {
       const at = dismissal?.at ?? r.submitted_at;
       push(`review_dismissed:${r.id}`, 'pull_request_review', at, body('dismissed', at, 'dismissed'));

@@ -287,9 +287,7 @@ export function timeToMerge(t: PullRequestTimeline): LatencyResult {
 
 /** True when at least one gate evaluation found an applicable rule (it failed, or approvals counted for it). */
 export function gateApplied(t: PullRequestTimeline): boolean {
-  return normalizeEvents(t.events).some(
-    (e) => e.kind === 'evaluation' && (e.failingRules.length > 0 || e.qualifyingApprovals.length > 0),
-  );
+  return normalizeEvents(t.events).some((e) => e.kind === 'evaluation' && (e.failingRules.length > 0 || e.qualifyingApprovals.length > 0));
 }
 
 /**
@@ -307,9 +305,7 @@ export function firstQualifyingApprovalAt(t: PullRequestTimeline): string | null
     }
     return first ? new Date(ms(first)).toISOString() : null;
   }
-  const approval = humanReviews(t).find(
-    (e) => e.state === 'approved' && !e.dismissedAt && !sameLogin(e.reviewer, t.humanOfRecord),
-  );
+  const approval = humanReviews(t).find((e) => e.state === 'approved' && !e.dismissedAt && !sameLogin(e.reviewer, t.humanOfRecord));
   return approval?.at ?? null;
 }
 
@@ -499,12 +495,7 @@ export type RevertWindowResult = 'reverted' | 'not_reverted' | 'window_open';
  * `window_open` when the window has not elapsed at `now` and no revert happened yet: such PRs are left out
  * of the revert rate's denominator, so recent merges do not dilute it.
  */
-export function revertedWithin(
-  merged: string,
-  revertedAt: string | null,
-  days: number,
-  now: Date,
-): RevertWindowResult {
+export function revertedWithin(merged: string, revertedAt: string | null, days: number, now: Date): RevertWindowResult {
   const windowMs = days * 86_400_000;
   if (revertedAt && ms(revertedAt) - ms(merged) <= windowMs) return 'reverted';
   if (now.getTime() - ms(merged) < windowMs) return 'window_open';

@@ -14,7 +14,10 @@ const isoDate = z
   .refine((s) => !Number.isNaN(Date.parse(s)), 'not a date')
   .transform((s) => new Date(s).toISOString());
 
-const account = z.object({ login: z.string().max(256), type: z.string().max(64).optional() }).nullable().optional();
+const account = z
+  .object({ login: z.string().max(256), type: z.string().max(64).optional() })
+  .nullable()
+  .optional();
 
 const repositorySchema = z.object({
   full_name: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
@@ -71,9 +74,7 @@ const pushEventSchema = z.object({
   deleted: z.boolean().optional(),
   repository: repositorySchema,
   sender: account,
-  commits: z
-    .array(z.object({ id: z.string().max(64), message: z.string().optional(), timestamp: isoDate.optional() }))
-    .optional(),
+  commits: z.array(z.object({ id: z.string().max(64), message: z.string().optional(), timestamp: isoDate.optional() })).optional(),
 });
 
 /** Facts about the PR itself, present in every `pull_request` and `pull_request_review` payload. */
@@ -156,7 +157,7 @@ export interface DerivedFacts {
 
 function actionOf(payload: unknown): string | null {
   if (payload && typeof payload === 'object' && 'action' in payload) {
-    const a = (payload as { action: unknown }).action;
+    const a = (payload).action;
     return typeof a === 'string' ? a.slice(0, 64) : null;
   }
   return null;
@@ -220,8 +221,8 @@ export function deriveFacts(delivery: DeliveryRecord): DerivedFacts {
         type === 'opened'
           ? pr.created_at
           : type === 'closed'
-            ? (merged ? pr.merged_at : pr.closed_at) ?? pr.updated_at ?? receivedAt
-            : pr.updated_at ?? receivedAt;
+            ? ((merged ? pr.merged_at : pr.closed_at) ?? pr.updated_at ?? receivedAt)
+            : (pr.updated_at ?? receivedAt);
       out.lifecycle = { type, at, draft: pr.draft ?? false, merged };
       if (merged) {
         const ref = parseRevertPullRequest(repository, pr.title ?? null, pr.body ?? null, pr.head.ref);

@@ -98,7 +98,7 @@ function cachingStatements(sqlite: Database.Database): SqliteDatabase {
         statement = sqlite.prepare(sqlText);
         cache.set(sqlText, statement);
       }
-      return statement as unknown as ReturnType<SqliteDatabase['prepare']>;
+      return statement;
     },
     close() {
       sqlite.close();
@@ -170,7 +170,12 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
         for (const t of result.transitions) prometheus.observeTransition(t);
       } catch (err) {
         logger.error(
-          { deliveryId: evaluation.deliveryId, repository: evaluation.repository, pullNumber: evaluation.pullNumber, err: (err as Error).message },
+          {
+            deliveryId: evaluation.deliveryId,
+            repository: evaluation.repository,
+            pullNumber: evaluation.pullNumber,
+            err: (err as Error).message,
+          },
           'metrics: recording the evaluation failed',
         );
       }

@@ -14,7 +14,20 @@ const PR_LABELS = ['repository', 'author_class', 'agent', 'sensitive_group'] as 
 
 /** Latency buckets in seconds: 1 min … 30 days. */
 export const LATENCY_BUCKETS_SECONDS: readonly number[] = [
-  60, 300, 900, 1800, 3600, 2 * 3600, 4 * 3600, 8 * 3600, 86_400, 2 * 86_400, 4 * 86_400, 7 * 86_400, 14 * 86_400, 30 * 86_400,
+  60,
+  300,
+  900,
+  1800,
+  3600,
+  2 * 3600,
+  4 * 3600,
+  8 * 3600,
+  86_400,
+  2 * 86_400,
+  4 * 86_400,
+  7 * 86_400,
+  14 * 86_400,
+  30 * 86_400,
 ];
 
 /** The instruments and the registry they live in. */

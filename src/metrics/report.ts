@@ -99,8 +99,7 @@ export function groupOf(pr: Pick<ReportPullRequest, 'author_class' | 'agent'>): 
   return pr.author_class;
 }
 
-const GROUP_ORDER = (g: string): string =>
-  g === 'human' ? '0' : g.startsWith('agent:') ? `1${g}` : g === 'automation' ? '2' : '3';
+const GROUP_ORDER = (g: string): string => (g === 'human' ? '0' : g.startsWith('agent:') ? `1${g}` : g === 'automation' ? '2' : '3');
 
 /**
  * Aggregates the report.

@@ -256,11 +256,7 @@ const initial: Migration = {
       .addPrimaryKeyConstraint('pull_requests_pk', ['repository', 'number'])
       .execute();
     await db.schema.createIndex('pull_requests_created_idx').on('pull_requests').columns(['created_at']).execute();
-    await db.schema
-      .createIndex('pull_requests_merge_sha_idx')
-      .on('pull_requests')
-      .columns(['repository', 'merge_commit_sha'])
-      .execute();
+    await db.schema.createIndex('pull_requests_merge_sha_idx').on('pull_requests').columns(['repository', 'merge_commit_sha']).execute();
 
     await db.schema
       .createTable('pr_events')
@@ -419,8 +415,8 @@ export const MIGRATIONS: Record<string, Migration> = {
 
 /** In-code migration provider for Kysely's Migrator. */
 export class InCodeMigrationProvider implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    return MIGRATIONS;
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(MIGRATIONS);
   }
 }
 
@@ -446,7 +442,7 @@ export async function migrateToLatest(db: Kysely<MetricsDatabase>, dialect: 'sql
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 

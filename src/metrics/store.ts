@@ -11,7 +11,16 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, EvaluationRecord } from './sink.js';
 import type { AuthorshipVerdict } from '../authorship/types.js';
-import type { EvaluationsTable, MetricsDatabase, OverridesTable, PrEventsTable, PullRequestsTable, PushesTable, RevertsTable, ReviewsTable } from './schema.js';
+import type {
+  EvaluationsTable,
+  MetricsDatabase,
+  OverridesTable,
+  PrEventsTable,
+  PullRequestsTable,
+  PushesTable,
+  RevertsTable,
+  ReviewsTable,
+} from './schema.js';
 import { deriveFacts, titleHash, type DerivedFacts, type PullRequestFacts } from './derive.js';
 import {
   highestSensitiveGroup,
@@ -409,7 +418,11 @@ export class MetricsStore {
     return q.orderBy('merged_at', 'desc').executeTakeFirst();
   }
 
-  private async insertRevert(trx: Db, reverted: PullRequestRow, row: Omit<RevertRow, 'repository' | 'reverted_number' | 'reverted_merged_at' | 'gap_s'>): Promise<Transition | null> {
+  private async insertRevert(
+    trx: Db,
+    reverted: PullRequestRow,
+    row: Omit<RevertRow, 'repository' | 'reverted_number' | 'reverted_merged_at' | 'gap_s'>,
+  ): Promise<Transition | null> {
     const gap = reverted.merged_at ? Math.max(0, (Date.parse(row.reverted_at) - Date.parse(reverted.merged_at)) / 1000) : null;
     const res = await trx
       .insertInto('reverts')
@@ -455,7 +468,13 @@ export class MetricsStore {
     });
   }
 
-  private async recordCommitRevert(trx: Db, repository: string, revertedSha: string, revertingSha: string, at: string): Promise<Transition | null> {
+  private async recordCommitRevert(
+    trx: Db,
+    repository: string,
+    revertedSha: string,
+    revertingSha: string,
+    at: string,
+  ): Promise<Transition | null> {
     const reverted = await this.findMergedPullRequest(trx, repository, { sha: revertedSha });
     if (!reverted) return null;
     const revertingPr = await trx
@@ -691,10 +710,16 @@ export class MetricsStore {
   private async loadEvents(
     db: Db,
     pr: PullRequestRow,
-  ): Promise<{ timeline: PullRequestTimeline; reviews: Array<{ reviewer: string; relation: string }>; pushes: Array<{ after_sha: string; pushed_by: string; after_first_review: number }> }> {
+  ): Promise<{
+    timeline: PullRequestTimeline;
+    reviews: Array<{ reviewer: string; relation: string }>;
+    pushes: Array<{ after_sha: string; pushed_by: string; after_first_review: number }>;
+  }> {
     const { repository, number } = pr;
     const { events, reviews, pushes, evaluations, overrides } =
-      this.dialect === 'postgres' ? await this.selectEventRowsInOneRoundTrip(db, repository, number) : await selectEventRows(db, repository, number);
+      this.dialect === 'postgres'
+        ? await this.selectEventRowsInOneRoundTrip(db, repository, number)
+        : await selectEventRows(db, repository, number);
     const timeline: TimelineEvent[] = [];
     for (const e of events) {
       if (e.type === 'opened') timeline.push({ kind: 'opened', at: e.at, draft: e.draft === 1 });
@@ -762,7 +787,12 @@ export class MetricsStore {
   private async recompute(trx: Db, repository: string, number: number, before: PullRequestRow | undefined): Promise<Transition[]> {
     const current =
       before ??
-      (await trx.selectFrom('pull_requests').selectAll().where('repository', '=', repository).where('number', '=', number).executeTakeFirst());
+      (await trx
+        .selectFrom('pull_requests')
+        .selectAll()
+        .where('repository', '=', repository)
+        .where('number', '=', number)
+        .executeTakeFirst());
     if (!current) return [];
     const { timeline, reviews, pushes } = await this.loadEvents(trx, current);
     const columns = summaryColumns(summarizePullRequest(timeline));

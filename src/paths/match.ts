@@ -70,11 +70,7 @@ export function compilePathGroups(groups: Readonly<Record<string, readonly strin
  * of a sensitive folder still touches that group. Output: touched groups in precedence order, each with up to
  * `maxExamples` example paths.
  */
-export function classifyChangedFiles(
-  files: readonly ChangedFile[],
-  groups: CompiledPathGroups,
-  maxExamples = 3,
-): TouchedGroup[] {
+export function classifyChangedFiles(files: readonly ChangedFile[], groups: CompiledPathGroups, maxExamples = 3): TouchedGroup[] {
   const touched: TouchedGroup[] = [];
   for (const name of groups.names) {
     const matches = groups.matchers.get(name)!;
@@ -85,7 +81,11 @@ export function classifyChangedFiles(
       if (!hit) continue;
       fileCount += 1;
       if (examples.length < maxExamples) {
-        examples.push(file.previous_filename && file.previous_filename !== file.filename ? `${file.previous_filename} → ${file.filename}` : file.filename);
+        examples.push(
+          file.previous_filename && file.previous_filename !== file.filename
+            ? `${file.previous_filename} → ${file.filename}`
+            : file.filename,
+        );
       }
     }
     if (fileCount > 0) touched.push({ group: name, fileCount, examples });

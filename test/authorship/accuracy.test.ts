@@ -20,7 +20,7 @@ const MIN_NAME_ACCURACY = 0.98;
 const MAX_FALSE_POSITIVE_RATE = 0.005;
 
 if (!present) {
-  // eslint-disable-next-line no-console
+   
   console.warn(`accuracy.test.ts skipped: ${DATASETS} (${FILES.join(', ')}) is absent; it is present in CI`);
 }
 const describeWithData = present ? describe : describe.skip;
@@ -36,7 +36,7 @@ describeWithData('accuracy on ../shared/datasets dev files (default configuratio
       }
     }
     // The current figures, for docs/authorship.md and CI logs.
-    // eslint-disable-next-line no-console
+     
     console.log(formatSummary(evaluate(rows)));
   });
 

@@ -29,14 +29,23 @@ async function classify(lines: string[], options: AuthorshipOptions = DEFAULT_AU
   return { result, out: out.text(), err: err.text() };
 }
 
-const copilotLine = JSON.stringify({ id: 'a', ...pr({ user: { login: 'Copilot', id: 198982749, type: 'Bot' }, assignees: [{ login: 'Copilot' }, { login: 'mona' }] }, [commit({ author: { login: 'Copilot' } })]), expected: { class: 'agent', agent: 'copilot' } });
+const copilotLine = JSON.stringify({
+  id: 'a',
+  ...pr({ user: { login: 'Copilot', id: 198982749, type: 'Bot' }, assignees: [{ login: 'Copilot' }, { login: 'mona' }] }, [
+    commit({ author: { login: 'Copilot' } }),
+  ]),
+  expected: { class: 'agent', agent: 'copilot' },
+});
 const humanLine = JSON.stringify({ id: 7, ...pr(), expected: { class: 'human' } });
 
 test('one output line per input line, in the documented shape', async () => {
   const { result, out, err } = await classify([copilotLine, '', humanLine]);
   expect(result).toEqual({ classified: 2, failed: 0, labelled: 2 });
   expect(err).toBe('');
-  const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   expect(lines).toHaveLength(2);
   expect(lines[0]).toEqual({
     id: 'a',
@@ -47,7 +56,15 @@ test('one output line per input line, in the documented shape', async () => {
     agent_commit_share: 1,
     reasons: expect.arrayContaining([{ signal: 'pr_author_id', value: '198982749', confidence: 'high', agent: 'copilot' }]),
   });
-  expect(lines[1]).toEqual({ id: 7, class: 'human', agent: null, confidence: null, human_of_record: null, agent_commit_share: 0, reasons: [] });
+  expect(lines[1]).toEqual({
+    id: 7,
+    class: 'human',
+    agent: null,
+    confidence: null,
+    human_of_record: null,
+    agent_commit_share: 0,
+    reasons: [],
+  });
 });
 
 test('malformed lines are reported with their line number and skipped', async () => {
@@ -77,11 +94,24 @@ describe('--config', () => {
 
   test('custom agents and min_confidence come from the agents section', async () => {
     const path = join(dir, 'ai-review.yml');
-    writeFileSync(path, 'agents:\n  min_confidence: medium\n  custom:\n    - name: acme\n      branch_prefixes: [acme/]\n      body_markers: ["Made by Acme"]\n');
+    writeFileSync(
+      path,
+      'agents:\n  min_confidence: medium\n  custom:\n    - name: acme\n      branch_prefixes: [acme/]\n      body_markers: ["Made by Acme"]\n',
+    );
     const options = await loadAuthorshipOptions(path);
-    expect(options).toEqual({ builtin: true, minConfidence: 'medium', custom: [{ name: 'acme', branch_prefixes: ['acme/'], body_markers: ['Made by Acme'] }] });
-    const { out } = await classify([JSON.stringify(pr({ body: 'made by acme' })), JSON.stringify(pr({ head: { ref: 'acme/x' } }))], options);
-    const [first, second] = out.trim().split('\n').map((l) => JSON.parse(l) as { class: string; agent: string | null });
+    expect(options).toEqual({
+      builtin: true,
+      minConfidence: 'medium',
+      custom: [{ name: 'acme', branch_prefixes: ['acme/'], body_markers: ['Made by Acme'] }],
+    });
+    const { out } = await classify(
+      [JSON.stringify(pr({ body: 'made by acme' })), JSON.stringify(pr({ head: { ref: 'acme/x' } }))],
+      options,
+    );
+    const [first, second] = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { class: string; agent: string | null });
     expect(first).toMatchObject({ class: 'agent', agent: 'acme' });
     expect(second).toMatchObject({ class: 'human' });
   });

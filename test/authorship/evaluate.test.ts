@@ -1,7 +1,11 @@
 /** Accuracy metrics (shared by `classify --summary` and the accuracy test). */
 import { evaluate, formatSummary, type LabelledVerdict } from '../../src/authorship/evaluate.js';
 
-const row = (expected: LabelledVerdict['expected'], cls: LabelledVerdict['verdict']['class'], agent: string | null = null): LabelledVerdict => ({
+const row = (
+  expected: LabelledVerdict['expected'],
+  cls: LabelledVerdict['verdict']['class'],
+  agent: string | null = null,
+): LabelledVerdict => ({
   expected,
   verdict: { class: cls, agent },
 });
@@ -26,7 +30,14 @@ test('recall, name accuracy, false positives and confusion', () => {
   expect(s.agents[0]).toEqual({ agent: 'codex', total: 4, classifiedAgent: 3, rightName: 2, recall: 0.75, nameAccuracy: 2 / 3 });
   expect(s.agents[1]).toMatchObject({ total: 1, recall: 1, nameAccuracy: 1 });
   expect(s.overall).toMatchObject({ total: 5, classifiedAgent: 4, rightName: 3, recall: 0.8, nameAccuracy: 0.75 });
-  expect(s.human).toEqual({ class: 'human', total: 4, classifiedAgent: 1, classifiedHuman: 3, classifiedAutomation: 0, falsePositiveRate: 0.25 });
+  expect(s.human).toEqual({
+    class: 'human',
+    total: 4,
+    classifiedAgent: 1,
+    classifiedHuman: 3,
+    classifiedAutomation: 0,
+    falsePositiveRate: 0.25,
+  });
   expect(s.automation).toMatchObject({ total: 2, classifiedAgent: 0, classifiedHuman: 1, falsePositiveRate: 0 });
   expect(s.nonAgentFalsePositiveRate).toBeCloseTo(1 / 6, 10);
   expect(s.confusion).toEqual({ codex: { codex: 2, 'claude-code': 1, human: 1 }, devin: { devin: 1 } });

@@ -27,7 +27,11 @@ export function commit(opts: {
     commit: {
       message: opts.message ?? 'Change something',
       author: { name: opts.name ?? 'Octo Cat', email: opts.email ?? 'octocat@example.com', date: '2025-06-01T10:00:00Z' },
-      committer: { name: opts.committerName ?? opts.name ?? 'Octo Cat', email: opts.committerEmail ?? opts.email ?? 'octocat@example.com', date: '2025-06-01T10:00:00Z' },
+      committer: {
+        name: opts.committerName ?? opts.name ?? 'Octo Cat',
+        email: opts.committerEmail ?? opts.email ?? 'octocat@example.com',
+        date: '2025-06-01T10:00:00Z',
+      },
       verification: { verified: opts.verified ?? false, reason: opts.verified ? 'valid' : 'unsigned' },
     },
     author: opts.author === undefined ? HUMAN : opts.author,

@@ -6,16 +6,56 @@ import type { AccountInput, AuthorshipOptions } from '../../src/authorship/types
 
 describe('identifyAccount', () => {
   const cases: Array<{ name: string; account: AccountInput | null; expected: ReturnType<typeof identifyAccount> }> = [
-    { name: 'Copilot coding agent (REST)', account: { login: 'Copilot', id: 198982749, type: 'Bot' }, expected: { class: 'agent', agent: 'copilot', kind: 'agent' } },
-    { name: 'Copilot code review is a review bot', account: { login: 'copilot-pull-request-reviewer[bot]', id: 175728472, type: 'Bot' }, expected: { class: 'automation', agent: 'copilot-code-review', kind: 'review-bot' } },
-    { name: 'Copilot code review by GraphQL login', account: { login: 'copilot-pull-request-reviewer', type: 'Bot' }, expected: { class: 'automation', agent: 'copilot-code-review', kind: 'review-bot' } },
-    { name: 'CodeRabbit', account: { login: 'coderabbitai[bot]' }, expected: { class: 'automation', agent: 'coderabbit', kind: 'review-bot' } },
-    { name: 'Gemini Code Assist by id', account: { login: 'whatever', id: 176961590, type: 'Bot' }, expected: { class: 'automation', agent: 'gemini-code-assist', kind: 'review-bot' } },
-    { name: 'Codex connector App', account: { login: 'chatgpt-codex-connector[bot]' }, expected: { class: 'agent', agent: 'codex', kind: 'agent' } },
-    { name: 'Cursor App (Bugbot, Slack-started PRs)', account: { login: 'cursor[bot]', id: 206951365, type: 'Bot' }, expected: { class: 'agent', agent: 'cursor', kind: 'agent' } },
-    { name: 'Dependabot', account: { login: 'dependabot[bot]', id: 49699333, type: 'Bot' }, expected: { class: 'automation', agent: 'dependabot', kind: 'automation' } },
-    { name: 'an unknown App by [bot] suffix', account: { login: 'acme-deployer[bot]' }, expected: { class: 'automation', agent: 'acme-deployer', kind: 'automation' } },
-    { name: 'an unknown App by type', account: { login: 'acme-deployer', type: 'Bot' }, expected: { class: 'automation', agent: 'acme-deployer', kind: 'automation' } },
+    {
+      name: 'Copilot coding agent (REST)',
+      account: { login: 'Copilot', id: 198982749, type: 'Bot' },
+      expected: { class: 'agent', agent: 'copilot', kind: 'agent' },
+    },
+    {
+      name: 'Copilot code review is a review bot',
+      account: { login: 'copilot-pull-request-reviewer[bot]', id: 175728472, type: 'Bot' },
+      expected: { class: 'automation', agent: 'copilot-code-review', kind: 'review-bot' },
+    },
+    {
+      name: 'Copilot code review by GraphQL login',
+      account: { login: 'copilot-pull-request-reviewer', type: 'Bot' },
+      expected: { class: 'automation', agent: 'copilot-code-review', kind: 'review-bot' },
+    },
+    {
+      name: 'CodeRabbit',
+      account: { login: 'coderabbitai[bot]' },
+      expected: { class: 'automation', agent: 'coderabbit', kind: 'review-bot' },
+    },
+    {
+      name: 'Gemini Code Assist by id',
+      account: { login: 'whatever', id: 176961590, type: 'Bot' },
+      expected: { class: 'automation', agent: 'gemini-code-assist', kind: 'review-bot' },
+    },
+    {
+      name: 'Codex connector App',
+      account: { login: 'chatgpt-codex-connector[bot]' },
+      expected: { class: 'agent', agent: 'codex', kind: 'agent' },
+    },
+    {
+      name: 'Cursor App (Bugbot, Slack-started PRs)',
+      account: { login: 'cursor[bot]', id: 206951365, type: 'Bot' },
+      expected: { class: 'agent', agent: 'cursor', kind: 'agent' },
+    },
+    {
+      name: 'Dependabot',
+      account: { login: 'dependabot[bot]', id: 49699333, type: 'Bot' },
+      expected: { class: 'automation', agent: 'dependabot', kind: 'automation' },
+    },
+    {
+      name: 'an unknown App by [bot] suffix',
+      account: { login: 'acme-deployer[bot]' },
+      expected: { class: 'automation', agent: 'acme-deployer', kind: 'automation' },
+    },
+    {
+      name: 'an unknown App by type',
+      account: { login: 'acme-deployer', type: 'Bot' },
+      expected: { class: 'automation', agent: 'acme-deployer', kind: 'automation' },
+    },
     { name: 'a person', account: { login: 'octocat', id: 583231, type: 'User' }, expected: null },
     { name: 'a person named claude', account: { login: 'claude', id: 81847, type: 'User' }, expected: null },
     { name: 'a person named cursor', account: { login: 'cursor', type: 'User' }, expected: null },
@@ -73,7 +113,10 @@ describe('catalog data', () => {
   test('no two entries claim the same account id, login or email', () => {
     const seen = new Map<string, string>();
     for (const entry of BUILTIN_CATALOG) {
-      const keys = [...entry.accounts.flatMap((a) => [`login:${a.login.toLowerCase()}`, ...(a.id !== undefined ? [`id:${a.id}`] : [])]), ...entry.emails.map((e) => `email:${e}`)];
+      const keys = [
+        ...entry.accounts.flatMap((a) => [`login:${a.login.toLowerCase()}`, ...(a.id !== undefined ? [`id:${a.id}`] : [])]),
+        ...entry.emails.map((e) => `email:${e}`),
+      ];
       for (const key of new Set(keys)) {
         expect(seen.get(key) ?? entry.name).toBe(entry.name);
         seen.set(key, entry.name);
@@ -87,7 +130,26 @@ describe('catalog data', () => {
   });
   test('the catalog covers the agents, automation and review bots the issue names', () => {
     const names = new Set(BUILTIN_CATALOG.map((e) => e.name));
-    for (const n of ['copilot', 'claude-code', 'codex', 'devin', 'cursor', 'jules', 'amazon-q', 'openhands', 'aider', 'dependabot', 'renovate', 'github-actions', 'pre-commit-ci', 'snyk', 'mergify', 'copilot-code-review', 'coderabbit', 'gemini-code-assist']) {
+    for (const n of [
+      'copilot',
+      'claude-code',
+      'codex',
+      'devin',
+      'cursor',
+      'jules',
+      'amazon-q',
+      'openhands',
+      'aider',
+      'dependabot',
+      'renovate',
+      'github-actions',
+      'pre-commit-ci',
+      'snyk',
+      'mergify',
+      'copilot-code-review',
+      'coderabbit',
+      'gemini-code-assist',
+    ]) {
       expect(names).toContain(n);
     }
   });

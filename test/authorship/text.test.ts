@@ -1,8 +1,17 @@
 /** Parsing of untrusted PR and commit text. */
-import { firstMentionedLogin, loginNearMarker, matchesBodyTemplate, mergeTargetBranch, parseNameEmail, parseTrailers } from '../../src/authorship/text.js';
+import {
+  firstMentionedLogin,
+  loginNearMarker,
+  matchesBodyTemplate,
+  mergeTargetBranch,
+  parseNameEmail,
+  parseTrailers,
+} from '../../src/authorship/text.js';
 
 test('parseTrailers finds Key: value lines, indented or not', () => {
-  expect(parseTrailers('Subject\n\nBody: not a trailer? it is trailer-like\n  Co-Authored-By: Claude <noreply@anthropic.com>\nhttps://x.y/z')).toEqual([
+  expect(
+    parseTrailers('Subject\n\nBody: not a trailer? it is trailer-like\n  Co-Authored-By: Claude <noreply@anthropic.com>\nhttps://x.y/z'),
+  ).toEqual([
     { key: 'Body', value: 'not a trailer? it is trailer-like' },
     { key: 'Co-Authored-By', value: 'Claude <noreply@anthropic.com>' },
   ]);

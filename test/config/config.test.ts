@@ -39,7 +39,12 @@ describe('parseConfigText', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.config.rules).toEqual([
-      { name: 'security-review', if: { author: 'agent', paths: ['auth', 'infra'] }, require: { reviewers: ['@acme/security', 'alice'], count: 1 }, mode: 'enforce' },
+      {
+        name: 'security-review',
+        if: { author: 'agent', paths: ['auth', 'infra'] },
+        require: { reviewers: ['@acme/security', 'alice'], count: 1 },
+        mode: 'enforce',
+      },
     ]);
     expect(result.config.agents.min_confidence).toBe('low');
     expect(result.config.agents.custom[0]!.name).toBe('acme-agent');
@@ -78,7 +83,10 @@ describe('parseConfigText', () => {
   });
 
   it('rejects a file that is not a mapping', () => {
-    expect(parseConfigText('- a\n- b\n', 'x')).toEqual({ ok: false, errors: [expect.objectContaining({ message: expect.stringMatching(/mapping/) })] });
+    expect(parseConfigText('- a\n- b\n', 'x')).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ message: expect.stringMatching(/mapping/) })],
+    });
   });
 });
 

@@ -27,7 +27,10 @@ describe('the HTTP server', () => {
 
   beforeAll(async () => {
     github
-      .on('POST', '/app/installations/4242/access_tokens', { status: 201, body: { token: 'ghs_e2e_token_value', expires_at: '2099-01-01T00:00:00Z' } })
+      .on('POST', '/app/installations/4242/access_tokens', {
+        status: 201,
+        body: { token: 'ghs_e2e_token_value', expires_at: '2099-01-01T00:00:00Z' },
+      })
       .on('GET', `${R}/contents/.github/ai-review.yml`, {
         body: 'mode: enforce\nrules:\n  - name: ci-review\n    if:\n      paths: [ci]\n    require:\n      reviewers: ["sam"]\n',
         headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' },
@@ -75,7 +78,11 @@ describe('the HTTP server', () => {
 
   it('refuses a delivery with a wrong signature before any API call', async () => {
     const body = JSON.stringify(pullRequestPayload('opened', { sha: SHA }));
-    const response = await post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'bad-sig-1', 'x-hub-signature-256': sign(body, 'wrong') });
+    const response = await post(body, {
+      'x-github-event': 'pull_request',
+      'x-github-delivery': 'bad-sig-1',
+      'x-hub-signature-256': sign(body, 'wrong'),
+    });
     expect(response.status).toBe(400);
     const missing = await post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'bad-sig-2' });
     expect(missing.status).toBe(400);
@@ -84,7 +91,11 @@ describe('the HTTP server', () => {
 
   it('rejects a body that is not JSON and keeps serving', async () => {
     const body = '{not json';
-    const response = await post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'not-json', 'x-hub-signature-256': sign(body) });
+    const response = await post(body, {
+      'x-github-event': 'pull_request',
+      'x-github-delivery': 'not-json',
+      'x-hub-signature-256': sign(body),
+    });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect((await fetch(`${baseUrl}/ping`)).status).toBe(200);
     expect(github.requests).toEqual([]);
@@ -92,7 +103,11 @@ describe('the HTTP server', () => {
 
   it('evaluates a signed pull_request delivery and posts the check run', async () => {
     const body = JSON.stringify(pullRequestPayload('opened', { sha: SHA, commits: 1, changedFiles: 1 }));
-    const response = await post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'e2e-delivery-1', 'x-hub-signature-256': sign(body) });
+    const response = await post(body, {
+      'x-github-event': 'pull_request',
+      'x-github-delivery': 'e2e-delivery-1',
+      'x-hub-signature-256': sign(body),
+    });
     expect(response.status).toBe(200);
     expect(github.routesCalled()).toEqual([
       'POST /app/installations/4242/access_tokens',
@@ -106,7 +121,13 @@ describe('the HTTP server', () => {
       `POST ${R}/pulls/7/requested_reviewers`,
     ]);
     const checkRun = github.requests.find((r) => r.method === 'POST' && r.path === `${R}/check-runs`)!.body as Record<string, any>;
-    expect(checkRun).toMatchObject({ name: 'ai-review', head_sha: SHA, status: 'completed', conclusion: 'action_required', output: { title: '1 of 1 review rule not met' } });
+    expect(checkRun).toMatchObject({
+      name: 'ai-review',
+      head_sha: SHA,
+      status: 'completed',
+      conclusion: 'action_required',
+      output: { title: '1 of 1 review rule not met' },
+    });
     expect(checkRun.output.summary).toContain('| ci | 1 | \\.github/workflows/release\\.yml |');
     expect(github.requests.find((r) => r.path.endsWith('/requested_reviewers'))!.body).toEqual({ reviewers: ['sam'], team_reviewers: [] });
   });
@@ -123,7 +144,12 @@ describe('the HTTP server', () => {
 
   it('logs JSON lines naming the delivery, repository and PR, and never the token, secret, key or metrics token', () => {
     const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines.find((l) => l.msg === 'gate evaluated')).toMatchObject({ delivery_id: 'e2e-delivery-1', repository: 'acme/widgets', pull_number: 7, conclusion: 'action_required' });
+    expect(lines.find((l) => l.msg === 'gate evaluated')).toMatchObject({
+      delivery_id: 'e2e-delivery-1',
+      repository: 'acme/widgets',
+      pull_number: 7,
+      conclusion: 'action_required',
+    });
     const all = logLines.join('');
     expect(all).toContain('"x-hub-signature-256":"[redacted]"');
     expect(all).not.toContain('metrics-e2e-token');

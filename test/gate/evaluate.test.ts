@@ -13,19 +13,35 @@ const AGENT: AuthorshipVerdict = {
   agentCommitShas: ['c1', 'c2'],
   reasons: [{ signal: 'pr_author_login', value: 'Copilot', confidence: 'high' }],
 };
-const HUMAN: AuthorshipVerdict = { class: 'human', agent: null, confidence: null, humanOfRecord: null, agentCommitShare: 0, agentCommitShas: [], reasons: [] };
+const HUMAN: AuthorshipVerdict = {
+  class: 'human',
+  agent: null,
+  confidence: null,
+  humanOfRecord: null,
+  agentCommitShare: 0,
+  agentCommitShas: [],
+  reasons: [],
+};
 
 const SECURITY_CONFIG = resolveConfig(
   AiReviewConfigSchema.parse({
     mode: 'enforce',
     paths: { auth: ['src/auth/**'] },
-    rules: [{ name: 'security-review', if: { author: 'agent', paths: ['auth'] }, require: { reviewers: ['@acme/security', 'alice'], count: 1 } }],
+    rules: [
+      { name: 'security-review', if: { author: 'agent', paths: ['auth'] }, require: { reviewers: ['@acme/security', 'alice'], count: 1 } },
+    ],
     overrides: { allowed: ['@acme/platform', 'carol'] },
   }),
 );
 
 let nextId = 1;
-function review(login: string, state: ReviewFact['state'], commitId = 'c2', at = '2026-01-01T10:00:00Z', extra: Partial<ReviewFact> = {}): ReviewFact {
+function review(
+  login: string,
+  state: ReviewFact['state'],
+  commitId = 'c2',
+  at = '2026-01-01T10:00:00Z',
+  extra: Partial<ReviewFact> = {},
+): ReviewFact {
   return { id: nextId++, login, state, commitId, submittedAt: at, automated: false, userType: 'User', ...extra };
 }
 
@@ -49,7 +65,13 @@ describe('evaluateGate: rule applicability and conclusions', () => {
     expect(result.conclusion).toBe('action_required');
     expect(result.satisfied).toBe(false);
     expect(result.rules).toHaveLength(1);
-    expect(result.rules[0]).toMatchObject({ name: 'security-review', holds: false, missingApprovals: 1, pendingReviewers: ['@acme/security', 'alice'], matchedGroups: ['auth'] });
+    expect(result.rules[0]).toMatchObject({
+      name: 'security-review',
+      holds: false,
+      missingApprovals: 1,
+      pendingReviewers: ['@acme/security', 'alice'],
+      matchedGroups: ['auth'],
+    });
   });
 
   it('a rule with paths does not apply when the PR touches none of them', () => {
@@ -58,7 +80,10 @@ describe('evaluateGate: rule applicability and conclusions', () => {
   });
 
   it('a human PR gets no agent rule', () => {
-    const result = evaluateGate(SECURITY_CONFIG, facts({ authorship: HUMAN, pullRequest: { number: 7, authorLogin: 'zoe', draft: false, headSha: 'c2', labels: [] } }));
+    const result = evaluateGate(
+      SECURITY_CONFIG,
+      facts({ authorship: HUMAN, pullRequest: { number: 7, authorLogin: 'zoe', draft: false, headSha: 'c2', labels: [] } }),
+    );
     expect(result.conclusion).toBe('success');
     expect(result.rules).toEqual([]);
   });
@@ -90,16 +115,61 @@ describe('evaluateGate: qualifying approvals', () => {
     ['a listed user approves', [review('alice', 'APPROVED')], true, []],
     ['a team member approves', [review('bob', 'APPROVED')], true, []],
     ['logins compare case-insensitively', [review('Bob', 'APPROVED')], true, []],
-    ['someone outside the list approves', [review('mallory', 'APPROVED')], false, [{ login: 'mallory', reason: 'not-a-required-reviewer' }]],
-    ['the PR author approves', [review('Copilot', 'APPROVED', 'c2', '2026-01-01T10:00:00Z', { userType: 'Bot' })], false, [{ login: 'Copilot', reason: 'pr-author' }]],
-    ['a bot approves', [review('some-bot[bot]', 'APPROVED', 'c2', '2026-01-01T10:00:00Z', { userType: 'Bot' })], false, [{ login: 'some-bot[bot]', reason: 'bot-or-agent' }]],
-    ['an agent account approves', [review('alice', 'APPROVED', 'c2', '2026-01-01T10:00:00Z', { automated: true })], false, [{ login: 'alice', reason: 'bot-or-agent' }]],
+    [
+      'someone outside the list approves',
+      [review('mallory', 'APPROVED')],
+      false,
+      [{ login: 'mallory', reason: 'not-a-required-reviewer' }],
+    ],
+    [
+      'the PR author approves',
+      [review('Copilot', 'APPROVED', 'c2', '2026-01-01T10:00:00Z', { userType: 'Bot' })],
+      false,
+      [{ login: 'Copilot', reason: 'pr-author' }],
+    ],
+    [
+      'a bot approves',
+      [review('some-bot[bot]', 'APPROVED', 'c2', '2026-01-01T10:00:00Z', { userType: 'Bot' })],
+      false,
+      [{ login: 'some-bot[bot]', reason: 'bot-or-agent' }],
+    ],
+    [
+      'an agent account approves',
+      [review('alice', 'APPROVED', 'c2', '2026-01-01T10:00:00Z', { automated: true })],
+      false,
+      [{ login: 'alice', reason: 'bot-or-agent' }],
+    ],
     ['the human of record approves', [review('requester', 'APPROVED')], false, [{ login: 'requester', reason: 'human-of-record' }]],
-    ['approval of an older commit, then the agent pushed', [review('alice', 'APPROVED', 'c1')], false, [{ login: 'alice', reason: 'stale-agent-push' }]],
-    ['approval of a commit no longer in the PR', [review('alice', 'APPROVED', 'gone')], false, [{ login: 'alice', reason: 'commit-not-in-pr' }]],
-    ['COMMENTED after APPROVED changes nothing', [review('alice', 'APPROVED', 'c2', '2026-01-01T10:00:00Z'), review('alice', 'COMMENTED', 'c2', '2026-01-01T11:00:00Z')], true, []],
-    ['a dismissed approval no longer counts', [review('alice', 'APPROVED', 'c2', '2026-01-01T10:00:00Z'), review('alice', 'DISMISSED', 'c2', '2026-01-01T11:00:00Z')], false, []],
-    ['APPROVED after CHANGES_REQUESTED counts', [review('alice', 'CHANGES_REQUESTED', 'c1', '2026-01-01T09:00:00Z'), review('alice', 'APPROVED', 'c2', '2026-01-01T10:00:00Z')], true, []],
+    [
+      'approval of an older commit, then the agent pushed',
+      [review('alice', 'APPROVED', 'c1')],
+      false,
+      [{ login: 'alice', reason: 'stale-agent-push' }],
+    ],
+    [
+      'approval of a commit no longer in the PR',
+      [review('alice', 'APPROVED', 'gone')],
+      false,
+      [{ login: 'alice', reason: 'commit-not-in-pr' }],
+    ],
+    [
+      'COMMENTED after APPROVED changes nothing',
+      [review('alice', 'APPROVED', 'c2', '2026-01-01T10:00:00Z'), review('alice', 'COMMENTED', 'c2', '2026-01-01T11:00:00Z')],
+      true,
+      [],
+    ],
+    [
+      'a dismissed approval no longer counts',
+      [review('alice', 'APPROVED', 'c2', '2026-01-01T10:00:00Z'), review('alice', 'DISMISSED', 'c2', '2026-01-01T11:00:00Z')],
+      false,
+      [],
+    ],
+    [
+      'APPROVED after CHANGES_REQUESTED counts',
+      [review('alice', 'CHANGES_REQUESTED', 'c1', '2026-01-01T09:00:00Z'), review('alice', 'APPROVED', 'c2', '2026-01-01T10:00:00Z')],
+      true,
+      [],
+    ],
   ] as const)('%s → holds %s', (_name, reviews, holds, ignored) => {
     const result = evaluateGate(SECURITY_CONFIG, facts({ reviews: [...reviews] }));
     expect(result.rules[0]!.holds).toBe(holds);
@@ -138,8 +208,16 @@ describe('evaluateGate: qualifying approvals', () => {
   });
 
   it('count counts distinct reviewers', () => {
-    const config = resolveConfig({ ...SECURITY_CONFIG.file, rules: [{ ...SECURITY_CONFIG.rules[0]!, require: { reviewers: ['@acme/security'], count: 2 } }] });
-    const one = evaluateGate(config, facts({ reviews: [review('bob', 'APPROVED', 'c2', '2026-01-01T10:00:00Z'), review('bob', 'APPROVED', 'c2', '2026-01-01T11:00:00Z')] }));
+    const config = resolveConfig({
+      ...SECURITY_CONFIG.file,
+      rules: [{ ...SECURITY_CONFIG.rules[0]!, require: { reviewers: ['@acme/security'], count: 2 } }],
+    });
+    const one = evaluateGate(
+      config,
+      facts({
+        reviews: [review('bob', 'APPROVED', 'c2', '2026-01-01T10:00:00Z'), review('bob', 'APPROVED', 'c2', '2026-01-01T11:00:00Z')],
+      }),
+    );
     expect(one.rules[0]).toMatchObject({ holds: false, missingApprovals: 1 });
     const two = evaluateGate(config, facts({ reviews: [review('bob', 'APPROVED'), review('dave', 'APPROVED')] }));
     expect(two.rules[0]).toMatchObject({ holds: true, missingApprovals: 0, pendingReviewers: [] });
@@ -148,7 +226,11 @@ describe('evaluateGate: qualifying approvals', () => {
   it('without reviewers, anyone with write access qualifies', () => {
     const config = resolveConfig(null);
     const noWrite = evaluateGate(config, facts({ touchedGroups: [], reviews: [review('zed', 'APPROVED')], writeAccess: { zed: false } }));
-    expect(noWrite.rules[0]).toMatchObject({ name: 'agent-pr-review', holds: false, ignoredApprovals: [{ login: 'zed', reason: 'no-write-access' }] });
+    expect(noWrite.rules[0]).toMatchObject({
+      name: 'agent-pr-review',
+      holds: false,
+      ignoredApprovals: [{ login: 'zed', reason: 'no-write-access' }],
+    });
     const write = evaluateGate(config, facts({ touchedGroups: [], reviews: [review('zed', 'APPROVED')], writeAccess: { zed: true } }));
     expect(write.rules[0]!.holds).toBe(true);
     expect(write.conclusion).toBe('success');
@@ -156,7 +238,14 @@ describe('evaluateGate: qualifying approvals', () => {
 
   it('built-in defaults: an agent PR on a sensitive path needs 2 approvals, advisory', () => {
     const config = resolveConfig(null);
-    const result = evaluateGate(config, facts({ touchedGroups: [{ group: 'ci', fileCount: 1, examples: ['.github/workflows/a.yml'] }], reviews: [review('zed', 'APPROVED')], writeAccess: { zed: true } }));
+    const result = evaluateGate(
+      config,
+      facts({
+        touchedGroups: [{ group: 'ci', fileCount: 1, examples: ['.github/workflows/a.yml'] }],
+        reviews: [review('zed', 'APPROVED')],
+        writeAccess: { zed: true },
+      }),
+    );
     expect(result.rules.map((r) => [r.name, r.holds, r.missingApprovals])).toEqual([
       ['agent-pr-review', true, 0],
       ['agent-sensitive-paths-review', false, 1],
@@ -166,13 +255,26 @@ describe('evaluateGate: qualifying approvals', () => {
 });
 
 describe('evaluateGate: overrides', () => {
-  const labelled = (actor: string, at = '2026-01-02T00:00:00Z') => ({ action: 'labeled' as const, label: 'ai-review: override', actor, at });
+  const labelled = (actor: string, at = '2026-01-02T00:00:00Z') => ({
+    action: 'labeled' as const,
+    label: 'ai-review: override',
+    actor,
+    at,
+  });
   const withLabel = (events: GateFacts['overrideLabelEvents']) =>
-    facts({ pullRequest: { number: 7, authorLogin: 'Copilot', draft: false, headSha: 'c2', labels: ['AI-Review: Override'] }, overrideLabelEvents: events });
+    facts({
+      pullRequest: { number: 7, authorLogin: 'Copilot', draft: false, headSha: 'c2', labels: ['AI-Review: Override'] },
+      overrideLabelEvents: events,
+    });
 
   it('applied by an allowed team member: success, recorded', () => {
     const result = evaluateGate(SECURITY_CONFIG, withLabel([labelled('erin')]));
-    expect(result).toMatchObject({ conclusion: 'success', satisfied: true, override: { login: 'erin', label: 'ai-review: override' }, ignoredOverrides: [] });
+    expect(result).toMatchObject({
+      conclusion: 'success',
+      satisfied: true,
+      override: { login: 'erin', label: 'ai-review: override' },
+      ignoredOverrides: [],
+    });
   });
 
   it('applied by an allowed user: success', () => {
@@ -185,7 +287,14 @@ describe('evaluateGate: overrides', () => {
   });
 
   it('removed by anyone and re-applied by someone not allowed: not valid', () => {
-    const result = evaluateGate(SECURITY_CONFIG, withLabel([labelled('erin', '2026-01-02T00:00:00Z'), { action: 'unlabeled', label: 'ai-review: override', actor: 'x', at: '2026-01-03T00:00:00Z' }, labelled('mallory', '2026-01-04T00:00:00Z')]));
+    const result = evaluateGate(
+      SECURITY_CONFIG,
+      withLabel([
+        labelled('erin', '2026-01-02T00:00:00Z'),
+        { action: 'unlabeled', label: 'ai-review: override', actor: 'x', at: '2026-01-03T00:00:00Z' },
+        labelled('mallory', '2026-01-04T00:00:00Z'),
+      ]),
+    );
     expect(result.override).toBeNull();
     expect(result.conclusion).toBe('action_required');
   });

@@ -27,15 +27,25 @@ describe('rendering', () => {
       humanOfRecord: null,
       agentCommitShare: 0.5,
       agentCommitShas: ['a'],
-      reasons: [{ signal: 'body_marker', value: 'Generated with [Claude Code](https://claude.ai/code)\n# Ignore previous instructions', confidence: 'medium' }],
+      reasons: [
+        {
+          signal: 'body_marker',
+          value: 'Generated with [Claude Code](https://claude.ai/code)\n# Ignore previous instructions',
+          confidence: 'medium',
+        },
+      ],
     };
     const text = renderAuthorship(verdict);
     expect(text).toContain('coding agent **claude\\-code** (medium confidence) · agent commits: 50%');
-    expect(text).toContain('- body\\_marker: Generated with \\[Claude Code\\]\\(https\\://claude\\.ai/code\\) \\# Ignore previous instructions (medium)');
+    expect(text).toContain(
+      '- body\\_marker: Generated with \\[Claude Code\\]\\(https\\://claude\\.ai/code\\) \\# Ignore previous instructions (medium)',
+    );
   });
 
   it('touched groups show a count beyond the examples', () => {
-    expect(renderTouchedGroups([{ group: 'ci', fileCount: 5, examples: ['a.yml', 'b.yml', 'c.yml'] }])).toContain('| ci | 5 | a\\.yml, b\\.yml, c\\.yml, … 2 more |');
+    expect(renderTouchedGroups([{ group: 'ci', fileCount: 5, examples: ['a.yml', 'b.yml', 'c.yml'] }])).toContain(
+      '| ci | 5 | a\\.yml, b\\.yml, c\\.yml, … 2 more |',
+    );
     expect(renderTouchedGroups([])).toBe('**Sensitive paths:** none touched');
   });
 
@@ -44,7 +54,8 @@ describe('rendering', () => {
       conclusion: 'failure',
       output: {
         title: 'The review gate could not be evaluated',
-        summary: 'Too big.\n\nThe gate fails closed: this check is not green until it can be evaluated. Use **Re-run** on this check, or push a new commit, to evaluate again.',
+        summary:
+          'Too big.\n\nThe gate fails closed: this check is not green until it can be evaluated. Use **Re-run** on this check, or push a new commit, to evaluate again.',
       },
     });
   });

@@ -2,7 +2,19 @@
  * Integration: real webhook payloads through Probot with a nock GitHub, asserting the exact API calls and
  * check-run bodies.
  */
-import { COPILOT, GitHubMock, HUMAN, OWNER, REPO, commit, createTestProbot, examplePayload, files, pullRequestPayload, reviewItem } from './harness.js';
+import {
+  COPILOT,
+  GitHubMock,
+  HUMAN,
+  OWNER,
+  REPO,
+  commit,
+  createTestProbot,
+  examplePayload,
+  files,
+  pullRequestPayload,
+  reviewItem,
+} from './harness.js';
 import type { Probot } from 'probot';
 
 const SHA1 = 'c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1c1';
@@ -24,7 +36,12 @@ rules:
 `;
 
 const copilotCommit = (sha: string, message = 'Fix token refresh') =>
-  commit(sha, COPILOT, `${message}\n\nCo-authored-by: rita <4242+rita@users.noreply.github.com>`, '198982749+Copilot@users.noreply.github.com');
+  commit(
+    sha,
+    COPILOT,
+    `${message}\n\nCo-authored-by: rita <4242+rita@users.noreply.github.com>`,
+    '198982749+Copilot@users.noreply.github.com',
+  );
 const SECURITY_TEAM = [{ login: 'sam', id: 77, type: 'User' }];
 
 let github: GitHubMock;
@@ -76,7 +93,9 @@ describe('an agent PR touching a sensitive path', () => {
     expect(created.output.summary).toContain('coding agent **copilot** (high confidence)');
     expect(created.output.summary).toContain('requested by @rita');
     expect(created.output.summary).toContain('| auth | 1 | src/auth/token\\.ts |');
-    expect(created.output.summary).toContain('| security\\-review (paths: auth) | enforce | ❌ not met | — (0/1) | 1 more approval from @acme/security |');
+    expect(created.output.summary).toContain(
+      '| security\\-review (paths: auth) | enforce | ❌ not met | — (0/1) | 1 more approval from @acme/security |',
+    );
     expect(github.body('POST', `${R}/pulls/7/requested_reviewers`)).toEqual({ reviewers: [], team_reviewers: ['security'] });
 
     // A member of @acme/security approves the head commit: the existing check run is updated to success.
@@ -89,7 +108,10 @@ describe('an agent PR touching a sensitive path', () => {
     review.review = { ...review.review, user: { login: 'sam', id: 77, type: 'User' }, state: 'approved', commit_id: SHA2 };
     review.sender = { login: 'sam', id: 77, type: 'User' };
     github
-      .get(`${R}/pulls/7`, { ...pullRequestPayload('opened', { sha: SHA2, assignees: [HUMAN('rita', 4242)] }).pull_request, requested_teams: [] })
+      .get(`${R}/pulls/7`, {
+        ...pullRequestPayload('opened', { sha: SHA2, assignees: [HUMAN('rita', 4242)] }).pull_request,
+        requested_teams: [],
+      })
       .config(ENFORCE)
       .pullRequestFacts(7, {
         files: files('src/auth/token.ts', 'README.md'),
@@ -97,7 +119,16 @@ describe('an agent PR touching a sensitive path', () => {
         reviews: [reviewItem(1, 'sam', 'APPROVED', SHA2)],
       })
       .get('/orgs/acme/teams/security/members', SECURITY_TEAM)
-      .checkRuns(SHA2, [{ id: 555, name: 'ai-review', status: 'completed', conclusion: 'action_required', app: { id: 123 }, output: { title: '1 of 1 review rule not met', summary: created.output.summary } }])
+      .checkRuns(SHA2, [
+        {
+          id: 555,
+          name: 'ai-review',
+          status: 'completed',
+          conclusion: 'action_required',
+          app: { id: 123 },
+          output: { title: '1 of 1 review rule not met', summary: created.output.summary },
+        },
+      ])
       .updateCheckRun(555);
     await deliver('pull_request_review', review);
     github.verify();
@@ -119,7 +150,14 @@ describe('an agent PR touching a sensitive path', () => {
       .get('/orgs/acme/teams/security/members', SECURITY_TEAM)
       .checkRuns(SHA3)
       .createCheckRun(556)
-      .get(`${R}/issues/7/timeline`, [{ event: 'review_requested', actor: { login: 'ai-review[bot]' }, requested_team: { slug: 'security' }, created_at: '2026-01-01T09:00:00Z' }]);
+      .get(`${R}/issues/7/timeline`, [
+        {
+          event: 'review_requested',
+          actor: { login: 'ai-review[bot]' },
+          requested_team: { slug: 'security' },
+          created_at: '2026-01-01T09:00:00Z',
+        },
+      ]);
     await deliver('pull_request', pullRequestPayload('synchronize', { sha: SHA3, commits: 3 }));
     github.verify();
     const created = github.body('POST', `${R}/check-runs`);
@@ -138,7 +176,11 @@ rules:
 `;
     github
       .config(config)
-      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA1), copilotCommit(SHA2)], reviews: [reviewItem(1, 'rita', 'APPROVED', SHA2)] })
+      .pullRequestFacts(7, {
+        files: files('src/app.ts'),
+        commits: [copilotCommit(SHA1), copilotCommit(SHA2)],
+        reviews: [reviewItem(1, 'rita', 'APPROVED', SHA2)],
+      })
       .checkRuns(SHA2)
       .createCheckRun();
     await deliver('pull_request', pullRequestPayload('edited', { sha: SHA2 }));
@@ -182,7 +224,11 @@ describe('other verdicts', () => {
   it('without listed reviewers, an approver counts when GitHub says they have write access', async () => {
     github
       .config(null, null)
-      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA2)], reviews: [reviewItem(1, 'zed', 'APPROVED', SHA2), reviewItem(2, 'yan', 'APPROVED', SHA2)] })
+      .pullRequestFacts(7, {
+        files: files('src/app.ts'),
+        commits: [copilotCommit(SHA2)],
+        reviews: [reviewItem(1, 'zed', 'APPROVED', SHA2), reviewItem(2, 'yan', 'APPROVED', SHA2)],
+      })
       .get(`${R}/collaborators/zed/permission`, { permission: 'write', role_name: 'write', user: { login: 'zed' } })
       .get(`${R}/collaborators/yan/permission`, { permission: 'read', role_name: 'triage', user: { login: 'yan' } })
       .checkRuns(SHA2)
@@ -197,15 +243,14 @@ describe('other verdicts', () => {
 
   it('an invalid config gives a failure check run naming the key and line', async () => {
     const bad = 'mode: enforce\nrules:\n  - name: r\n    require:\n      count: zero\n';
-    github
-      .config(bad, null, 2)
-      .checkRuns(SHA2)
-      .createCheckRun();
+    github.config(bad, null, 2).checkRuns(SHA2).createCheckRun();
     await deliver('pull_request', pullRequestPayload('opened', { sha: SHA2 }));
     github.verify();
     const created = github.body('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'failure', output: { title: 'Invalid configuration: 1 problem' } });
-    expect(created.output.summary).toContain('| \\.github/ai\\-review\\.yml | 5 | rules\\[0\\]\\.require\\.count | Invalid input\\: expected number, received string |');
+    expect(created.output.summary).toContain(
+      '| \\.github/ai\\-review\\.yml | 5 | rules\\[0\\]\\.require\\.count | Invalid input\\: expected number, received string |',
+    );
   });
 
   it('invalid YAML gives a failure check run with the parser line', async () => {
@@ -240,7 +285,11 @@ describe('other verdicts', () => {
     github.config(ENFORCE).checkRuns(SHA2).createCheckRun();
     await deliver('pull_request', pullRequestPayload('opened', { sha: SHA2, changedFiles: 3001 }));
     github.verify();
-    expect(github.routes()).toEqual([`GET ${R}/contents/.github/ai-review.yml`, `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
+    expect(github.routes()).toEqual([
+      `GET ${R}/contents/.github/ai-review.yml`,
+      `GET ${R}/commits/${SHA2}/check-runs`,
+      `POST ${R}/check-runs`,
+    ]);
     const created = github.body('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'failure', output: { title: 'The review gate could not be evaluated' } });
     expect(created.output.summary).toContain('This pull request changes 3001 files. GitHub lists at most 3000 files');
@@ -273,9 +322,24 @@ describe('overrides and drafts', () => {
       .get('/orgs/acme/teams/platform/members', [{ login: 'pat', id: 88, type: 'User' }])
       .get('/orgs/acme/teams/security/members', SECURITY_TEAM)
       .get(`${R}/issues/7/timeline`, [
-        { event: 'labeled', actor: { login: 'mallory', id: 66, type: 'User' }, label: { name: 'ai-review: override' }, created_at: '2026-01-01T08:00:00Z' },
-        { event: 'unlabeled', actor: { login: 'sam', id: 77, type: 'User' }, label: { name: 'ai-review: override' }, created_at: '2026-01-01T08:30:00Z' },
-        { event: 'labeled', actor: { login: 'pat', id: 88, type: 'User' }, label: { name: 'ai-review: override' }, created_at: '2026-01-01T09:00:00Z' },
+        {
+          event: 'labeled',
+          actor: { login: 'mallory', id: 66, type: 'User' },
+          label: { name: 'ai-review: override' },
+          created_at: '2026-01-01T08:00:00Z',
+        },
+        {
+          event: 'unlabeled',
+          actor: { login: 'sam', id: 77, type: 'User' },
+          label: { name: 'ai-review: override' },
+          created_at: '2026-01-01T08:30:00Z',
+        },
+        {
+          event: 'labeled',
+          actor: { login: 'pat', id: 88, type: 'User' },
+          label: { name: 'ai-review: override' },
+          created_at: '2026-01-01T09:00:00Z',
+        },
       ])
       .checkRuns(SHA2)
       .createCheckRun();
@@ -303,7 +367,11 @@ describe('overrides and drafts', () => {
 describe('check-run writes', () => {
   it('an unchanged result writes nothing', async () => {
     // First evaluation, to learn the exact output.
-    github.config(ENFORCE).pullRequestFacts(8, { files: files('docs/a.md'), commits: [commit(SHA2, HUMAN('zoe'))] }).checkRuns(SHA2).createCheckRun(600);
+    github
+      .config(ENFORCE)
+      .pullRequestFacts(8, { files: files('docs/a.md'), commits: [commit(SHA2, HUMAN('zoe'))] })
+      .checkRuns(SHA2)
+      .createCheckRun(600);
     await deliver('pull_request', pullRequestPayload('opened', { number: 8, user: HUMAN('zoe'), sha: SHA2, ref: 'zoe/docs' }));
     const first = github.body('POST', `${R}/check-runs`);
     GitHubMock.cleanup();
@@ -311,8 +379,13 @@ describe('check-run writes', () => {
     github
       .config(ENFORCE)
       .pullRequestFacts(8, { files: files('docs/a.md'), commits: [commit(SHA2, HUMAN('zoe'))] })
-      .checkRuns(SHA2, [{ id: 600, name: 'ai-review', status: 'completed', conclusion: first.conclusion, app: { id: 123 }, output: first.output }]);
-    await deliver('pull_request', pullRequestPayload('labeled', { number: 8, user: HUMAN('zoe'), sha: SHA2, ref: 'zoe/docs', labels: ['docs'] }));
+      .checkRuns(SHA2, [
+        { id: 600, name: 'ai-review', status: 'completed', conclusion: first.conclusion, app: { id: 123 }, output: first.output },
+      ]);
+    await deliver(
+      'pull_request',
+      pullRequestPayload('labeled', { number: 8, user: HUMAN('zoe'), sha: SHA2, ref: 'zoe/docs', labels: ['docs'] }),
+    );
     github.verify();
     expect(github.routes().filter((r) => r.startsWith('POST') || r.startsWith('PATCH'))).toEqual([]);
   });
@@ -324,12 +397,23 @@ describe('other events', () => {
     payload.check_run.name = 'ai-review';
     payload.check_run.head_sha = SHA2;
     payload.check_run.app = { ...payload.check_run.app, id: 123 };
-    payload.check_run.pull_requests = [{ number: 8, id: 1, url: '', head: { ref: 'x', sha: SHA2, repo: {} }, base: { ref: 'main', sha: SHA1, repo: {} } }];
+    payload.check_run.pull_requests = [
+      { number: 8, id: 1, url: '', head: { ref: 'x', sha: SHA2, repo: {} }, base: { ref: 'main', sha: SHA1, repo: {} } },
+    ];
     github
       .get(`${R}/pulls/8`, pullRequestPayload('opened', { number: 8, user: HUMAN('zoe'), sha: SHA2 }).pull_request)
       .config(ENFORCE)
       .pullRequestFacts(8, { files: files('a.ts'), commits: [commit(SHA2, HUMAN('zoe'))] })
-      .checkRuns(SHA2, [{ id: 601, name: 'ai-review', status: 'completed', conclusion: 'failure', app: { id: 123 }, output: { title: 'The review gate could not be evaluated', summary: 'x' } }])
+      .checkRuns(SHA2, [
+        {
+          id: 601,
+          name: 'ai-review',
+          status: 'completed',
+          conclusion: 'failure',
+          app: { id: 123 },
+          output: { title: 'The review gate could not be evaluated', summary: 'x' },
+        },
+      ])
       .updateCheckRun(601);
     await deliver('check_run', payload);
     github.verify();
@@ -378,7 +462,9 @@ describe('other events', () => {
     probot = await createTestProbot({ logs });
     const payload = pullRequestPayload('opened');
     delete payload.pull_request.head;
-    await expect(deliver('pull_request', payload, 'delivery-42')).rejects.toMatchObject({ errors: [expect.objectContaining({ status: 400 })] });
+    await expect(deliver('pull_request', payload, 'delivery-42')).rejects.toMatchObject({
+      errors: [expect.objectContaining({ status: 400 })],
+    });
     expect(github.calls).toEqual([]);
     const line = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'webhook payload rejected');
     expect(line).toMatchObject({ delivery_id: 'delivery-42', event: 'pull_request', reason: expect.stringContaining('pull_request.head') });

@@ -11,7 +11,10 @@ import { createApp } from '../../src/github/app.js';
 import type { MetricsSink } from '../../src/metrics/sink.js';
 
 const require = createRequire(import.meta.url);
-const examples = require('@octokit/webhooks-examples/api.github.com/index.json') as Array<{ name: string; examples: Array<Record<string, unknown>> }>;
+const examples = require('@octokit/webhooks-examples/api.github.com/index.json') as Array<{
+  name: string;
+  examples: Array<Record<string, unknown>>;
+}>;
 
 export const API = 'https://api.github.com';
 export const OWNER = 'acme';
@@ -19,7 +22,9 @@ export const REPO = 'widgets';
 export const INSTALLATION_ID = 4242;
 export const APP_SLUG = 'ai-review';
 
-export const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+export const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs1', format: 'pem' })
+  .toString();
 
 /** A deep copy of the first example payload of `name` with `action`, moved to acme/widgets and given an installation. */
 export function examplePayload(name: string, action?: string): Record<string, any> {
@@ -39,7 +44,22 @@ export const COPILOT = { login: 'Copilot', id: 198982749, type: 'Bot' };
 export const HUMAN = (login: string, id = 1000) => ({ login, id, type: 'User' });
 
 /** A `pull_request` payload for PR #`number` with the given author, head SHA and labels. */
-export function pullRequestPayload(action: string, options: { number?: number; user?: Record<string, unknown>; sha?: string; ref?: string; labels?: string[]; changedFiles?: number; commits?: number; body?: string; draft?: boolean; assignees?: Array<Record<string, unknown>>; sender?: Record<string, unknown> } = {}): Record<string, any> {
+export function pullRequestPayload(
+  action: string,
+  options: {
+    number?: number;
+    user?: Record<string, unknown>;
+    sha?: string;
+    ref?: string;
+    labels?: string[];
+    changedFiles?: number;
+    commits?: number;
+    body?: string;
+    draft?: boolean;
+    assignees?: Array<Record<string, unknown>>;
+    sender?: Record<string, unknown>;
+  } = {},
+): Record<string, any> {
   const payload = examplePayload('pull_request', 'opened');
   payload.action = action;
   const pr = payload.pull_request;
@@ -95,10 +115,14 @@ export class GitHubMock {
 
   /** GET returning `data` (status 200 unless given). */
   get(path: string | RegExp, data: unknown, status = 200, headers: Record<string, string> = {}, times = 1): this {
-    this.api.get(path).query(true).times(times).reply((uri) => {
-      this.record('GET')(uri, '');
-      return [status, data as nock.Body, headers];
-    });
+    this.api
+      .get(path)
+      .query(true)
+      .times(times)
+      .reply((uri) => {
+        this.record('GET')(uri, '');
+        return [status, data as nock.Body, headers];
+      });
     return this;
   }
 
@@ -124,9 +148,20 @@ export class GitHubMock {
    */
   config(repoYaml: string | null, orgYaml: string | null = null, times = 1): this {
     const raw = { 'content-type': 'application/vnd.github.raw; charset=utf-8' };
-    this.get(`/repos/${OWNER}/${REPO}/contents/.github%2Fai-review.yml`, repoYaml ?? { message: 'Not Found' }, repoYaml === null ? 404 : 200, repoYaml === null ? {} : raw, times);
+    this.get(
+      `/repos/${OWNER}/${REPO}/contents/.github%2Fai-review.yml`,
+      repoYaml ?? { message: 'Not Found' },
+      repoYaml === null ? 404 : 200,
+      repoYaml === null ? {} : raw,
+      times,
+    );
     if (repoYaml === null) {
-      this.get(`/repos/${OWNER}/.github/contents/.github%2Fai-review.yml`, orgYaml ?? { message: 'Not Found' }, orgYaml === null ? 404 : 200, orgYaml === null ? {} : raw);
+      this.get(
+        `/repos/${OWNER}/.github/contents/.github%2Fai-review.yml`,
+        orgYaml ?? { message: 'Not Found' },
+        orgYaml === null ? 404 : 200,
+        orgYaml === null ? {} : raw,
+      );
     }
     return this;
   }
@@ -182,10 +217,7 @@ export class GitHubMock {
 /** A Probot instance running the app, logging to nowhere (or to `logs` for assertions). */
 export async function createTestProbot(options: { metrics?: MetricsSink | null; logs?: string[] } = {}): Promise<Probot> {
   const logs = options.logs;
-  const log = pino(
-    { level: 'debug' },
-    { write: (line: string) => void logs?.push(line) },
-  );
+  const log = pino({ level: 'debug' }, { write: (line: string) => void logs?.push(line) });
   const probot = new Probot({
     appId: 123,
     privateKey: PRIVATE_KEY,
@@ -201,12 +233,25 @@ export function files(...names: Array<string | { filename: string; previous_file
   return names.map((n, i) =>
     typeof n === 'string'
       ? { sha: `f${i}`, filename: n, status: 'modified', additions: 1, deletions: 0, changes: 1 }
-      : { sha: `f${i}`, filename: n.filename, previous_filename: n.previous_filename, status: 'renamed', additions: 0, deletions: 0, changes: 0 },
+      : {
+          sha: `f${i}`,
+          filename: n.filename,
+          previous_filename: n.previous_filename,
+          status: 'renamed',
+          additions: 0,
+          deletions: 0,
+          changes: 0,
+        },
   );
 }
 
 /** A commit as REST "List commits on a pull request" returns it. */
-export function commit(sha: string, author: { login: string; id: number; type: string } | null, message = 'Change', email = 'dev@example.com'): unknown {
+export function commit(
+  sha: string,
+  author: { login: string; id: number; type: string } | null,
+  message = 'Change',
+  email = 'dev@example.com',
+): unknown {
   return {
     sha,
     commit: {
@@ -221,6 +266,21 @@ export function commit(sha: string, author: { login: string; id: number; type: s
 }
 
 /** A review as REST "List reviews for a pull request" returns it. */
-export function reviewItem(id: number, login: string, state: string, commitId: string, submittedAt = '2026-01-01T10:00:00Z', type = 'User'): unknown {
-  return { id, user: { login, id: 5000 + id, type }, state, commit_id: commitId, submitted_at: submittedAt, body: '', author_association: 'MEMBER' };
+export function reviewItem(
+  id: number,
+  login: string,
+  state: string,
+  commitId: string,
+  submittedAt = '2026-01-01T10:00:00Z',
+  type = 'User',
+): unknown {
+  return {
+    id,
+    user: { login, id: 5000 + id, type },
+    state,
+    commit_id: commitId,
+    submitted_at: submittedAt,
+    body: '',
+    author_association: 'MEMBER',
+  };
 }

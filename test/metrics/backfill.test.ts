@@ -104,9 +104,18 @@ function mockRepository(scope: nock.Scope, numbers: number[]): void {
     const d = details[n];
     if (!d) continue;
     scope.get(`/repos/acme/api/pulls/${n}`).reply(200, d.pull as nock.Body);
-    scope.get(`/repos/acme/api/pulls/${n}/commits`).query(true).reply(200, d.commits as nock.Body);
-    scope.get(`/repos/acme/api/pulls/${n}/reviews`).query(true).reply(200, d.reviews as nock.Body);
-    scope.get(`/repos/acme/api/issues/${n}/timeline`).query(true).reply(200, d.timeline as nock.Body);
+    scope
+      .get(`/repos/acme/api/pulls/${n}/commits`)
+      .query(true)
+      .reply(200, d.commits as nock.Body);
+    scope
+      .get(`/repos/acme/api/pulls/${n}/reviews`)
+      .query(true)
+      .reply(200, d.reviews as nock.Body);
+    scope
+      .get(`/repos/acme/api/issues/${n}/timeline`)
+      .query(true)
+      .reply(200, d.timeline as nock.Body);
   }
 }
 
@@ -180,8 +189,14 @@ describe.each(BACKENDS)('backfill on %s', (backend) => {
       merged_without_review: 0,
       changed_files: 2,
     });
-    const pushes = await store.db.selectFrom('pushes').select(['after_sha', 'before_sha', 'pushed_by', 'commits_added']).where('number', '=', 21).execute();
-    expect(pushes).toEqual([{ after_sha: 'f21'.padEnd(40, '0'), before_sha: 'c21a'.padEnd(40, '0'), pushed_by: 'human', commits_added: 2 }]);
+    const pushes = await store.db
+      .selectFrom('pushes')
+      .select(['after_sha', 'before_sha', 'pushed_by', 'commits_added'])
+      .where('number', '=', 21)
+      .execute();
+    expect(pushes).toEqual([
+      { after_sha: 'f21'.padEnd(40, '0'), before_sha: 'c21a'.padEnd(40, '0'), pushed_by: 'human', commits_added: 2 },
+    ]);
     expect(await store.listReverts()).toEqual([
       expect.objectContaining({ reverted_number: 21, reverting_number: 22, detected_via: 'pr_body', gap_s: 2 * 86_400 - 240 * 60 }),
     ]);
@@ -213,16 +228,32 @@ describe('backfill reads the repository config', () => {
     scope.get('/repos/acme/tools').reply(200, { full_name: 'acme/tools', default_branch: 'main' });
     scope
       .get('/repos/acme/tools/contents/.github%2Fai-review.yml')
-      .reply(200, 'agents:\n  custom:\n    - name: acme-agent\n      branch_prefixes: ["acme-agent/"]\n', { 'content-type': 'application/vnd.github.raw; charset=utf-8' });
+      .reply(200, 'agents:\n  custom:\n    - name: acme-agent\n      branch_prefixes: ["acme-agent/"]\n', {
+        'content-type': 'application/vnd.github.raw; charset=utf-8',
+      });
     scope.get('/repos/acme/tools/pulls').query(true).reply(200, [pr5]);
     scope.get('/repos/acme/tools/pulls/5').reply(200, pr5 as nock.Body);
-    scope.get('/repos/acme/tools/pulls/5/commits').query(true).reply(200, [commit('a5'.padEnd(40, '0'), ago(3), alice, 'alice@example.com')]);
+    scope
+      .get('/repos/acme/tools/pulls/5/commits')
+      .query(true)
+      .reply(200, [commit('a5'.padEnd(40, '0'), ago(3), alice, 'alice@example.com')]);
     scope.get('/repos/acme/tools/pulls/5/reviews').query(true).reply(200, []);
     scope.get('/repos/acme/tools/issues/5/timeline').query(true).reply(200, []);
-    const result = await backfillRepository(createOctokit('test-token', API, () => {}), store, 'acme/tools', new Date(Date.now() - 30 * DAY), () => {});
+    const result = await backfillRepository(
+      createOctokit('test-token', API, () => {}),
+      store,
+      'acme/tools',
+      new Date(Date.now() - 30 * DAY),
+      () => {},
+    );
     expect(result.processed).toBe(1);
     expect(scope.isDone()).toBe(true);
-    const row = await store.db.selectFrom('pull_requests').select(['author_class', 'agent', 'confidence']).where('repository', '=', 'acme/tools').where('number', '=', 5).executeTakeFirstOrThrow();
+    const row = await store.db
+      .selectFrom('pull_requests')
+      .select(['author_class', 'agent', 'confidence'])
+      .where('repository', '=', 'acme/tools')
+      .where('number', '=', 5)
+      .executeTakeFirstOrThrow();
     expect(row).toEqual({ author_class: 'agent', agent: 'acme-agent', confidence: 'low' });
   });
 });

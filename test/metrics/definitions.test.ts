@@ -150,7 +150,12 @@ describe('time to first review', () => {
   it('is waiting while open and closed_without when closed unreviewed', () => {
     expect(timeToFirstReview(agentPr([{ kind: 'opened', at: at(0), draft: false }]))).toEqual({ status: 'waiting' });
     expect(
-      timeToFirstReview(agentPr([{ kind: 'opened', at: at(0), draft: false }, { kind: 'closed', at: at(9), merged: false }])),
+      timeToFirstReview(
+        agentPr([
+          { kind: 'opened', at: at(0), draft: false },
+          { kind: 'closed', at: at(9), merged: false },
+        ]),
+      ),
     ).toEqual({ status: 'closed_without' });
   });
 
@@ -247,7 +252,12 @@ describe('qualifying approvals, overrides and merged without qualifying approval
       evaluation(1, {}),
       review(10, 'alice', 'approved'), // human of record: not counted by the gate
       review(20, 'bob', 'approved'),
-      evaluation(21, { conclusion: 'success', gateSatisfied: true, failingRules: [], qualifyingApprovals: [{ login: 'bob', submittedAt: at(20) }] }),
+      evaluation(21, {
+        conclusion: 'success',
+        gateSatisfied: true,
+        failingRules: [],
+        qualifyingApprovals: [{ login: 'bob', submittedAt: at(20) }],
+      }),
       { kind: 'closed', at: at(30), merged: true },
     ]);
     expect(firstQualifyingApprovalAt(t)).toBe(at(20));
@@ -297,7 +307,15 @@ describe('duplicates and ordering', () => {
   it('de-duplicates redelivered events and sorts unordered input', () => {
     const r = review(10, 'bob', 'changes_requested');
     const p = push(20, 'a2');
-    const events: TimelineEvent[] = [p, r, { kind: 'opened', at: at(0), draft: false }, r, p, { ...p }, { kind: 'opened', at: at(0), draft: false }];
+    const events: TimelineEvent[] = [
+      p,
+      r,
+      { kind: 'opened', at: at(0), draft: false },
+      r,
+      p,
+      { ...p },
+      { kind: 'opened', at: at(0), draft: false },
+    ];
     expect(normalizeEvents(events).map((e) => e.kind)).toEqual(['opened', 'review', 'push']);
     expect(reviewRounds(agentPr(events))).toBe(1);
     expect(timeToFirstReview(agentPr(events))).toEqual({ status: 'done', seconds: 600 });
@@ -323,7 +341,11 @@ describe('reverts', () => {
       source: 'pr_title',
     });
     expect(parseRevertPullRequest('acme/api', 'Fix retries', 'No reference', 'fix')).toBeNull();
-    expect(parseRevertPullRequest('acme/api', 'Revert "x"', null, 'revert-44-x')).toEqual({ revertedNumber: 44, revertedTitle: 'x', source: 'pr_branch' });
+    expect(parseRevertPullRequest('acme/api', 'Revert "x"', null, 'revert-44-x')).toEqual({
+      revertedNumber: 44,
+      revertedTitle: 'x',
+      source: 'pr_branch',
+    });
   });
   it('parses revert commit messages', () => {
     expect(parseRevertedCommits('Revert "x"\n\nThis reverts commit 0123456789abcdef0123456789ABCDEF01234567.')).toEqual([

@@ -201,7 +201,9 @@ export function pushDelivery(p: {
 }
 
 /** An evaluation record with sensible defaults for an agent PR. */
-export function evaluation(e: Partial<EvaluationRecord> & Pick<EvaluationRecord, 'pullNumber' | 'headSha' | 'evaluatedAt'>): EvaluationRecord {
+export function evaluation(
+  e: Partial<EvaluationRecord> & Pick<EvaluationRecord, 'pullNumber' | 'headSha' | 'evaluatedAt'>,
+): EvaluationRecord {
   return {
     deliveryId: deliveryId(),
     repository: REPO,

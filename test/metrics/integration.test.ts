@@ -66,19 +66,34 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     const opened = pullRequestDelivery('opened', agentPr);
     expect(await metrics.recordDelivery(opened)).toBe('recorded');
     await metrics.recordEvaluation(
-      evaluation({ pullNumber: 7, headSha: agentPr.headSha, evaluatedAt: new Date(t(1)), commits: [{ sha: agentPr.headSha, agent: true, authorLogin: 'Copilot', committedAt: t(0) }] }),
+      evaluation({
+        pullNumber: 7,
+        headSha: agentPr.headSha,
+        evaluatedAt: new Date(t(1)),
+        commits: [{ sha: agentPr.headSha, agent: true, authorLogin: 'Copilot', committedAt: t(0) }],
+      }),
     );
     expect(await metrics.recordDelivery(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(2) }))).toBe('recorded');
-    const changes = reviewDelivery('submitted', { ...agentPr, updatedAt: t(60) }, { id: 701, reviewer: 'bob', state: 'changes_requested', submittedAt: t(60) });
+    const changes = reviewDelivery(
+      'submitted',
+      { ...agentPr, updatedAt: t(60) },
+      { id: 701, reviewer: 'bob', state: 'changes_requested', submittedAt: t(60) },
+    );
     expect(await metrics.recordDelivery(changes)).toBe('recorded');
     // A redelivery of the same webhook changes nothing.
     expect(await metrics.recordDelivery({ ...changes, receivedAt: new Date(t(61)) })).toBe('duplicate');
     // A review bot and the agent itself comment: excluded from the latencies.
     await metrics.recordDelivery(
-      reviewDelivery('submitted', { ...agentPr, updatedAt: t(30) }, { id: 700, reviewer: 'copilot-pull-request-reviewer[bot]', reviewerType: 'Bot', state: 'commented', submittedAt: t(30) }),
+      reviewDelivery(
+        'submitted',
+        { ...agentPr, updatedAt: t(30) },
+        { id: 700, reviewer: 'copilot-pull-request-reviewer[bot]', reviewerType: 'Bot', state: 'commented', submittedAt: t(30) },
+      ),
     );
     const pushed = { ...agentPr, headSha: sha2, updatedAt: t(90) };
-    await metrics.recordDelivery(pullRequestDelivery('synchronize', pushed, { sender: 'Copilot', senderType: 'Bot', before: agentPr.headSha, after: sha2 }));
+    await metrics.recordDelivery(
+      pullRequestDelivery('synchronize', pushed, { sender: 'Copilot', senderType: 'Bot', before: agentPr.headSha, after: sha2 }),
+    );
     await metrics.recordEvaluation(
       evaluation({
         pullNumber: 7,
@@ -90,7 +105,9 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         ],
       }),
     );
-    await metrics.recordDelivery(reviewDelivery('submitted', { ...pushed, updatedAt: t(120) }, { id: 702, reviewer: 'bob', state: 'approved', submittedAt: t(120) }));
+    await metrics.recordDelivery(
+      reviewDelivery('submitted', { ...pushed, updatedAt: t(120) }, { id: 702, reviewer: 'bob', state: 'approved', submittedAt: t(120) }),
+    );
     await metrics.recordEvaluation(
       evaluation({
         pullNumber: 7,
@@ -109,7 +126,12 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     const mergedShape = { ...pushed, merged: true, mergedAt: t(150), updatedAt: t(150), mergeCommitSha: merge7 };
     await metrics.recordDelivery(pullRequestDelivery('closed', mergedShape, { sender: 'alice' }));
 
-    const pr = await metrics.db.selectFrom('pull_requests').selectAll().where('repository', '=', REPO).where('number', '=', 7).executeTakeFirstOrThrow();
+    const pr = await metrics.db
+      .selectFrom('pull_requests')
+      .selectAll()
+      .where('repository', '=', REPO)
+      .where('number', '=', 7)
+      .executeTakeFirstOrThrow();
     expect(pr).toMatchObject({
       author_login: 'Copilot',
       author_class: 'agent',
@@ -140,7 +162,12 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       merged_without_qualifying_approval: 0,
       merge_commit_sha: merge7,
     });
-    const reviews = await metrics.db.selectFrom('reviews').select(['review_id', 'reviewer', 'reviewer_kind', 'state', 'relation']).where('number', '=', 7).orderBy('review_id').execute();
+    const reviews = await metrics.db
+      .selectFrom('reviews')
+      .select(['review_id', 'reviewer', 'reviewer_kind', 'state', 'relation'])
+      .where('number', '=', 7)
+      .orderBy('review_id')
+      .execute();
     expect(reviews).toEqual([
       { review_id: '700', reviewer: 'copilot-pull-request-reviewer[bot]', reviewer_kind: 'bot', state: 'commented', relation: 'other' },
       { review_id: '701', reviewer: 'bob', reviewer_kind: 'human', state: 'changes_requested', relation: 'required_reviewer' },
@@ -164,7 +191,12 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         after_first_review: 1,
       },
     ]);
-    const evaluations = await metrics.db.selectFrom('evaluations').select(['conclusion', 'failing_rules', 'duration_ms']).where('number', '=', 7).orderBy('evaluated_at').execute();
+    const evaluations = await metrics.db
+      .selectFrom('evaluations')
+      .select(['conclusion', 'failing_rules', 'duration_ms'])
+      .where('number', '=', 7)
+      .orderBy('evaluated_at')
+      .execute();
     expect(evaluations).toEqual([
       { conclusion: 'action_required', failing_rules: '["security-review"]', duration_ms: 42 },
       { conclusion: 'action_required', failing_rules: '["security-review"]', duration_ms: 42 },
@@ -190,7 +222,15 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         pullNumber: 8,
         headSha: revertPr.headSha,
         evaluatedAt: new Date(t(2 * 24 * 60 + 1)),
-        authorship: { class: 'human', agent: null, confidence: null, humanOfRecord: null, agentCommitShare: 0, agentCommitShas: [], reasons: [] },
+        authorship: {
+          class: 'human',
+          agent: null,
+          confidence: null,
+          humanOfRecord: null,
+          agentCommitShare: 0,
+          agentCommitShas: [],
+          reasons: [],
+        },
         sensitiveGroups: [],
         conclusion: 'success',
         failingRules: [],
@@ -198,10 +238,18 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         requiredReviewers: [],
       }),
     );
-    await metrics.recordDelivery(reviewDelivery('submitted', { ...revertPr, updatedAt: t(2 * 24 * 60 + 30) }, { id: 801, reviewer: 'bob', state: 'approved', submittedAt: t(2 * 24 * 60 + 30) }));
+    await metrics.recordDelivery(
+      reviewDelivery(
+        'submitted',
+        { ...revertPr, updatedAt: t(2 * 24 * 60 + 30) },
+        { id: 801, reviewer: 'bob', state: 'approved', submittedAt: t(2 * 24 * 60 + 30) },
+      ),
+    );
     const revertMerge = 'e'.repeat(40);
     const mergedAt = t(3 * 24 * 60 + 150);
-    await metrics.recordDelivery(pullRequestDelivery('closed', { ...revertPr, merged: true, mergedAt, updatedAt: mergedAt, mergeCommitSha: revertMerge }));
+    await metrics.recordDelivery(
+      pullRequestDelivery('closed', { ...revertPr, merged: true, mergedAt, updatedAt: mergedAt, mergeCommitSha: revertMerge }),
+    );
     await metrics.recordDelivery(
       pushDelivery({
         branch: 'main',
@@ -252,8 +300,12 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     expect(body).toContain(`ai_review_time_to_first_review_seconds_sum{${human}} 1800`);
     expect(body).toContain(`ai_review_review_rounds_sum{${agent}} 1`);
     expect(body).toContain(`ai_review_reverts_total{${agent}} 1`);
-    expect(body).toContain(`ai_review_gate_evaluations_total{repository="acme/api",author_class="agent",agent="copilot",sensitive_group="ci",conclusion="action_required"} 2`);
-    expect(body).toContain(`ai_review_gate_evaluations_total{repository="acme/api",author_class="agent",agent="copilot",sensitive_group="ci",conclusion="success"} 1`);
+    expect(body).toContain(
+      `ai_review_gate_evaluations_total{repository="acme/api",author_class="agent",agent="copilot",sensitive_group="ci",conclusion="action_required"} 2`,
+    );
+    expect(body).toContain(
+      `ai_review_gate_evaluations_total{repository="acme/api",author_class="agent",agent="copilot",sensitive_group="ci",conclusion="success"} 1`,
+    );
     expect(body).toContain('ai_review_webhook_deliveries_total{event="pull_request",outcome="duplicate"} 1');
     expect(body).toContain('ai_review_github_requests_total{status="201"} 1');
     expect(body).toContain('# TYPE ai_review_pull_requests_waiting_for_first_review gauge');

@@ -55,10 +55,37 @@ describe('buildReport', () => {
     row(1, { state: 'merged', merged_at: '2026-05-01T00:00:00Z', time_to_first_review_s: 600, time_to_merge_s: 3600, review_rounds: 1 }),
     row(2, { state: 'merged', merged_at: '2026-05-02T00:00:00Z', time_to_first_review_s: 1200, time_to_merge_s: 7200, review_rounds: 0 }),
     row(3, { state: 'open' }),
-    row(4, { author_class: 'agent', agent: 'copilot', state: 'merged', merged_at: '2026-05-01T00:00:00Z', time_to_first_review_s: 3600, time_to_merge_s: 86_400, review_rounds: 2, human_rework: 1 }),
-    row(5, { author_class: 'agent', agent: 'copilot', state: 'merged', merged_at: '2026-06-25T00:00:00Z', merged_without_review: 1, merged_without_qualifying_approval: 1, time_to_merge_s: 60, human_rework: 0, overridden: 1 }),
+    row(4, {
+      author_class: 'agent',
+      agent: 'copilot',
+      state: 'merged',
+      merged_at: '2026-05-01T00:00:00Z',
+      time_to_first_review_s: 3600,
+      time_to_merge_s: 86_400,
+      review_rounds: 2,
+      human_rework: 1,
+    }),
+    row(5, {
+      author_class: 'agent',
+      agent: 'copilot',
+      state: 'merged',
+      merged_at: '2026-06-25T00:00:00Z',
+      merged_without_review: 1,
+      merged_without_qualifying_approval: 1,
+      time_to_merge_s: 60,
+      human_rework: 0,
+      overridden: 1,
+    }),
     row(6, { author_class: 'agent', agent: 'copilot', state: 'closed', human_rework: 0 }),
-    row(7, { author_class: 'agent', agent: 'claude-code', state: 'merged', merged_at: '2026-05-10T00:00:00Z', time_to_first_review_s: 100, time_to_merge_s: 200, human_rework: 0 }),
+    row(7, {
+      author_class: 'agent',
+      agent: 'claude-code',
+      state: 'merged',
+      merged_at: '2026-05-10T00:00:00Z',
+      time_to_first_review_s: 100,
+      time_to_merge_s: 200,
+      human_rework: 0,
+    }),
     row(8, { author_class: 'unknown', state: 'open' }),
   ];
   const reverts = [
@@ -138,14 +165,25 @@ describe('ai-review report command and the default SQLite file', () => {
     const now = Date.now();
     const iso = (minutes: number): string => new Date(now - 86_400_000 + minutes * 60_000).toISOString();
     await metrics.recordDelivery(pullRequestDelivery('opened', { number: 1, author: 'dave', createdAt: iso(0), headSha: '1'.repeat(40) }));
-    await metrics.recordDelivery(pullRequestDelivery('closed', { number: 1, author: 'dave', createdAt: iso(0), headSha: '1'.repeat(40), merged: true, mergedAt: iso(90) }));
+    await metrics.recordDelivery(
+      pullRequestDelivery('closed', {
+        number: 1,
+        author: 'dave',
+        createdAt: iso(0),
+        headSha: '1'.repeat(40),
+        merged: true,
+        mergedAt: iso(90),
+      }),
+    );
     const server = http.createServer((req, res) => {
       void Promise.resolve(metrics.httpHandler(req, res)).then((handled) => {
         if (!handled) res.writeHead(404).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`, { headers: { authorization: 'Bearer x' } });
+    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`, {
+      headers: { authorization: 'Bearer x' },
+    });
     expect(res.status).toBe(404);
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await metrics.close();
@@ -155,7 +193,7 @@ describe('ai-review report command and the default SQLite file', () => {
     process.stdout.write = ((chunk: string) => {
       out.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write;
+    });
     try {
       const program = new Command().exitOverride();
       register(program);

@@ -52,18 +52,26 @@ describe('classifyChangedFiles', () => {
     paths: { auth: ['src/auth/**', '!src/auth/README.md'], infra: ['terraform/'] },
   });
   it('matches a renamed file on its old path too (moving a file out of a group still touches it)', () => {
-    const touched = classifyChangedFiles([{ filename: 'src/login/x.ts', previous_filename: 'src/auth/x.ts', status: 'renamed' }], config.compiledPathGroups);
+    const touched = classifyChangedFiles(
+      [{ filename: 'src/login/x.ts', previous_filename: 'src/auth/x.ts', status: 'renamed' }],
+      config.compiledPathGroups,
+    );
     expect(touched).toEqual([{ group: 'auth', fileCount: 1, examples: ['src/auth/x.ts → src/login/x.ts'] }]);
   });
   it('matches a renamed file on its new path', () => {
-    const touched = classifyChangedFiles([{ filename: 'terraform/main.tf', previous_filename: 'old/main.tf', status: 'renamed' }], config.compiledPathGroups);
+    const touched = classifyChangedFiles(
+      [{ filename: 'terraform/main.tf', previous_filename: 'old/main.tf', status: 'renamed' }],
+      config.compiledPathGroups,
+    );
     expect(touched.map((t) => t.group)).toEqual(['infra']);
   });
   it('honours negated patterns', () => {
     expect(classifyChangedFiles([{ filename: 'src/auth/README.md' }], config.compiledPathGroups)).toEqual([]);
   });
   it('lists groups in precedence order (config groups first) with at most 3 examples and a count', () => {
-    const files = ['src/auth/a.ts', 'src/auth/b.ts', 'src/auth/c.ts', 'src/auth/d.ts', '.github/workflows/x.yml'].map((filename) => ({ filename }));
+    const files = ['src/auth/a.ts', 'src/auth/b.ts', 'src/auth/c.ts', 'src/auth/d.ts', '.github/workflows/x.yml'].map((filename) => ({
+      filename,
+    }));
     expect(classifyChangedFiles(files, config.compiledPathGroups)).toEqual([
       { group: 'auth', fileCount: 4, examples: ['src/auth/a.ts', 'src/auth/b.ts', 'src/auth/c.ts'] },
       { group: 'ci', fileCount: 1, examples: ['.github/workflows/x.yml'] },
