@@ -209,11 +209,7 @@ async function route(context: AnyContext, log: Logger, metrics: MetricsSink | nu
       for (const number of numbers) {
         const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: number });
         if (pr.state !== 'open') continue;
-        await evaluatePullRequest(
-          evaluationContext(context, log.child({ pull_number: number }), metrics, ref, false),
-          pr,
-          config,
-        );
+        await evaluatePullRequest(evaluationContext(context, log.child({ pull_number: number }), metrics, ref, false), pr, config);
       }
       return 'processed';
     }
@@ -231,11 +227,7 @@ async function route(context: AnyContext, log: Logger, metrics: MetricsSink | nu
       for (const listed of open) {
         // The list endpoint omits file and commit counts; the evaluation needs them to fail closed on huge PRs.
         const { data: pr } = await octokit.rest.pulls.get({ ...ref, pull_number: listed.number });
-        await evaluatePullRequest(
-          evaluationContext(context, log.child({ pull_number: pr.number }), metrics, ref, false),
-          pr,
-          config,
-        );
+        await evaluatePullRequest(evaluationContext(context, log.child({ pull_number: pr.number }), metrics, ref, false), pr, config);
       }
       return 'processed';
     }

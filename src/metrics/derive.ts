@@ -157,7 +157,7 @@ export interface DerivedFacts {
 
 function actionOf(payload: unknown): string | null {
   if (payload && typeof payload === 'object' && 'action' in payload) {
-    const a = (payload).action;
+    const a = payload.action;
     return typeof a === 'string' ? a.slice(0, 64) : null;
   }
   return null;

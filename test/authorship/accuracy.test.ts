@@ -20,7 +20,6 @@ const MIN_NAME_ACCURACY = 0.98;
 const MAX_FALSE_POSITIVE_RATE = 0.005;
 
 if (!present) {
-   
   console.warn(`accuracy.test.ts skipped: ${DATASETS} (${FILES.join(', ')}) is absent; it is present in CI`);
 }
 const describeWithData = present ? describe : describe.skip;
@@ -36,7 +35,7 @@ describeWithData('accuracy on ../shared/datasets dev files (default configuratio
       }
     }
     // The current figures, for docs/authorship.md and CI logs.
-     
+
     console.log(formatSummary(evaluate(rows)));
   });
 

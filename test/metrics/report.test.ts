@@ -190,10 +190,10 @@ describe('ai-review report command and the default SQLite file', () => {
 
     const out: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string) => {
+    process.stdout.write = (chunk: string) => {
       out.push(String(chunk));
       return true;
-    });
+    };
     try {
       const program = new Command().exitOverride();
       register(program);
