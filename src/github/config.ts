@@ -4,7 +4,8 @@
  * with `_extends` support. Arrays in an extending file replace those of the base (no concatenation).
  */
 import type { Context } from 'probot';
-import { CONFIG_FILE_NAME, CONFIG_PATH, validateConfig, type ConfigError } from '../config/load.js';
+import { CONFIG_FILE_NAME, CONFIG_PATH, resolveConfig, validateConfig, type ConfigError, type EffectiveConfig } from '../config/load.js';
+import { transientFailure } from './retry.js';
 import type { AiReviewConfigFile } from '../config/schema.js';
 
 type ConfigContext = Pick<Context, 'config' | 'octokit' | 'repo'>;
@@ -80,4 +81,33 @@ export async function loadRepositoryConfig(context: ConfigContext): Promise<Load
 function sourceName(url: string): string {
   const m = /\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(url);
   return m ? `${decodeURIComponent(m[1]!)}/${decodeURIComponent(m[2]!)}:${decodeURIComponent(m[3]!)}` : CONFIG_PATH;
+}
+
+/** The configuration as loaded for a repository: effective config, or the errors that make it invalid. */
+export type ConfigState = { ok: true; config: EffectiveConfig } | { ok: false; errors: ConfigError[] };
+
+/**
+ * Loads and resolves the configuration. Fails closed: a GitHub error that retrying cannot fix (e.g. 403) becomes
+ * an error state naming the HTTP status (the PR gets a `failure` check run); transient errors (rate limits, 5xx,
+ * network) are thrown, so the job is retried.
+ */
+export async function loadConfigState(context: ConfigContext): Promise<ConfigState> {
+  try {
+    const loaded = await loadRepositoryConfig(context);
+    if (!loaded.ok) return loaded;
+    return { ok: true, config: resolveConfig(loaded.config) };
+  } catch (error) {
+    if (transientFailure(error, new Date(), 1)) throw error;
+    const status = (error as { status?: number }).status;
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '(root)',
+          message: `could not read ${CONFIG_PATH} from the default branch (GitHub answered HTTP ${status ?? 'error'}); use Re-run on this check to try again`,
+          source: CONFIG_PATH,
+        },
+      ],
+    };
+  }
 }

@@ -6,13 +6,14 @@
 import type { Logger } from 'pino';
 import { classifyPullRequest, identifyAccount } from '../authorship/index.js';
 import type { EffectiveConfig } from '../config/load.js';
-import type { ConfigError } from '../config/load.js';
 import { applicableRules, evaluateGate, teamsToFetch } from '../gate/evaluate.js';
 import { renderCannotEvaluateCheckRun, renderConfigErrorCheckRun, renderGateCheckRun, type CheckRunContent } from '../gate/summary.js';
 import type { GateFacts, GateResult, ReviewFact } from '../gate/types.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import { classifyChangedFiles } from '../paths/match.js';
 import { writeCheckRun, type CheckRunWrite } from './check-run.js';
+import type { ConfigState } from './config.js';
+import { transientFailure } from './retry.js';
 import {
   MAX_LISTED_COMMITS,
   MAX_LISTED_FILES,
@@ -44,9 +45,6 @@ export interface EvaluationContext {
   mayRequestReviewers: boolean;
 }
 
-/** The configuration as loaded for the repository: effective config, or the errors that make it invalid. */
-export type ConfigState = { ok: true; config: EffectiveConfig } | { ok: false; errors: ConfigError[] };
-
 /** The outcome of one evaluation, for logs and tests. */
 export interface EvaluationOutcome {
   conclusion: CheckRunContent['conclusion'];
@@ -66,8 +64,9 @@ function describeApiError(error: unknown): string {
 }
 
 /**
- * Evaluates the gate for `pr` and writes the check run. Never throws for GitHub API errors during evaluation: it
- * writes a `failure` check run instead (if even that write fails, the error is thrown to the caller).
+ * Evaluates the gate for `pr` and writes the check run. For GitHub API errors that retrying cannot fix it writes
+ * a `failure` check run; transient ones (rate limits, 5xx, network; see retry.ts) are thrown for the job to retry,
+ * and so is a failed check-run write.
  */
 export async function evaluatePullRequest(
   ctx: EvaluationContext,
@@ -92,6 +91,8 @@ export async function evaluatePullRequest(
       mode: config.file.mode,
     });
   } catch (error) {
+    // Transient GitHub failures go back to the job, which retries them; anything else fails closed here.
+    if (transientFailure(error, new Date(), 1)) throw error;
     if (error instanceof CannotEvaluate) {
       content = renderCannotEvaluateCheckRun(error.message);
       log.warn({ reason: error.message }, 'pull request cannot be evaluated safely');

@@ -66,6 +66,11 @@ export type DeliveryOutcome = 'processed' | 'ignored' | 'duplicate' | 'error';
 export interface MetricsSink {
   /** Records a delivery idempotently on its id; resolves `duplicate` when the id was seen before (also across replicas). */
   recordDelivery(delivery: DeliveryRecord): Promise<'recorded' | 'duplicate'>;
+  /**
+   * Recomputes a pull request's derived figures from its recorded events (a job calls it for a closed PR, which
+   * is not evaluated). Optional while the store gains it.
+   */
+  recomputePullRequest?(repository: string, pullNumber: number): Promise<void>;
   /** Records a gate evaluation. */
   recordEvaluation(evaluation: EvaluationRecord): Promise<void>;
   /** Counts a delivery by event name and outcome (Prometheus counter). */

@@ -53,7 +53,13 @@ beforeEach(async () => {
 });
 afterEach(() => GitHubMock.cleanup());
 
-async function deliver(name: string, payload: Record<string, unknown>, id = `d-${Math.random()}`) {
+/**
+ * Delivers a webhook and runs the jobs it queued. A `pull_request` delivery's job reads the PR's newest state
+ * first (`GET /pulls/N`): the mock answers with the delivered PR object.
+ */
+async function deliver(name: string, payload: Record<string, any>, id = `d-${Math.random()}`) {
+  if (name === 'pull_request' && payload.pull_request && payload.sender?.login !== 'ai-review[bot]')
+    github.get(`${R}/pulls/${payload.pull_request.number}`, payload.pull_request);
   await probot.receive({ id, name, payload } as never);
 }
 
@@ -70,6 +76,7 @@ describe('an agent PR touching a sensitive path', () => {
     await deliver('pull_request', pullRequestPayload('opened', { sha: SHA2, assignees: [HUMAN('rita', 4242)] }));
     github.verify();
     expect(github.routes()).toEqual([
+      `GET ${R}/pulls/7`,
       `GET ${R}/contents/.github/ai-review.yml`,
       `GET ${R}/pulls/7/files`,
       `GET ${R}/pulls/7/commits`,
@@ -286,6 +293,7 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('opened', { sha: SHA2, changedFiles: 3001 }));
     github.verify();
     expect(github.routes()).toEqual([
+      `GET ${R}/pulls/7`,
       `GET ${R}/contents/.github/ai-review.yml`,
       `GET ${R}/commits/${SHA2}/check-runs`,
       `POST ${R}/check-runs`,
@@ -295,7 +303,8 @@ describe('other verdicts', () => {
     expect(created.output.summary).toContain('This pull request changes 3001 files. GitHub lists at most 3000 files');
   });
 
-  it('a GitHub API error while evaluating leaves a failure check run that says how to re-run', async () => {
+  it('a GitHub API error that does not go away within the retry window leaves a failure check run that says how to re-run', async () => {
+    probot = await createTestProbot({ retryWindowSeconds: 0 });
     github
       .config(ENFORCE)
       .get(`${R}/pulls/7/files`, { message: 'Server Error' }, 502)
@@ -307,7 +316,7 @@ describe('other verdicts', () => {
     github.verify();
     const created = github.body('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'failure', output: { title: 'The review gate could not be evaluated' } });
-    expect(created.output.summary).toContain(`GitHub answered HTTP 502 on GET ${R}/pulls/7/files`);
+    expect(created.output.summary).toContain('GitHub answered HTTP 502. ai-review retried for 0 minutes and gave up');
     expect(created.output.summary).toContain('**Re-run**');
   });
 });

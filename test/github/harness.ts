@@ -8,6 +8,8 @@ import nock from 'nock';
 import { pino } from 'pino';
 import { Probot, ProbotOctokit } from 'probot';
 import { createApp } from '../../src/github/app.js';
+import { SqliteJobQueue } from '../../src/queue/sqlite.js';
+import type { JobHandler } from '../../src/queue/types.js';
 import type { MetricsSink } from '../../src/metrics/sink.js';
 
 const require = createRequire(import.meta.url);
@@ -214,8 +216,14 @@ export class GitHubMock {
   }
 }
 
-/** A Probot instance running the app, logging to nowhere (or to `logs` for assertions). */
-export async function createTestProbot(options: { metrics?: MetricsSink | null; logs?: string[] } = {}): Promise<Probot> {
+/**
+ * A Probot instance running the app with an in-memory queue and no debounce, logging to nowhere (or to `logs`).
+ * Its `receive` also runs the queued jobs to the end, so a test sees the delivery's whole effect when it resolves;
+ * `queue` and `handlers` are there for tests that drive the queue themselves.
+ */
+export async function createTestProbot(
+  options: { metrics?: MetricsSink | null; logs?: string[]; retryWindowSeconds?: number; drainOnReceive?: boolean } = {},
+): Promise<Probot & { queue: SqliteJobQueue; handlers: Record<string, JobHandler>; drain: () => Promise<number> }> {
   const logs = options.logs;
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs?.push(line) });
   const probot = new Probot({
@@ -224,8 +232,30 @@ export async function createTestProbot(options: { metrics?: MetricsSink | null; 
     log,
     Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
   });
-  await probot.load(createApp({ metrics: options.metrics ?? null, appSlug: APP_SLUG }));
-  return probot;
+  const queue = new SqliteJobQueue({ file: ':memory:', logger: pino({ level: 'silent' }) });
+  let handlers: Record<string, JobHandler> = {};
+  await probot.load(
+    createApp({
+      queue,
+      metrics: options.metrics ?? null,
+      appSlug: APP_SLUG,
+      debounceMs: 0,
+      ...(options.retryWindowSeconds !== undefined ? { retryWindowSeconds: options.retryWindowSeconds } : {}),
+      onLoad: (loaded) => {
+        handlers = loaded.handlers;
+      },
+    }),
+  );
+  const drain = () => queue.drain(handlers);
+  const receive = probot.receive.bind(probot);
+  const extended = Object.assign(probot, { queue, handlers, drain });
+  if (options.drainOnReceive !== false) {
+    extended.receive = async (event) => {
+      await receive(event);
+      await drain();
+    };
+  }
+  return extended;
 }
 
 /** Files as REST "List pull requests files" returns them. */

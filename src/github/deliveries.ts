@@ -1,0 +1,161 @@
+/**
+ * Turns a webhook delivery into jobs: one pure function per event that validates the payload's shape and names
+ * the work, keyed so that work for one pull request coalesces. No GitHub API call happens here: this runs
+ * before the webhook is acknowledged.
+ */
+import { CONFIG_PATH } from '../config/load.js';
+import { CHECK_NAME } from '../gate/summary.js';
+import type { JobSpec } from '../queue/types.js';
+import { CheckRunEventPayload, PullRequestEventPayload, PushEventPayload, parsePayload } from './payloads.js';
+
+/** Job names (graphile-worker task identifiers). */
+export const TASKS = {
+  /** Evaluate one pull request at its newest state and write its check run. */
+  pullRequest: 'evaluate-pull-request',
+  /** Find the open pull requests whose head is a SHA (check runs of forks list none) and queue them. */
+  headSha: 'evaluate-head-sha',
+  /** Queue every open pull request of a repository (its configuration changed). */
+  repository: 'refresh-repository',
+  /** Queue every repository of an installation that inherits the organization's configuration. */
+  installation: 'refresh-installation',
+} as const;
+
+/** Payload of {@link TASKS.pullRequest}. `headSha` is the newest head SHA a delivery named (a hint for fail-closed reports). */
+export interface PullRequestJob {
+  installationId: number;
+  owner: string;
+  repo: string;
+  pullNumber: number;
+  headSha?: string;
+  /** The event may lead to review requests (opened, reopened, ready for review, new commits); the app flags it in the store. */
+  requestReviewers?: boolean;
+}
+
+/** Payload of {@link TASKS.headSha}. */
+export interface HeadShaJob {
+  installationId: number;
+  owner: string;
+  repo: string;
+  headSha: string;
+}
+
+/** Payload of {@link TASKS.repository}. */
+export interface RepositoryJob {
+  installationId: number;
+  owner: string;
+  repo: string;
+  /** Set by an installation-wide refresh: skip the repository when its own config does not inherit. */
+  onlyIfInheriting?: boolean;
+}
+
+/** Payload of {@link TASKS.installation}. */
+export interface InstallationJob {
+  installationId: number;
+  /** The organization (or user) whose `.github` repository changed. */
+  owner: string;
+}
+
+/** `pull_request` actions that lead to work: evaluations, and metrics of closed PRs and review requests. */
+export const PULL_REQUEST_ACTIONS = new Set([
+  'opened',
+  'reopened',
+  'synchronize',
+  'ready_for_review',
+  'converted_to_draft',
+  'edited',
+  'labeled',
+  'unlabeled',
+  'closed',
+  'review_requested',
+  'review_request_removed',
+]);
+/** `pull_request` actions on which the app may ask for reviews (not on edits, labels, reviews or re-runs). */
+export const REQUEST_REVIEW_ACTIONS = new Set(['opened', 'reopened', 'ready_for_review', 'synchronize']);
+/** `pull_request_review` actions that lead to an evaluation. */
+export const REVIEW_ACTIONS = new Set(['submitted', 'edited', 'dismissed']);
+
+const lower = (s: string) => s.toLowerCase();
+
+/** The coalescing key (and serial queue) of a pull request's work: one evaluation at a time per PR. */
+export function pullRequestKey(job: Pick<PullRequestJob, 'installationId' | 'owner' | 'repo' | 'pullNumber'>): string {
+  return `pr:${job.installationId}:${lower(job.owner)}/${lower(job.repo)}#${job.pullNumber}`;
+}
+
+/** A job spec for one pull request's evaluation, run after `debounceMs`. */
+export function pullRequestJob(job: PullRequestJob, debounceMs: number, now = Date.now()): JobSpec {
+  const key = pullRequestKey(job);
+  return { task: TASKS.pullRequest, payload: { ...job }, key, queue: key, runAt: new Date(now + debounceMs) };
+}
+
+/** A job spec refreshing a repository's open pull requests. */
+export function repositoryJob(job: RepositoryJob, debounceMs: number, now = Date.now()): JobSpec {
+  const key = `repo:${job.installationId}:${lower(job.owner)}/${lower(job.repo)}`;
+  return { task: TASKS.repository, payload: { ...job }, key, queue: key, runAt: new Date(now + debounceMs) };
+}
+
+/** What a delivery asks for: jobs, or the reason it asks for nothing (for the log). */
+export type DeliveryWork = { jobs: JobSpec[]; ignored?: undefined } | { jobs: []; ignored: string };
+
+const nothing = (reason: string): DeliveryWork => ({ jobs: [], ignored: reason });
+
+/**
+ * Maps a delivery to its jobs. Input: the event name (`X-GitHub-Event`), the parsed payload, the debounce (ms).
+ * Throws `PayloadError` (HTTP 400) when the payload lacks a field the work needs.
+ */
+export function workForDelivery(name: string, payload: unknown, debounceMs: number, now = Date.now()): DeliveryWork {
+  switch (name) {
+    case 'pull_request':
+    case 'pull_request_review': {
+      const p = parsePayload(PullRequestEventPayload, payload, name);
+      const actions = name === 'pull_request' ? PULL_REQUEST_ACTIONS : REVIEW_ACTIONS;
+      if (!actions.has(p.action)) return nothing(`action ${p.action} needs no work`);
+      const job: PullRequestJob = {
+        installationId: p.installation.id,
+        owner: p.repository.owner.login,
+        repo: p.repository.name,
+        pullNumber: p.pull_request.number,
+        headSha: p.pull_request.head.sha,
+        ...(name === 'pull_request' && REQUEST_REVIEW_ACTIONS.has(p.action) ? { requestReviewers: true } : {}),
+      };
+      return { jobs: [pullRequestJob(job, debounceMs, now)] };
+    }
+    case 'check_run': {
+      const p = parsePayload(CheckRunEventPayload, payload, 'check_run');
+      if (p.action !== 'rerequested' || p.check_run.name !== CHECK_NAME) return nothing('not a re-run of the ai-review check');
+      const base = { installationId: p.installation.id, owner: p.repository.owner.login, repo: p.repository.name };
+      if (p.check_run.pull_requests.length === 0) {
+        // Pull requests from forks are not listed on check runs: a job finds the open PRs whose head is this SHA.
+        const key = `sha:${base.installationId}:${lower(base.owner)}/${lower(base.repo)}@${p.check_run.head_sha}`;
+        return { jobs: [{ task: TASKS.headSha, payload: { ...base, headSha: p.check_run.head_sha }, key, queue: key }] };
+      }
+      // A re-run is a person asking now: no debounce.
+      return {
+        jobs: p.check_run.pull_requests.map((pr) =>
+          pullRequestJob({ ...base, pullNumber: pr.number, headSha: p.check_run.head_sha }, 0, now),
+        ),
+      };
+    }
+    case 'push': {
+      const p = parsePayload(PushEventPayload, payload, 'push');
+      if (!p.repository.default_branch || p.ref !== `refs/heads/${p.repository.default_branch}`)
+        return nothing('push to another branch than the default');
+      const commits = [...p.commits, ...(p.head_commit ? [p.head_commit] : [])];
+      const touchesConfig = commits.some((c) => [...(c.added ?? []), ...(c.modified ?? []), ...(c.removed ?? [])].includes(CONFIG_PATH));
+      if (!touchesConfig) return nothing('push does not change the configuration');
+      const base = { installationId: p.installation.id, owner: p.repository.owner.login };
+      if (p.repository.name === '.github') {
+        // The organization's defaults changed: every repository that inherits them, and this one.
+        const key = `installation:${base.installationId}:${lower(base.owner)}`;
+        return {
+          jobs: [
+            { task: TASKS.installation, payload: { ...base }, key, queue: key, runAt: new Date(now + debounceMs) },
+            repositoryJob({ ...base, repo: p.repository.name }, debounceMs, now),
+          ],
+        };
+      }
+      return { jobs: [repositoryJob({ ...base, repo: p.repository.name }, debounceMs, now)] };
+    }
+    default:
+      return nothing(`event ${name} needs no work`);
+  }
+}

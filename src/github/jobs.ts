@@ -1,0 +1,280 @@
+/**
+ * The pipeline's jobs: each loads the newest state from GitHub, calls the core and writes the result. Transient
+ * GitHub failures (rate limits, 5xx, network) reschedule the job, honouring `retry-after` and
+ * `x-ratelimit-reset`; after the retry window the pull request gets a `failure` check run that says why and how
+ * to re-run it. An installation whose primary rate limit is exhausted waits for its reset without calling GitHub.
+ */
+import type { Logger } from 'pino';
+import { Context } from 'probot';
+import { parse as parseYaml } from 'yaml';
+import { CONFIG_PATH } from '../config/load.js';
+import { renderCannotEvaluateCheckRun } from '../gate/summary.js';
+import type { MetricsSink } from '../metrics/sink.js';
+import { RetryLater, type JobHandler, type JobInfo, type JobQueue } from '../queue/types.js';
+import { writeCheckRun, writeCheckRunInProgress } from './check-run.js';
+import { loadConfigState } from './config.js';
+import {
+  TASKS,
+  pullRequestJob,
+  pullRequestKey,
+  repositoryJob,
+  type HeadShaJob,
+  type InstallationJob,
+  type PullRequestJob,
+  type RepositoryJob,
+} from './deliveries.js';
+import { evaluatePullRequest } from './evaluate-pull-request.js';
+import type { Octokit, PullRequestData, RepoRef } from './facts.js';
+import { transientFailure, type TransientCause } from './retry.js';
+
+/** What the jobs need from their surroundings. */
+export interface JobDependencies {
+  /** An installation-authenticated Octokit (Probot's `app.auth(installationId)`). */
+  auth: (installationId: number) => Promise<Octokit>;
+  queue: JobQueue;
+  log: Logger;
+  metrics: MetricsSink | null;
+  /** This app's id, to find its own check runs. */
+  appId?: number;
+  /** Debounce of follow-up evaluations queued by fan-out jobs, in ms. */
+  debounceMs: number;
+  /** After this many seconds of transient failures a PR gets a `failure` check run (`EVALUATION_RETRY_WINDOW_S`). */
+  retryWindowSeconds: number;
+  /** Observability hooks (Prometheus). */
+  observe?: { retry(cause: TransientCause): void; job(task: string, outcome: 'done' | 'retry' | 'error', seconds: number): void };
+  now?: () => Date;
+}
+
+const isNotFound = (error: unknown) => (error as { status?: number }).status === 404;
+
+/** Builds the handlers, by task name, for `JobQueue.start` (or a test's drain). */
+export function createJobHandlers(deps: JobDependencies): Record<string, JobHandler> {
+  const now = deps.now ?? (() => new Date());
+  const state = deps.queue.state;
+
+  /**
+   * Runs `work`; on a transient failure records it and throws RetryLater, or calls `giveUp` once the failures
+   * under `key` have lasted longer than the retry window.
+   */
+  async function withRetries(
+    key: string,
+    log: Logger,
+    installationId: number,
+    work: () => Promise<void>,
+    hooks: { firstFailure?: () => Promise<void>; giveUp?: (description: string, minutes: number) => Promise<void> } = {},
+  ): Promise<void> {
+    const blockedUntil = await state.installationBlockedUntil(installationId, now());
+    if (blockedUntil) {
+      deps.observe?.retry('primary_rate_limit');
+      throw new RetryLater(blockedUntil, 'installation rate limit exhausted');
+    }
+    try {
+      await work();
+      await state.clearFailures(key);
+    } catch (error) {
+      if (error instanceof RetryLater) throw error;
+      const at = now();
+      const classified = transientFailure(error, at, 1);
+      if (!classified) throw error;
+      const { firstFailureAt, failures } = await state.recordFailure(key, at);
+      const failure = transientFailure(error, at, failures) ?? classified;
+      deps.observe?.retry(failure.cause);
+      if (failure.installationBlockedUntil) await state.blockInstallation(installationId, failure.installationBlockedUntil);
+      const elapsedS = (at.getTime() - firstFailureAt.getTime()) / 1000;
+      log.warn(
+        { cause: failure.cause, failures, retry_at: failure.retryAt.toISOString(), failing_for_s: Math.round(elapsedS) },
+        'GitHub failed transiently; job rescheduled',
+      );
+      if (elapsedS >= deps.retryWindowSeconds && hooks.giveUp) {
+        try {
+          await hooks.giveUp(failure.description, Math.round(elapsedS / 60));
+          await state.clearFailures(key);
+          return;
+        } catch (reportError) {
+          if (!transientFailure(reportError, at, failures)) throw reportError;
+        }
+      } else if (failures === 1 && hooks.firstFailure) {
+        await hooks.firstFailure().catch(() => undefined);
+      }
+      throw new RetryLater(failure.retryAt, failure.cause);
+    }
+  }
+
+  const evaluate: JobHandler = async (payload, info) => {
+    const job = payload as unknown as PullRequestJob;
+    const ref: RepoRef = { owner: job.owner, repo: job.repo };
+    const log = deps.log.child({ job_id: info.id, repository: `${job.owner}/${job.repo}`, pull_number: job.pullNumber });
+    const key = info.key ?? pullRequestKey(job);
+    const octokit = await deps.auth(job.installationId);
+    let headSha = job.headSha;
+    const started = now();
+    await withRetries(
+      key,
+      log,
+      job.installationId,
+      async () => {
+        let pr: PullRequestData;
+        try {
+          pr = (await octokit.rest.pulls.get({ ...ref, pull_number: job.pullNumber })).data as unknown as PullRequestData;
+        } catch (error) {
+          if (!isNotFound(error)) throw error;
+          log.info('pull request not found (deleted, or the app lost access): nothing to evaluate');
+          return;
+        }
+        headSha = pr.head.sha;
+        if (pr.state !== 'open') {
+          await deps.metrics?.recomputePullRequest?.(`${job.owner}/${job.repo}`, job.pullNumber);
+          log.debug('pull request is closed: metrics refreshed, no evaluation');
+          return;
+        }
+        const config = await loadConfigState(configContext(octokit, ref, log));
+        const mayRequestReviewers = await state.reviewRequestFlagged(key);
+        await evaluatePullRequest(
+          {
+            octokit,
+            log,
+            ref,
+            deliveryId: `job:${info.id}:${info.attempt}`,
+            ...(deps.appId ? { appId: deps.appId } : {}),
+            metrics: deps.metrics,
+            mayRequestReviewers,
+          },
+          pr,
+          config,
+        );
+        if (mayRequestReviewers) await state.clearReviewRequest(key, started);
+      },
+      {
+        firstFailure: async () => {
+          if (headSha) await writeCheckRunInProgress(octokit, ref, headSha, { appId: deps.appId });
+        },
+        giveUp: async (description, minutes) => {
+          if (!headSha) return;
+          const content = renderCannotEvaluateCheckRun(
+            `${description}. ai-review retried for ${minutes} minute${minutes === 1 ? '' : 's'} and gave up, so it cannot tell whether this pull request's review rules hold.`,
+          );
+          const written = await writeCheckRun(octokit, ref, headSha, content, { appId: deps.appId });
+          log.error(
+            { check_run: written.action, failing_for_min: minutes },
+            'gave up evaluating after the retry window: failure check run written',
+          );
+        },
+      },
+    );
+  };
+
+  const headShaHandler: JobHandler = async (payload, info) => {
+    const job = payload as unknown as HeadShaJob;
+    const ref: RepoRef = { owner: job.owner, repo: job.repo };
+    const log = deps.log.child({ job_id: info.id, repository: `${job.owner}/${job.repo}`, head_sha: job.headSha });
+    const octokit = await deps.auth(job.installationId);
+    await withRetries(info.key ?? `sha:${job.headSha}`, log, job.installationId, async () => {
+      const open = await octokit.paginate(octokit.rest.pulls.list, { ...ref, state: 'open', per_page: 100 });
+      const matching = open.filter((pr) => pr.head.sha === job.headSha);
+      for (const pr of matching)
+        await deps.queue.add(
+          pullRequestJob({ installationId: job.installationId, ...ref, pullNumber: pr.number, headSha: pr.head.sha }, 0),
+        );
+      log.info({ pull_requests: matching.length }, 'queued the open pull requests of a re-run check');
+    });
+  };
+
+  const repositoryHandler: JobHandler = async (payload, info) => {
+    const job = payload as unknown as RepositoryJob;
+    const ref: RepoRef = { owner: job.owner, repo: job.repo };
+    const log = deps.log.child({ job_id: info.id, repository: `${job.owner}/${job.repo}` });
+    const octokit = await deps.auth(job.installationId);
+    await withRetries(info.key ?? `repo:${job.owner}/${job.repo}`, log, job.installationId, async () => {
+      if (job.onlyIfInheriting && !(await inheritsOrganizationConfig(octokit, ref))) {
+        log.info('repository has its own configuration without _extends: the organization change does not apply');
+        return;
+      }
+      const open = await octokit.paginate(octokit.rest.pulls.list, { ...ref, state: 'open', per_page: 100 });
+      let coalesced = 0;
+      for (const pr of open) {
+        const added = await deps.queue.add(
+          pullRequestJob({ installationId: job.installationId, ...ref, pullNumber: pr.number, headSha: pr.head.sha }, deps.debounceMs),
+        );
+        if (added.coalesced) coalesced++;
+      }
+      log.info({ open_pull_requests: open.length, coalesced }, 'configuration changed: queued the open pull requests');
+    });
+  };
+
+  const installationHandler: JobHandler = async (payload, info) => {
+    const job = payload as unknown as InstallationJob;
+    const log = deps.log.child({ job_id: info.id, installation_id: job.installationId, owner: job.owner });
+    const octokit = await deps.auth(job.installationId);
+    await withRetries(info.key ?? `installation:${job.installationId}`, log, job.installationId, async () => {
+      const repositories = await octokit.paginate(octokit.rest.apps.listReposAccessibleToInstallation, { per_page: 100 });
+      const candidates = repositories.filter(
+        (r) => r.owner.login.toLowerCase() === job.owner.toLowerCase() && !r.archived && r.name !== '.github',
+      );
+      for (const r of candidates) {
+        await deps.queue.add(
+          repositoryJob(
+            { installationId: job.installationId, owner: r.owner.login, repo: r.name, onlyIfInheriting: true },
+            deps.debounceMs,
+          ),
+        );
+      }
+      log.info({ repositories: candidates.length }, 'organization configuration changed: queued its repositories');
+    });
+  };
+
+  return {
+    [TASKS.pullRequest]: timed(TASKS.pullRequest, evaluate),
+    [TASKS.headSha]: timed(TASKS.headSha, headShaHandler),
+    [TASKS.repository]: timed(TASKS.repository, repositoryHandler),
+    [TASKS.installation]: timed(TASKS.installation, installationHandler),
+  };
+
+  function timed(task: string, handler: JobHandler): JobHandler {
+    return async (payload, info: JobInfo) => {
+      const started = performance.now();
+      let outcome: 'done' | 'retry' | 'error' = 'done';
+      try {
+        await handler(payload, info);
+      } catch (error) {
+        outcome = error instanceof RetryLater ? 'retry' : 'error';
+        if (outcome === 'error')
+          deps.log.error(
+            { job_id: info.id, task, err: { message: (error as Error).message, status: (error as { status?: number }).status } },
+            'job failed',
+          );
+        throw error;
+      } finally {
+        deps.observe?.job(task, outcome, (performance.now() - started) / 1000);
+      }
+    };
+  }
+}
+
+/**
+ * A Probot Context for config loading outside a webhook (Probot's `context.config` reads the default branch and
+ * follows `_extends`). Only `repository.owner.login` and `repository.name` are set in its payload.
+ */
+export function configContext(octokit: Octokit, ref: RepoRef, log: Logger): Context {
+  const payload = { repository: { owner: { login: ref.owner }, name: ref.repo } };
+  return new Context({ id: 'job', name: 'push', payload } as never, octokit as never, log as never);
+}
+
+/**
+ * Whether a repository inherits the organization's configuration: it has no `.github/ai-review.yml` of its own,
+ * or its file has `_extends`. Unreadable YAML counts as its own (the repository's PRs report the error anyway).
+ */
+async function inheritsOrganizationConfig(octokit: Octokit, ref: RepoRef): Promise<boolean> {
+  try {
+    const { data } = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', {
+      ...ref,
+      path: CONFIG_PATH,
+      mediaType: { format: 'raw' },
+    });
+    const parsed: unknown = typeof data === 'string' ? parseYaml(data) : null;
+    return typeof parsed === 'object' && parsed !== null && '_extends' in parsed;
+  } catch (error) {
+    if (isNotFound(error)) return true;
+    if ((error as { name?: string }).name === 'YAMLParseError') return false;
+    throw error;
+  }
+}

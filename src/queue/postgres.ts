@@ -1,0 +1,345 @@
+/**
+ * The job queue on PostgreSQL: graphile-worker (https://worker.graphile.org) holds the jobs, so any number of
+ * replicas share them. Our semantics map onto its own features: `key` → `jobKey` (`debounce` =
+ * `preserve_run_at`, `replace` = `replace`; graphile-worker adds a new job when the keyed one is already
+ * running), `queue` → `queueName` (jobs of one named queue run serially across all workers).
+ *
+ * What graphile-worker leaves to us: a worker killed with SIGKILL keeps its jobs locked for 4 hours. Each
+ * process therefore writes a heartbeat row for its workers; any process that sees a heartbeat older than
+ * `staleWorkerAfterMs` (default 30 s) unlocks that worker's jobs with `forceUnlockWorkers`, so they run again.
+ */
+import {
+  Logger as GraphileLogger,
+  makeWorkerUtils,
+  run,
+  type Job,
+  type JobHelpers,
+  type Runner,
+  type TaskList,
+  type WorkerUtils,
+} from 'graphile-worker';
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import {
+  MAX_ATTEMPTS,
+  RetryLater,
+  type AddResult,
+  type JobHandler,
+  type JobPayload,
+  type JobQueue,
+  type JobSpec,
+  type PipelineState,
+  type QueueStats,
+} from './types.js';
+
+const STATE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS ai_review_work_failures (
+  key TEXT PRIMARY KEY,
+  first_failure_at TIMESTAMPTZ NOT NULL,
+  failures INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ai_review_review_requests (
+  key TEXT PRIMARY KEY,
+  flagged_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ai_review_installation_limits (
+  installation_id BIGINT PRIMARY KEY,
+  blocked_until TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ai_review_redeliveries (
+  guid TEXT PRIMARY KEY,
+  requested_at TIMESTAMPTZ NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ai_review_queue_workers (
+  worker_id TEXT PRIMARY KEY,
+  heartbeat_at TIMESTAMPTZ NOT NULL
+);
+`;
+
+/** Options of the PostgreSQL queue. */
+export interface PostgresQueueOptions {
+  connectionString: string;
+  logger: Logger;
+  /** graphile-worker's schema (default `graphile_worker`). */
+  schema?: string;
+  /** Poll interval for jobs scheduled later, in ms (new jobs arrive by LISTEN/NOTIFY at once). Default 1000. */
+  pollIntervalMs?: number;
+  /** Heartbeat period of this process's workers, in ms (default 10 000). */
+  heartbeatIntervalMs?: number;
+  /** A worker whose heartbeat is older than this is dead and its jobs are unlocked, in ms (default 30 000). */
+  staleWorkerAfterMs?: number;
+}
+
+function graphileLogger(log: Logger): GraphileLogger {
+  return new GraphileLogger(() => (level, message) => {
+    // graphile-worker's messages name jobs and workers, never payloads.
+    const text = message.slice(0, 500);
+    if (level === 'error') log.error({ component: 'graphile-worker' }, text);
+    else if (level === 'warning') log.warn({ component: 'graphile-worker' }, text);
+    else log.debug({ component: 'graphile-worker' }, text);
+  });
+}
+
+/** See module docs. */
+export class PostgresJobQueue implements JobQueue {
+  readonly kind = 'postgres' as const;
+  readonly state: PipelineState;
+  private readonly pool: pg.Pool;
+  private readonly log: Logger;
+  private readonly schema: string;
+  private readonly options: PostgresQueueOptions;
+  private utils: WorkerUtils | null = null;
+  private runner: Runner | null = null;
+  private readonly workerIds = new Set<string>();
+  private timers: NodeJS.Timeout[] = [];
+
+  private constructor(options: PostgresQueueOptions) {
+    this.options = options;
+    this.log = options.logger;
+    this.schema = options.schema ?? 'graphile_worker';
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 10 });
+    this.pool.on('error', (err) => this.log.warn({ err: { message: err.message } }, 'queue: PostgreSQL pool error'));
+    this.state = this.createState();
+  }
+
+  /** Connects, runs graphile-worker's migrations and creates the state tables. Throws when PostgreSQL does not answer. */
+  static async open(options: PostgresQueueOptions): Promise<PostgresJobQueue> {
+    const queue = new PostgresJobQueue(options);
+    try {
+      queue.utils = await makeWorkerUtils({ pgPool: queue.pool, schema: queue.schema, logger: graphileLogger(queue.log) });
+      await queue.utils.migrate();
+      const client = await queue.pool.connect();
+      try {
+        // CREATE TABLE IF NOT EXISTS races between replicas starting together: serialise it.
+        await client.query('BEGIN');
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('ai-review:queue-schema'))");
+        await client.query(STATE_SCHEMA);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await queue.close().catch(() => undefined);
+      throw error;
+    }
+    return queue;
+  }
+
+  async add(spec: JobSpec): Promise<AddResult> {
+    const job = await this.utils!.addJob(spec.task, spec.payload, {
+      ...(spec.key ? { jobKey: spec.key, jobKeyMode: spec.keyMode === 'replace' ? 'replace' : 'preserve_run_at' } : {}),
+      ...(spec.queue ? { queueName: spec.queue } : {}),
+      ...(spec.runAt ? { runAt: spec.runAt } : {}),
+      maxAttempts: MAX_ATTEMPTS,
+    });
+    return { coalesced: job.revision > 0 };
+  }
+
+  async start(handlers: Record<string, JobHandler>, options: { concurrency?: number } = {}): Promise<void> {
+    if (this.runner) throw new Error('queue already started');
+    const taskList: TaskList = {};
+    for (const [task, handler] of Object.entries(handlers)) {
+      taskList[task] = async (payload: unknown, helpers: JobHelpers) => {
+        const job: Job = helpers.job;
+        const queue = await helpers.getQueueName(job.job_queue_id);
+        try {
+          await handler(payload as JobPayload, {
+            id: job.id,
+            task,
+            key: job.key,
+            queue,
+            attempt: job.attempts,
+            createdAt: new Date(job.created_at).getTime(),
+          });
+        } catch (error) {
+          if (!(error instanceof RetryLater)) throw error;
+          // Our job is locked, so this adds a new job with the key (or updates the pending follow-up).
+          await helpers.addJob(task, payload, {
+            ...(job.key ? { jobKey: job.key, jobKeyMode: 'replace' as const } : {}),
+            ...(queue ? { queueName: queue } : {}),
+            runAt: error.runAt,
+            maxAttempts: MAX_ATTEMPTS,
+          });
+        }
+      };
+    }
+    const events = new EventEmitter();
+    events.on('worker:create', ({ worker }: { worker: { workerId: string } }) => {
+      this.workerIds.add(worker.workerId);
+      void this.heartbeat();
+    });
+    await this.sweepStaleWorkers();
+    this.runner = await run({
+      pgPool: this.pool,
+      schema: this.schema,
+      taskList,
+      concurrency: Math.max(1, options.concurrency ?? 4),
+      noHandleSignals: true,
+      pollInterval: this.options.pollIntervalMs ?? 1000,
+      logger: graphileLogger(this.log),
+      events: events as never,
+    });
+    await this.heartbeat();
+    const every = (ms: number, fn: () => Promise<void>) => {
+      const timer = setInterval(
+        () => void fn().catch((error: Error) => this.log.warn({ err: { message: error.message } }, 'queue: maintenance failed')),
+        ms,
+      );
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.options.heartbeatIntervalMs ?? 10_000, () => this.heartbeat());
+    every(Math.max(1000, Math.floor((this.options.staleWorkerAfterMs ?? 30_000) / 2)), () => this.sweepStaleWorkers());
+  }
+
+  private async heartbeat(): Promise<void> {
+    const ids = [...this.workerIds];
+    if (ids.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO ai_review_queue_workers (worker_id, heartbeat_at) SELECT unnest($1::text[]), now()
+       ON CONFLICT (worker_id) DO UPDATE SET heartbeat_at = now()`,
+      [ids],
+    );
+  }
+
+  /** Unlocks the jobs of workers whose heartbeat went stale (their process died). */
+  private async sweepStaleWorkers(): Promise<void> {
+    const staleMs = this.options.staleWorkerAfterMs ?? 30_000;
+    const { rows } = await this.pool.query<{ worker_id: string }>(
+      `DELETE FROM ai_review_queue_workers WHERE heartbeat_at < now() - ($1::text || ' milliseconds')::interval AND NOT (worker_id = ANY($2::text[]))
+       RETURNING worker_id`,
+      [String(staleMs), [...this.workerIds]],
+    );
+    if (rows.length === 0) return;
+    await this.utils!.forceUnlockWorkers(rows.map((r) => r.worker_id));
+    this.log.warn({ workers: rows.length }, 'queue: unlocked the jobs of workers that stopped sending heartbeats');
+  }
+
+  async stop(graceMs = 8000): Promise<void> {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    const runner = this.runner;
+    if (!runner) return;
+    this.runner = null;
+    const timedOut = await Promise.race([
+      runner.stop().then(() => false),
+      new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+    ]);
+    const ids = [...this.workerIds];
+    this.workerIds.clear();
+    if (ids.length > 0) {
+      // Whatever still runs goes back to the queue for another instance.
+      if (timedOut) this.log.warn('queue: jobs still running at shutdown are returned to the queue');
+      await this.utils!.forceUnlockWorkers(ids).catch(() => undefined);
+      await this.pool.query('DELETE FROM ai_review_queue_workers WHERE worker_id = ANY($1::text[])', [ids]).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Simulates a crash (tests): stops heartbeats and drops the connections without unlocking anything, as SIGKILL
+   * would. The queue is unusable afterwards.
+   */
+  async crashForTests(): Promise<void> {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    const runner = this.runner;
+    this.runner = null;
+    this.workerIds.clear();
+    if (runner) void runner.stop().catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  async stats(): Promise<QueueStats> {
+    const { rows } = await this.pool.query<{ pending: string; running: string; oldest: number | null }>(
+      `SELECT count(*) FILTER (WHERE locked_at IS NULL) AS pending,
+              count(*) FILTER (WHERE locked_at IS NOT NULL) AS running,
+              extract(epoch FROM now() - min(run_at) FILTER (WHERE locked_at IS NULL AND run_at <= now()))::float8 AS oldest
+       FROM ${pg.escapeIdentifier(this.schema)}.jobs WHERE attempts < max_attempts`,
+    );
+    const row = rows[0]!;
+    return {
+      pending: Number(row.pending),
+      running: Number(row.running),
+      oldestDueAgeSeconds: row.oldest === null ? null : Math.max(0, row.oldest),
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.utils?.release();
+    this.utils = null;
+    await this.pool.end();
+  }
+
+  private createState(): PipelineState {
+    const pool = this.pool;
+    return {
+      recordFailure: async (key, now) => {
+        const { rows } = await pool.query<{ first_failure_at: Date; failures: number }>(
+          `INSERT INTO ai_review_work_failures (key, first_failure_at, failures) VALUES ($1, $2, 1)
+           ON CONFLICT (key) DO UPDATE SET failures = ai_review_work_failures.failures + 1 RETURNING first_failure_at, failures`,
+          [key, now],
+        );
+        return { firstFailureAt: new Date(rows[0]!.first_failure_at), failures: rows[0]!.failures };
+      },
+      clearFailures: async (key) => {
+        await pool.query('DELETE FROM ai_review_work_failures WHERE key = $1', [key]);
+      },
+      flagReviewRequest: async (key, now) => {
+        await pool.query(
+          'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
+          [key, now],
+        );
+      },
+      reviewRequestFlagged: async (key) =>
+        (await pool.query('SELECT 1 FROM ai_review_review_requests WHERE key = $1', [key])).rowCount === 1,
+      clearReviewRequest: async (key, before) => {
+        await pool.query('DELETE FROM ai_review_review_requests WHERE key = $1 AND flagged_at <= $2', [key, before]);
+      },
+      blockInstallation: async (installationId, until) => {
+        await pool.query(
+          `INSERT INTO ai_review_installation_limits (installation_id, blocked_until) VALUES ($1, $2)
+           ON CONFLICT (installation_id) DO UPDATE SET blocked_until = GREATEST(ai_review_installation_limits.blocked_until, excluded.blocked_until)`,
+          [installationId, until],
+        );
+      },
+      installationBlockedUntil: async (installationId, now) => {
+        const { rows } = await pool.query<{ blocked_until: Date }>(
+          'SELECT blocked_until FROM ai_review_installation_limits WHERE installation_id = $1',
+          [installationId],
+        );
+        const until = rows[0]?.blocked_until;
+        return until && until.getTime() > now.getTime() ? new Date(until) : null;
+      },
+      claimRedelivery: async (guid, now) => {
+        const { rowCount } = await pool.query(
+          'INSERT INTO ai_review_redeliveries (guid, requested_at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [guid, now],
+        );
+        return rowCount === 1;
+      },
+      withExclusiveLock: async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
+        const client = await pool.connect();
+        try {
+          const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+            `ai-review:${name}`,
+          ]);
+          if (!rows[0]?.locked) return null;
+          try {
+            return await fn();
+          } finally {
+            await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`ai-review:${name}`]);
+          }
+        } finally {
+          client.release();
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,407 @@
+/**
+ * The embedded job queue: one process, jobs persisted in a table of the SQLite file the metrics store uses, so a
+ * restart loses nothing. Every statement is a single synchronous better-sqlite3 call (no transaction spans an
+ * `await`), so it never holds a lock while the metrics store, on its own connection, waits for one; a statement
+ * that finds the file busy is retried asynchronously.
+ */
+import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
+import type { Logger } from 'pino';
+import {
+  MAX_ATTEMPTS,
+  RetryLater,
+  engineBackoffMs,
+  type AddResult,
+  type JobHandler,
+  type JobInfo,
+  type JobPayload,
+  type JobQueue,
+  type JobSpec,
+  type PipelineState,
+  type QueueStats,
+} from './types.js';
+
+interface JobRow {
+  id: number;
+  task: string;
+  payload: string;
+  key: string | null;
+  queue: string | null;
+  run_at: number;
+  attempts: number;
+  created_at: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS ai_review_jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  task TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  key TEXT,
+  queue TEXT,
+  run_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  revision INTEGER NOT NULL DEFAULT 0,
+  locked_at INTEGER,
+  last_error TEXT,
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS ai_review_jobs_pending_key ON ai_review_jobs (key) WHERE locked_at IS NULL;
+CREATE INDEX IF NOT EXISTS ai_review_jobs_due ON ai_review_jobs (run_at) WHERE locked_at IS NULL;
+CREATE TABLE IF NOT EXISTS ai_review_work_failures (
+  key TEXT PRIMARY KEY,
+  first_failure_at INTEGER NOT NULL,
+  failures INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ai_review_review_requests (
+  key TEXT PRIMARY KEY,
+  flagged_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ai_review_installation_limits (
+  installation_id INTEGER PRIMARY KEY,
+  blocked_until INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ai_review_redeliveries (
+  guid TEXT PRIMARY KEY,
+  requested_at INTEGER NOT NULL
+);
+`;
+
+/** Options of the embedded queue. */
+export interface SqliteQueueOptions {
+  /** SQLite file path (`:memory:` for tests). */
+  file: string;
+  logger: Logger;
+  /** How often idle workers look for due jobs, in ms (default 250). Adding a job wakes them at once. */
+  pollIntervalMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Runs a synchronous statement, retrying asynchronously (up to ~10 s) while another connection holds the write lock. */
+async function busyRetry<T>(fn: () => T): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return fn();
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') || attempt >= 200) throw error;
+      await sleep(Math.min(50, 2 + attempt * 2));
+    }
+  }
+}
+
+/** See module docs. */
+export class SqliteJobQueue implements JobQueue {
+  readonly kind = 'sqlite' as const;
+  readonly state: PipelineState;
+  private readonly db: Database.Database;
+  private readonly log: Logger;
+  private readonly pollIntervalMs: number;
+  private readonly now: () => number;
+  private handlers: Record<string, JobHandler> = {};
+  private running = new Map<number, Promise<void>>();
+  private started = false;
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private wake: Array<() => void> = [];
+  private readonly locks = new Set<string>();
+
+  constructor(options: SqliteQueueOptions) {
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('busy_timeout = 0');
+    this.db.pragma('synchronous = NORMAL');
+    this.log = options.logger;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.now = options.now ?? Date.now;
+    this.migrate();
+    this.state = this.createState();
+  }
+
+  private migrate(): void {
+    // Several processes may open a new file at once (CLI and app): retry while another one holds the lock.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.db.exec(SCHEMA);
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt > 100) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+      }
+    }
+  }
+
+  async add(spec: JobSpec): Promise<AddResult> {
+    const runAt = (spec.runAt ?? new Date(this.now())).getTime();
+    const payload = JSON.stringify(spec.payload);
+    const result = await busyRetry(() => {
+      if (!spec.key) {
+        this.db
+          .prepare('INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, NULL, ?, ?, ?)')
+          .run(spec.task, payload, spec.queue ?? null, runAt, this.now());
+        return { coalesced: false };
+      }
+      const runAtUpdate = spec.keyMode === 'replace' ? 'excluded.run_at' : 'ai_review_jobs.run_at';
+      const row = this.db
+        .prepare(
+          `INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (key) WHERE locked_at IS NULL DO UPDATE SET
+             task = excluded.task, payload = excluded.payload, queue = excluded.queue, run_at = ${runAtUpdate},
+             revision = ai_review_jobs.revision + 1
+           RETURNING revision`,
+        )
+        .get(spec.task, payload, spec.key, spec.queue ?? null, runAt, this.now()) as { revision: number };
+      return { coalesced: row.revision > 0 };
+    });
+    for (const wake of this.wake.splice(0)) wake();
+    return result;
+  }
+
+  /** Claims the next due job whose queue has nothing running, in one statement. */
+  private claim(): JobRow | undefined {
+    const now = this.now();
+    return this.db
+      .prepare(
+        `UPDATE ai_review_jobs SET locked_at = ?, attempts = attempts + 1
+         WHERE id = (
+           SELECT id FROM ai_review_jobs j
+           WHERE j.locked_at IS NULL AND j.run_at <= ?
+             AND (j.queue IS NULL OR NOT EXISTS (
+               SELECT 1 FROM ai_review_jobs r WHERE r.queue = j.queue AND r.locked_at IS NOT NULL))
+           ORDER BY j.run_at, j.id LIMIT 1)
+         RETURNING id, task, payload, key, queue, run_at, attempts, created_at`,
+      )
+      .get(now, now) as JobRow | undefined;
+  }
+
+  async start(handlers: Record<string, JobHandler>, options: { concurrency?: number } = {}): Promise<void> {
+    if (this.started) throw new Error('queue already started');
+    this.handlers = handlers;
+    this.started = true;
+    this.stopping = false;
+    // One process owns the file: a job still marked running was interrupted (crash, SIGKILL): run it again.
+    const recovered = await busyRetry(() =>
+      this.db.prepare('UPDATE ai_review_jobs SET locked_at = NULL WHERE locked_at IS NOT NULL').run(),
+    );
+    if (recovered.changes > 0) this.log.warn({ jobs: recovered.changes }, 'queue: jobs interrupted by the last shutdown will run again');
+    // Two loops may now share one key's pending row only if the unique index was violated: re-check it.
+    const concurrency = Math.max(1, options.concurrency ?? 4);
+    for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      let job: JobRow | undefined;
+      try {
+        job = await busyRetry(() => this.claim());
+      } catch (error) {
+        this.log.error({ err: { message: (error as Error).message } }, 'queue: could not claim a job');
+      }
+      if (!job) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.pollIntervalMs);
+          this.wake.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        continue;
+      }
+      const run = this.execute(job);
+      this.running.set(job.id, run);
+      await run;
+      this.running.delete(job.id);
+    }
+  }
+
+  private async execute(job: JobRow): Promise<void> {
+    const info: JobInfo = {
+      id: String(job.id),
+      task: job.task,
+      key: job.key,
+      queue: job.queue,
+      attempt: job.attempts,
+      createdAt: job.created_at,
+    };
+    const handler = this.handlers[job.task];
+    try {
+      if (!handler) throw new Error(`no handler for task ${job.task}`);
+      await handler(JSON.parse(job.payload) as JobPayload, info);
+      await busyRetry(() => this.db.prepare('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
+    } catch (error) {
+      if (error instanceof RetryLater) {
+        await this.add({
+          task: job.task,
+          payload: JSON.parse(job.payload) as JobPayload,
+          ...this.keyOf(job),
+          runAt: error.runAt,
+          keyMode: 'replace',
+        });
+        await busyRetry(() => this.db.prepare('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
+        return;
+      }
+      const message = (error as Error).message ?? String(error);
+      if (job.attempts >= MAX_ATTEMPTS) {
+        this.log.error({ job_id: job.id, task: job.task, attempts: job.attempts, err: { message } }, 'queue: job failed for good');
+        await busyRetry(() => this.db.prepare('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
+        return;
+      }
+      this.log.warn({ job_id: job.id, task: job.task, attempts: job.attempts, err: { message } }, 'queue: job failed; retrying');
+      const runAt = this.now() + engineBackoffMs(job.attempts);
+      // Back to pending; if a pending job with the same key arrived meanwhile, that one absorbs this one.
+      await busyRetry(() => {
+        const tx = this.db.transaction(() => {
+          const pending = job.key
+            ? this.db.prepare('SELECT id FROM ai_review_jobs WHERE key = ? AND locked_at IS NULL').get(job.key)
+            : undefined;
+          if (pending) this.db.prepare('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id);
+          else
+            this.db
+              .prepare('UPDATE ai_review_jobs SET locked_at = NULL, run_at = ?, last_error = ? WHERE id = ?')
+              .run(runAt, message.slice(0, 500), job.id);
+        });
+        tx();
+      });
+    }
+  }
+
+  private keyOf(job: JobRow): Pick<JobSpec, 'key' | 'queue'> {
+    return { ...(job.key ? { key: job.key } : {}), ...(job.queue ? { queue: job.queue } : {}) };
+  }
+
+  async stop(graceMs = 8000): Promise<void> {
+    if (!this.started) return;
+    this.stopping = true;
+    for (const wake of this.wake.splice(0)) wake();
+    const all = Promise.all(this.loops);
+    const timedOut = await Promise.race([all.then(() => false), sleep(graceMs).then(() => true)]);
+    if (timedOut) {
+      // Return what still runs to the queue; it runs again at the next start.
+      const ids = [...this.running.keys()];
+      this.log.warn({ jobs: ids.length }, 'queue: jobs still running at shutdown are returned to the queue');
+      for (const id of ids) await busyRetry(() => this.db.prepare('UPDATE ai_review_jobs SET locked_at = NULL WHERE id = ?').run(id));
+    }
+    this.loops = [];
+    this.started = false;
+  }
+
+  stats(): Promise<QueueStats> {
+    const now = this.now();
+    return busyRetry(() => {
+      const row = this.db
+        .prepare(
+          `SELECT
+             SUM(CASE WHEN locked_at IS NULL THEN 1 ELSE 0 END) AS pending,
+             SUM(CASE WHEN locked_at IS NOT NULL THEN 1 ELSE 0 END) AS running,
+             MIN(CASE WHEN locked_at IS NULL AND run_at <= ? THEN run_at END) AS oldest_due
+           FROM ai_review_jobs`,
+        )
+        .get(now) as { pending: number | null; running: number | null; oldest_due: number | null };
+      return {
+        pending: row.pending ?? 0,
+        running: row.running ?? 0,
+        oldestDueAgeSeconds: row.oldest_due === null ? null : Math.max(0, (now - row.oldest_due) / 1000),
+      };
+    });
+  }
+
+  async ping(): Promise<void> {
+    await busyRetry(() => this.db.prepare('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    this.db.close();
+  }
+
+  /**
+   * Runs every due job now, one after another, until none is due (tests and the CLI). Jobs scheduled later stay.
+   * Not for use while `start` loops run.
+   */
+  async drain(handlers: Record<string, JobHandler>, options: { maxJobs?: number } = {}): Promise<number> {
+    this.handlers = handlers;
+    let count = 0;
+    for (;;) {
+      const job = await busyRetry(() => this.claim());
+      if (!job) return count;
+      await this.execute(job);
+      if (++count >= (options.maxJobs ?? 10_000)) return count;
+    }
+  }
+
+  private createState(): PipelineState {
+    const db = this.db;
+    return {
+      recordFailure: (key, now) =>
+        busyRetry(() => {
+          const row = db
+            .prepare(
+              `INSERT INTO ai_review_work_failures (key, first_failure_at, failures) VALUES (?, ?, 1)
+               ON CONFLICT (key) DO UPDATE SET failures = failures + 1 RETURNING first_failure_at, failures`,
+            )
+            .get(key, now.getTime()) as { first_failure_at: number; failures: number };
+          return { firstFailureAt: new Date(row.first_failure_at), failures: row.failures };
+        }),
+      clearFailures: async (key) => {
+        await busyRetry(() => db.prepare('DELETE FROM ai_review_work_failures WHERE key = ?').run(key));
+      },
+      flagReviewRequest: async (key, now) => {
+        await busyRetry(() =>
+          db
+            .prepare(
+              'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
+            )
+            .run(key, now.getTime()),
+        );
+      },
+      reviewRequestFlagged: (key) =>
+        busyRetry(() => db.prepare('SELECT 1 FROM ai_review_review_requests WHERE key = ?').get(key) !== undefined),
+      clearReviewRequest: async (key, before) => {
+        await busyRetry(() =>
+          db.prepare('DELETE FROM ai_review_review_requests WHERE key = ? AND flagged_at <= ?').run(key, before.getTime()),
+        );
+      },
+      blockInstallation: async (installationId, until) => {
+        await busyRetry(() =>
+          db
+            .prepare(
+              `INSERT INTO ai_review_installation_limits (installation_id, blocked_until) VALUES (?, ?)
+               ON CONFLICT (installation_id) DO UPDATE SET blocked_until = MAX(blocked_until, excluded.blocked_until)`,
+            )
+            .run(installationId, until.getTime()),
+        );
+      },
+      installationBlockedUntil: (installationId, now) =>
+        busyRetry(() => {
+          const row = db
+            .prepare('SELECT blocked_until FROM ai_review_installation_limits WHERE installation_id = ?')
+            .get(installationId) as { blocked_until: number } | undefined;
+          return row && row.blocked_until > now.getTime() ? new Date(row.blocked_until) : null;
+        }),
+      claimRedelivery: (guid, now) =>
+        busyRetry(
+          () =>
+            db.prepare('INSERT OR IGNORE INTO ai_review_redeliveries (guid, requested_at) VALUES (?, ?)').run(guid, now.getTime())
+              .changes === 1,
+        ),
+      withExclusiveLock: async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
+        // One process owns the SQLite file: an in-process lock is enough.
+        if (this.locks.has(name)) return null;
+        this.locks.add(name);
+        try {
+          return await fn();
+        } finally {
+          this.locks.delete(name);
+        }
+      },
+    };
+  }
+}
+
+/** A fresh worker id, for logs. */
+export function workerId(): string {
+  return `ai-review-${randomUUID().slice(0, 8)}`;
+}

@@ -1,0 +1,129 @@
+/**
+ * The durable job queue behind the webhook handlers: what the app asks of it, whatever engine runs it
+ * (graphile-worker on PostgreSQL, an in-process queue persisted in the SQLite file otherwise).
+ *
+ * Semantics shared by both engines (and tested by one suite against both, test/queue/queue.test.ts):
+ * - A job with a `key` coalesces: while a job with that key is pending (not yet running), adding another one
+ *   updates it instead of adding a second (`debounce`: keeps the pending job's run time; `replace`: takes the
+ *   new run time). A job with that key that is already running does not absorb it: a follow-up job is added.
+ * - Jobs with the same `queue` run one at a time, across every process sharing the store.
+ * - Jobs survive restarts: a job that was running when its process died runs again after a restart
+ *   (SQLite: at start-up; PostgreSQL: when another instance sees the dead worker's heartbeat go stale).
+ * - A handler that throws {@link RetryLater} is rescheduled at the time it names (not counted as a failure);
+ *   any other error is retried by the engine with exponential backoff (at most {@link MAX_ATTEMPTS} attempts).
+ */
+
+/** JSON-serialisable job payload. */
+export type JobPayload = Record<string, unknown>;
+
+/** One unit of work. */
+export interface JobSpec {
+  /** Handler name, e.g. `evaluate-pull-request`. */
+  task: string;
+  payload: JobPayload;
+  /** Coalescing key (see module docs). */
+  key?: string;
+  /** How a pending job with the same key is updated: `debounce` keeps its run time (default), `replace` takes this one's. */
+  keyMode?: 'debounce' | 'replace';
+  /** Serialization: jobs with the same queue name never run at the same time. */
+  queue?: string;
+  /** Earliest run time (default: now). */
+  runAt?: Date;
+}
+
+/** What `add` did: `coalesced` is true when an existing pending job absorbed this one. */
+export interface AddResult {
+  coalesced: boolean;
+}
+
+/** What a handler learns about the job it runs. */
+export interface JobInfo {
+  id: string;
+  task: string;
+  key: string | null;
+  queue: string | null;
+  /** 1 on the first run. Engine retries (unexpected errors) count; {@link RetryLater} reschedules do not. */
+  attempt: number;
+  /** When the job was first added (ms since epoch), for the age of work. */
+  createdAt: number;
+}
+
+/** Runs one job. Resolve: done. Throw {@link RetryLater}: run again at its time. Throw anything else: engine retry. */
+export type JobHandler = (payload: JobPayload, info: JobInfo) => Promise<void>;
+
+/** Queue depth for observability and readiness. */
+export interface QueueStats {
+  /** Jobs waiting (due or scheduled later), not running. */
+  pending: number;
+  /** Jobs running now (all processes). */
+  running: number;
+  /** Age in seconds of the oldest job that is due and not running, or null when none is due. */
+  oldestDueAgeSeconds: number | null;
+}
+
+/** Small shared state the pipeline keeps next to its jobs (same database). */
+export interface PipelineState {
+  /**
+   * Records a transient failure of the work under `key` and returns when the failures began and how many there
+   * were (including this one). Input `now`: the failure time.
+   */
+  recordFailure(key: string, now: Date): Promise<{ firstFailureAt: Date; failures: number }>;
+  /** Forgets the failures of `key` (after a success, or after the failure was reported). */
+  clearFailures(key: string): Promise<void>;
+  /** Notes that the pull request under `key` may be asked for reviews at its next evaluation (an opening or push event). */
+  flagReviewRequest(key: string, now: Date): Promise<void>;
+  /** Whether {@link flagReviewRequest} was called for `key` and not cleared. */
+  reviewRequestFlagged(key: string): Promise<boolean>;
+  /** Clears the flag of `key` if it was set at or before `before` (a flag set during the evaluation stays). */
+  clearReviewRequest(key: string, before: Date): Promise<void>;
+  /** Marks an installation's primary rate limit as exhausted until `until` (from `x-ratelimit-reset`). */
+  blockInstallation(installationId: number, until: Date): Promise<void>;
+  /** When the installation's exhausted primary rate limit resets, or null when it is not known to be exhausted. */
+  installationBlockedUntil(installationId: number, now: Date): Promise<Date | null>;
+  /** Claims the redelivery of a delivery `guid`: true the first time (across all processes), false afterwards. */
+  claimRedelivery(guid: string, now: Date): Promise<boolean>;
+  /**
+   * Runs `fn` while holding the named lock, if no other process holds it. Output: `fn`'s result, or null when
+   * the lock was taken elsewhere (`fn` did not run).
+   */
+  withExclusiveLock<T>(name: string, fn: () => Promise<T>): Promise<T | null>;
+}
+
+/** The queue engine. */
+export interface JobQueue {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly state: PipelineState;
+  /** Adds (or coalesces) a job. Throws when the store cannot be written: the webhook must then not be acknowledged. */
+  add(spec: JobSpec): Promise<AddResult>;
+  /** Starts taking jobs, `concurrency` at a time in this process. */
+  start(handlers: Record<string, JobHandler>, options?: { concurrency?: number }): Promise<void>;
+  /**
+   * Stops taking jobs; waits up to `graceMs` for running ones, then returns the rest to the queue (they run again,
+   * here after a restart or in another instance). Resolves when done.
+   */
+  stop(graceMs?: number): Promise<void>;
+  stats(): Promise<QueueStats>;
+  /** Throws when the store does not answer (readiness). */
+  ping(): Promise<void>;
+  /** Stops (if started) and closes the connections. */
+  close(): Promise<void>;
+}
+
+/** Engine retries of a job that throws an unexpected error, before it is given up (and logged). */
+export const MAX_ATTEMPTS = 10;
+
+/** Engine backoff for unexpected errors: 2^attempt seconds, capped at 60 s. Output in ms. */
+export function engineBackoffMs(attempt: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, attempt));
+}
+
+/** Thrown by a handler to run the same job again at `runAt` (e.g. after a GitHub `retry-after`). */
+export class RetryLater extends Error {
+  constructor(
+    readonly runAt: Date,
+    readonly reason: string,
+  ) {
+    super(`retry at ${runAt.toISOString()}: ${reason}`);
+    this.name = 'RetryLater';
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * One job-queue suite, run against both engines: the embedded SQLite queue and graphile-worker on PostgreSQL.
+ */
+import { RetryLater, type JobPayload, type JobQueue } from '../../src/queue/types.js';
+import { postgresSet, sleep, sqliteSet, waitFor, type QueueSet } from './helpers.js';
+
+describe.each([
+  ['sqlite', sqliteSet],
+  ['postgres', postgresSet],
+] as const)('job queue on %s', (_kind, makeSet) => {
+  let set: QueueSet;
+  beforeEach(() => {
+    set = makeSet();
+  });
+  afterEach(async () => {
+    await set.cleanup();
+  });
+
+  it('coalesces pending jobs with one key into one run that sees the newest payload', async () => {
+    const q = await set.open();
+    const results = [];
+    for (let i = 1; i <= 20; i++) results.push(await q.add({ task: 't', payload: { n: i }, key: 'pr-1', queue: 'pr-1' }));
+    expect(results.filter((r) => r.coalesced)).toHaveLength(19);
+    expect((await q.stats()).pending).toBe(1);
+    const seen: JobPayload[] = [];
+    await q.start({ t: (p) => Promise.resolve(void seen.push(p)) }, { concurrency: 2 });
+    await waitFor(async () => (await q.stats()).pending === 0 && seen.length === 1, 10_000, 'the coalesced job');
+    await sleep(150);
+    expect(seen).toEqual([{ n: 20 }]);
+  });
+
+  it('an event for a running job becomes one follow-up job that runs after it, never beside it', async () => {
+    const q = await set.open();
+    let active = 0;
+    let maxActive = 0;
+    const runs: number[] = [];
+    let release!: () => void;
+    const firstRunning = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let unblock!: () => void;
+    const blocker = new Promise<void>((resolve) => {
+      unblock = resolve;
+    });
+    await q.start(
+      {
+        t: async (p) => {
+          active++;
+          maxActive = Math.max(maxActive, active);
+          runs.push(p.n as number);
+          if (p.n === 1) {
+            release();
+            await blocker;
+          }
+          active--;
+        },
+      },
+      { concurrency: 4 },
+    );
+    await q.add({ task: 't', payload: { n: 1 }, key: 'pr-1', queue: 'pr-1' });
+    await firstRunning;
+    for (let n = 2; n <= 6; n++) await q.add({ task: 't', payload: { n }, key: 'pr-1', queue: 'pr-1' });
+    await sleep(300);
+    expect(runs).toEqual([1]);
+    unblock();
+    await waitFor(() => runs.length === 2, 10_000, 'the follow-up');
+    await sleep(200);
+    expect(runs).toEqual([1, 6]);
+    expect(maxActive).toBe(1);
+  });
+
+  it('jobs of different queues run side by side', async () => {
+    const q = await set.open();
+    let active = 0;
+    let maxActive = 0;
+    await q.start(
+      {
+        t: async () => {
+          active++;
+          maxActive = Math.max(maxActive, active);
+          await sleep(300);
+          active--;
+        },
+      },
+      { concurrency: 3 },
+    );
+    for (let i = 0; i < 3; i++) await q.add({ task: 't', payload: {}, key: `pr-${i}`, queue: `pr-${i}` });
+    await waitFor(async () => (await q.stats()).pending + (await q.stats()).running === 0, 10_000, 'all jobs');
+    expect(maxActive).toBe(3);
+  });
+
+  it('RetryLater runs the job again at the time it names; other errors are retried by the engine', async () => {
+    const q = await set.open();
+    const times: number[] = [];
+    let failures = 0;
+    await q.start({
+      later: (p) => {
+        times.push(Date.now());
+        if (times.length === 1) return Promise.reject(new RetryLater(new Date(Date.now() + 1200), 'test'));
+        expect(p).toEqual({ x: 1 });
+        return Promise.resolve();
+      },
+      flaky: () => (++failures === 1 ? Promise.reject(new Error('boom')) : Promise.resolve()),
+    });
+    await q.add({ task: 'later', payload: { x: 1 }, key: 'k', queue: 'k' });
+    await q.add({ task: 'flaky', payload: {} });
+    await waitFor(() => times.length === 2 && failures === 2, 15_000, 'the retries');
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1100);
+  });
+
+  it('a job interrupted by a crash runs again after a restart', async () => {
+    const a = await set.open({ staleWorkerAfterMs: 800 });
+    let started = false;
+    await a.start({ t: () => ((started = true), new Promise<void>(() => undefined)) });
+    await a.add({ task: 't', payload: { pr: 9 }, key: 'pr-9', queue: 'pr-9' });
+    await waitFor(() => started, 10_000, 'the first run');
+    if ('crashForTests' in a) await (a as unknown as { crashForTests(): Promise<void> }).crashForTests();
+    // SQLite: a new process opens the same file; PostgreSQL: another replica sees the stale heartbeat.
+    const b = await set.open({ staleWorkerAfterMs: 800 });
+    const seen: JobPayload[] = [];
+    await b.start({ t: (p) => Promise.resolve(void seen.push(p)) });
+    await waitFor(() => seen.length === 1, 15_000, 'the recovered job');
+    expect(seen).toEqual([{ pr: 9 }]);
+  });
+
+  it('stop returns a job that outlives the grace period to the queue', async () => {
+    const a = await set.open();
+    let started = false;
+    await a.start({ t: () => ((started = true), sleep(3000)) });
+    await a.add({ task: 't', payload: {}, key: 'k', queue: 'k' });
+    await waitFor(() => started, 10_000, 'the run');
+    const t0 = Date.now();
+    await a.stop(300);
+    expect(Date.now() - t0).toBeLessThan(2500);
+    expect((await a.stats()).running).toBe(0);
+    expect((await a.stats()).pending).toBe(1);
+  });
+
+  it('keeps failure windows, rate-limit blocks and redelivery claims in the shared store', async () => {
+    const a = await set.open();
+    const b = await set.open();
+    const t0 = new Date('2026-01-01T00:00:00Z');
+    expect(await a.state.recordFailure('pr-1', t0)).toEqual({ firstFailureAt: t0, failures: 1 });
+    expect(await b.state.recordFailure('pr-1', new Date(t0.getTime() + 5000))).toEqual({ firstFailureAt: t0, failures: 2 });
+    await b.state.clearFailures('pr-1');
+    expect((await a.state.recordFailure('pr-1', new Date(t0.getTime() + 9000))).failures).toBe(1);
+    await a.state.blockInstallation(42, new Date(t0.getTime() + 60_000));
+    expect(await b.state.installationBlockedUntil(42, t0)).toEqual(new Date(t0.getTime() + 60_000));
+    expect(await b.state.installationBlockedUntil(42, new Date(t0.getTime() + 61_000))).toBeNull();
+    expect(await a.state.claimRedelivery('guid-1', t0)).toBe(true);
+    expect(await b.state.claimRedelivery('guid-1', t0)).toBe(false);
+  });
+
+  it('an exclusive lock runs one holder at a time', async () => {
+    const a: JobQueue = await set.open();
+    const b: JobQueue = set.kind === 'sqlite' ? a : await set.open();
+    let unblock!: () => void;
+    const held = a.state.withExclusiveLock('redelivery', () => new Promise<string>((r) => (unblock = () => r('a'))));
+    await sleep(100);
+    expect(await b.state.withExclusiveLock('redelivery', () => Promise.resolve('b'))).toBeNull();
+    unblock();
+    expect(await held).toBe('a');
+    expect(await b.state.withExclusiveLock('redelivery', () => Promise.resolve('b'))).toBe('b');
+  });
+});
