@@ -14,6 +14,8 @@ import { pino, type Level } from 'pino';
 import { Probot, ProbotOctokit, Server } from 'probot';
 import { createApp } from '../src/github/app.js';
 import { createMetrics } from '../src/metrics/index.js';
+import { openJobQueue } from '../src/queue/index.js';
+import type { JobHandler } from '../src/queue/types.js';
 
 const env = process.env;
 const log = pino({ level: (env.LOG_LEVEL as Level | undefined) ?? 'warn' });
@@ -38,13 +40,28 @@ const server = new Server({
   port: Number(env.PORT ?? 3000),
   log,
 });
-await server.load(createApp({ metrics, appSlug: 'ai-review', httpHandlers: metrics ? [metrics.httpHandler] : [] }));
+const queue = await openJobQueue({ databaseUrl: env.DATABASE_URL, logger: log.child({ name: 'queue' }) });
+let handlers: Record<string, JobHandler> = {};
+await server.load(
+  createApp({
+    queue,
+    metrics,
+    appSlug: 'ai-review',
+    debounceMs: Number(env.EVALUATION_DEBOUNCE_MS ?? 0),
+    httpHandlers: metrics ? [metrics.httpHandler] : [],
+    onLoad: (loaded) => {
+      handlers = loaded.handlers;
+    },
+  }),
+);
+await queue.start(handlers, { concurrency: Number(env.QUEUE_CONCURRENCY ?? 4) });
 await server.start();
 process.send?.('ready');
 process.on('message', (message) => {
   if (message !== 'stop') return;
   void (async () => {
     await server.stop();
+    await queue.close();
     await metrics?.close();
     process.exit(0);
   })();
