@@ -60,7 +60,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
       let outcome: DeliveryOutcome = 'processed';
       try {
         // Payload first: a malformed delivery is refused before any lookup, store write or API call.
-        const work = workForDelivery(context.name, payload, debounceMs);
+        const work = workForDelivery(context.name, payload, debounceMs, Date.now(), context.id);
         const repository = (payload.repository as { full_name?: string } | undefined)?.full_name;
         const number = (payload.pull_request as { number?: number } | undefined)?.number;
         const sender = payload.sender as { login?: string; type?: string } | undefined;

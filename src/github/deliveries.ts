@@ -27,6 +27,8 @@ export interface PullRequestJob {
   repo: string;
   pullNumber: number;
   headSha?: string;
+  /** The newest delivery that asked for this evaluation (`X-GitHub-Delivery`), for logs. */
+  deliveryId?: string;
   /** The event may lead to review requests (opened, reopened, ready for review, new commits); the app flags it in the store. */
   requestReviewers?: boolean;
 }
@@ -102,7 +104,7 @@ const nothing = (reason: string): DeliveryWork => ({ jobs: [], ignored: reason }
  * Maps a delivery to its jobs. Input: the event name (`X-GitHub-Event`), the parsed payload, the debounce (ms).
  * Throws `PayloadError` (HTTP 400) when the payload lacks a field the work needs.
  */
-export function workForDelivery(name: string, payload: unknown, debounceMs: number, now = Date.now()): DeliveryWork {
+export function workForDelivery(name: string, payload: unknown, debounceMs: number, now = Date.now(), deliveryId?: string): DeliveryWork {
   switch (name) {
     case 'pull_request':
     case 'pull_request_review': {
@@ -115,6 +117,7 @@ export function workForDelivery(name: string, payload: unknown, debounceMs: numb
         repo: p.repository.name,
         pullNumber: p.pull_request.number,
         headSha: p.pull_request.head.sha,
+        ...(deliveryId ? { deliveryId } : {}),
         ...(name === 'pull_request' && REQUEST_REVIEW_ACTIONS.has(p.action) ? { requestReviewers: true } : {}),
       };
       return { jobs: [pullRequestJob(job, debounceMs, now)] };

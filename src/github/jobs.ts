@@ -103,7 +103,12 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
   const evaluate: JobHandler = async (payload, info) => {
     const job = payload as unknown as PullRequestJob;
     const ref: RepoRef = { owner: job.owner, repo: job.repo };
-    const log = deps.log.child({ job_id: info.id, repository: `${job.owner}/${job.repo}`, pull_number: job.pullNumber });
+    const log = deps.log.child({
+      job_id: info.id,
+      ...(job.deliveryId ? { delivery_id: job.deliveryId } : {}),
+      repository: `${job.owner}/${job.repo}`,
+      pull_number: job.pullNumber,
+    });
     const key = info.key ?? pullRequestKey(job);
     const octokit = await deps.auth(job.installationId);
     let headSha = job.headSha;

@@ -14,6 +14,14 @@ const SECRET = 'e2e-webhook-secret';
 const SHA = 'c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2';
 const R = '/repos/acme/widgets';
 
+async function waitFor(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function sign(body: string, secret = SECRET): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
@@ -35,6 +43,7 @@ describe('the HTTP server', () => {
         body: 'mode: enforce\nrules:\n  - name: ci-review\n    if:\n      paths: [ci]\n    require:\n      reviewers: ["sam"]\n',
         headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' },
       })
+      .on('GET', `${R}/pulls/7`, { body: pullRequestPayload('opened', { sha: SHA, commits: 1, changedFiles: 1 }).pull_request })
       .on('GET', `${R}/pulls/7/files`, { body: files('.github/workflows/release.yml') })
       .on('GET', `${R}/pulls/7/commits`, { body: [commit(SHA, COPILOT, 'Pin actions', '198982749+Copilot@users.noreply.github.com')] })
       .on('GET', `${R}/pulls/7/reviews`, { body: [] })
@@ -57,13 +66,12 @@ describe('the HTTP server', () => {
       APP_SLUG: 'ai-review',
       LOG_LEVEL: 'info',
       NODE_ENV: 'production',
+      EVALUATION_DEBOUNCE_MS: '0',
+      REDELIVERY_INTERVAL_S: '0',
     };
-    const { server, metrics } = await start(env, { write: (line: string) => void logLines.push(line) });
+    const { shutdown } = await start(env, { write: (line: string) => void logLines.push(line) });
     baseUrl = `http://127.0.0.1:${port}`;
-    stopAll = async () => {
-      await server.stop();
-      await metrics?.close();
-    };
+    stopAll = shutdown;
   });
 
   afterAll(async () => {
@@ -109,8 +117,11 @@ describe('the HTTP server', () => {
       'x-hub-signature-256': sign(body),
     });
     expect(response.status).toBe(200);
+    // The delivery is acknowledged at once; the job writes the check run shortly after.
+    await waitFor(() => github.routesCalled().includes(`POST ${R}/pulls/7/requested_reviewers`));
     expect(github.routesCalled()).toEqual([
       'POST /app/installations/4242/access_tokens',
+      `GET ${R}/pulls/7`,
       `GET ${R}/contents/.github/ai-review.yml`,
       `GET ${R}/pulls/7/files`,
       `GET ${R}/pulls/7/commits`,
