@@ -121,12 +121,15 @@ export async function start(
   const redeliveryIntervalS = numberFromEnv(env, 'REDELIVERY_INTERVAL_S', 600);
   const concurrency = Math.max(1, numberFromEnv(env, 'QUEUE_CONCURRENCY', 4));
   const timeoutMs = numberFromEnv(env, 'GITHUB_REQUEST_TIMEOUT_MS', 10_000);
+  const staleWorkerAfterMs = numberFromEnv(env, 'QUEUE_STALE_WORKER_S', 30) * 1000;
   const metrics = env.APP_ID
     ? await createMetrics({ databaseUrl: env.DATABASE_URL, metricsToken: env.METRICS_TOKEN, logger: log.child({ name: 'metrics' }) })
     : null;
   if (metrics && !env.METRICS_TOKEN) log.info('METRICS_TOKEN is not set: GET /metrics is off');
   // Without APP_ID Probot serves only the setup flow: no queue is needed.
-  const queue = env.APP_ID ? await openJobQueue({ databaseUrl: env.DATABASE_URL, logger: log.child({ name: 'queue' }) }) : null;
+  const queue = env.APP_ID
+    ? await openJobQueue({ databaseUrl: env.DATABASE_URL, logger: log.child({ name: 'queue' }), staleWorkerAfterMs })
+    : null;
   const pipelineMetrics = queue ? createPipelineMetrics(queue, metrics?.prometheus.registry) : null;
   let loaded: { handlers: Record<string, JobHandler>; appOctokit: () => Promise<Octokit> } | null = null;
   const appId = Number(env.APP_ID);

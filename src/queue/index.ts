@@ -23,6 +23,8 @@ export async function openJobQueue(options: {
   dataDir?: string;
   logger: Logger;
   pollIntervalMs?: number;
+  /** PostgreSQL: a worker silent this long is dead and its jobs run again, in ms (default 30 000). */
+  staleWorkerAfterMs?: number;
 }): Promise<JobQueue> {
   const url = options.databaseUrl?.trim() ?? '';
   const logger = options.logger;
@@ -31,6 +33,9 @@ export async function openJobQueue(options: {
       connectionString: url,
       logger,
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+      ...(options.staleWorkerAfterMs
+        ? { staleWorkerAfterMs: options.staleWorkerAfterMs, heartbeatIntervalMs: Math.max(100, Math.floor(options.staleWorkerAfterMs / 3)) }
+        : {}),
     });
   }
   let file: string;

@@ -61,7 +61,10 @@ CREATE TABLE IF NOT EXISTS ai_review_queue_workers (
 export interface PostgresQueueOptions {
   connectionString: string;
   logger: Logger;
-  /** graphile-worker's schema (default `graphile_worker`). */
+  /**
+   * graphile-worker's schema. Default: `graphile_worker` when the connection's current schema is `public`,
+   * otherwise `<current schema>_graphile_worker`, so deployments separated by `search_path` keep separate queues.
+   */
   schema?: string;
   /** Poll interval for jobs scheduled later, in ms (new jobs arrive by LISTEN/NOTIFY at once). Default 1000. */
   pollIntervalMs?: number;
@@ -87,7 +90,7 @@ export class PostgresJobQueue implements JobQueue {
   readonly state: PipelineState;
   private readonly pool: pg.Pool;
   private readonly log: Logger;
-  private readonly schema: string;
+  private schema: string;
   private readonly options: PostgresQueueOptions;
   private utils: WorkerUtils | null = null;
   private runner: Runner | null = null;
@@ -107,6 +110,11 @@ export class PostgresJobQueue implements JobQueue {
   static async open(options: PostgresQueueOptions): Promise<PostgresJobQueue> {
     const queue = new PostgresJobQueue(options);
     try {
+      if (!options.schema) {
+        const { rows } = await queue.pool.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+        const current = rows[0]?.schema ?? 'public';
+        queue.schema = current === 'public' ? 'graphile_worker' : `${current}_graphile_worker`;
+      }
       queue.utils = await makeWorkerUtils({ pgPool: queue.pool, schema: queue.schema, logger: graphileLogger(queue.log) });
       await queue.utils.migrate();
       const client = await queue.pool.connect();

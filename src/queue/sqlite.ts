@@ -4,7 +4,6 @@
  * `await`), so it never holds a lock while the metrics store, on its own connection, waits for one; a statement
  * that finds the file busy is retried asynchronously.
  */
-import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import {
@@ -187,7 +186,6 @@ export class SqliteJobQueue implements JobQueue {
       this.db.prepare('UPDATE ai_review_jobs SET locked_at = NULL WHERE locked_at IS NOT NULL').run(),
     );
     if (recovered.changes > 0) this.log.warn({ jobs: recovered.changes }, 'queue: jobs interrupted by the last shutdown will run again');
-    // Two loops may now share one key's pending row only if the unique index was violated: re-check it.
     const concurrency = Math.max(1, options.concurrency ?? 4);
     for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
   }
@@ -286,6 +284,18 @@ export class SqliteJobQueue implements JobQueue {
     }
     this.loops = [];
     this.started = false;
+  }
+
+  /**
+   * Simulates a crash (tests): the loops stop taking jobs and nothing is unlocked or closed, as SIGKILL would
+   * leave the file. A new queue on the same file recovers the interrupted jobs at `start`.
+   */
+  crashForTests(): Promise<void> {
+    this.stopping = true;
+    this.started = false;
+    this.loops = [];
+    for (const wake of this.wake.splice(0)) wake();
+    return Promise.resolve();
   }
 
   stats(): Promise<QueueStats> {
@@ -399,9 +409,4 @@ export class SqliteJobQueue implements JobQueue {
       },
     };
   }
-}
-
-/** A fresh worker id, for logs. */
-export function workerId(): string {
-  return `ai-review-${randomUUID().slice(0, 8)}`;
 }

@@ -1,0 +1,272 @@
+/**
+ * The durable pipeline end to end: the real server (`start()` as `npm start` runs it) receiving signed
+ * deliveries over HTTP, a simulated GitHub on 127.0.0.1 (GHE_HOST), and the job queue on SQLite and on
+ * PostgreSQL. Asserts what an operator sees: acknowledgements, check runs per head SHA, stored delivery rows.
+ */
+import { createHmac } from 'node:crypto';
+import { appendFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { ProbotOctokit } from 'probot';
+import { redeliverFailedDeliveries } from '../../src/github/redelivery.js';
+import { start } from '../../src/server.js';
+import { PRIVATE_KEY } from '../github/harness.js';
+import { freePort } from '../e2e/fake-github.js';
+import { silent, sleep, TEST_DATABASE_URL, waitFor } from '../queue/helpers.js';
+import { SimulatedGitHub } from './simulated-github.js';
+
+const SECRET = 'pipeline-secret';
+const sha = (n: number, salt = 0) => (n * 1000 + salt).toString(16).padStart(40, 'a');
+
+type Instance = Awaited<ReturnType<typeof start>> & { url: string };
+
+/** A store for one test: a fresh SQLite file, or a fresh PostgreSQL schema (via search_path). */
+async function freshStore(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === 'sqlite')
+    return { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'ai-review-pipeline-')), 'store.sqlite')}`, drop: async () => {} };
+  const schema = `p_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.query(`DROP SCHEMA IF EXISTS ${schema}_graphile_worker CASCADE`);
+      await c.end();
+    },
+  };
+}
+
+describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
+  let sim: SimulatedGitHub;
+  let ghe: string;
+  let store: { url: string; drop: () => Promise<void> };
+  const instances: Instance[] = [];
+  /** Instances whose queue "crashed": their connections are closed after the simulated GitHub stops. */
+  const crashed: Instance[] = [];
+
+  async function startInstance(extra: NodeJS.ProcessEnv = {}): Promise<Instance> {
+    const port = await freePort();
+    const env: NodeJS.ProcessEnv = {
+      APP_ID: '123',
+      PRIVATE_KEY,
+      WEBHOOK_SECRET: SECRET,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GHE_HOST: ghe,
+      GHE_PROTOCOL: 'http',
+      DATABASE_URL: store.url,
+      APP_SLUG: 'ai-review',
+      LOG_LEVEL: process.env.PIPELINE_TEST_LOG ? 'info' : 'silent',
+      NODE_ENV: 'production',
+      EVALUATION_DEBOUNCE_MS: '300',
+      REDELIVERY_INTERVAL_S: '0',
+      ...extra,
+    };
+    const instance = {
+      ...(await start(env, {
+        write: (line: string) => (
+          process.env.PIPELINE_TEST_LOG ? void appendFileSync(process.env.PIPELINE_TEST_LOG, line) : undefined,
+          true
+        ),
+      })),
+      url: `http://127.0.0.1:${port}`,
+    };
+    instances.push(instance);
+    return instance;
+  }
+
+  /** Posts a signed delivery; resolves with the status and the time to the answer in ms. */
+  async function deliver(
+    instance: Instance,
+    name: string,
+    payload: unknown,
+    id = `d-${Math.random()}`,
+  ): Promise<{ status: number; ms: number }> {
+    const body = JSON.stringify(payload);
+    const t0 = performance.now();
+    const response = await fetch(`${instance.url}/api/github/webhooks`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': name,
+        'x-github-delivery': id,
+        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`,
+      },
+    });
+    await response.arrayBuffer();
+    return { status: response.status, ms: performance.now() - t0 };
+  }
+
+  const idle = async (instance: Instance) => {
+    const stats = await instance.queue!.stats();
+    return stats.pending + stats.running === 0;
+  };
+
+  beforeEach(async () => {
+    sim = new SimulatedGitHub();
+    ghe = await sim.start();
+    store = await freshStore(kind);
+  });
+  afterEach(async () => {
+    for (const i of instances.splice(0)) await i.shutdown();
+    await sim.stop();
+    for (const i of crashed.splice(0)) {
+      await i.queue?.close().catch(() => undefined);
+      await i.metrics?.close().catch(() => undefined);
+    }
+    await store.drop();
+  });
+
+  it('a burst of 20 synchronize deliveries for one PR gives at most 3 evaluations and one correct check run per evaluated head', async () => {
+    const app = await startInstance();
+    const acks: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const payload = sim.openPullRequest(7, sha(7, i), i === 0 ? 'opened' : 'synchronize');
+      const { status, ms } = await deliver(app, 'pull_request', payload);
+      expect(status).toBe(200);
+      acks.push(ms);
+      await sleep(100);
+    }
+    await waitFor(async () => (await idle(app)) && sim.runsOn(sha(7, 19)).length === 1, 20_000, 'the final check run');
+    const evaluations = sim.count('GET', /^\/repos\/acme\/widgets\/pulls\/7$/);
+    expect(evaluations).toBeGreaterThanOrEqual(1);
+    expect(evaluations).toBeLessThanOrEqual(3);
+    const final = sim.runsOn(sha(7, 19));
+    expect(final).toHaveLength(1);
+    expect(final[0]).toMatchObject({ status: 'completed', conclusion: 'action_required', output: { title: '1 of 1 review rule not met' } });
+    for (let i = 0; i < 20; i++) expect(sim.runsOn(sha(7, i)).length).toBeLessThanOrEqual(1);
+    // Acknowledged without waiting for GitHub: every answer well under a second.
+    expect(Math.max(...acks)).toBeLessThan(1000);
+  });
+
+  it('a secondary rate limit (403 with retry-after) on the check-run write is retried and the check run ends correct', async () => {
+    let limited = 0;
+    sim.fault = (req) => {
+      if (req.method === 'POST' && req.path === '/repos/acme/widgets/check-runs' && limited === 0) {
+        limited++;
+        return { status: 403, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '1' } };
+      }
+      return undefined;
+    };
+    const app = await startInstance();
+    const started = Date.now();
+    expect((await deliver(app, 'pull_request', sim.openPullRequest(8, sha(8)))).status).toBe(200);
+    await waitFor(() => sim.runsOn(sha(8)).some((r) => r.status === 'completed'), 20_000, 'the check run');
+    expect(limited).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    const runs = sim.runsOn(sha(8));
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ conclusion: 'action_required' });
+  });
+
+  it('a job interrupted by a crash after the acknowledgement runs again after a restart, without a new delivery', async () => {
+    let hung = 0;
+    sim.hang = (req) => req.method === 'GET' && req.path === '/repos/acme/widgets/pulls/9' && hung++ === 0;
+    const first = await startInstance({ QUEUE_STALE_WORKER_S: '1' });
+    expect((await deliver(first, 'pull_request', sim.openPullRequest(9, sha(9)))).status).toBe(200);
+    await waitFor(() => hung === 1, 10_000, 'the job to start');
+    // "SIGKILL": the queue stops without unlocking anything and the HTTP server goes away.
+    await (first.queue as unknown as { crashForTests(): Promise<void> }).crashForTests();
+    await first.server.stop();
+    instances.splice(instances.indexOf(first), 1);
+    crashed.push(first);
+    const second = await startInstance({ QUEUE_STALE_WORKER_S: '1' });
+    await waitFor(() => sim.runsOn(sha(9)).some((r) => r.status === 'completed'), 20_000, 'the recovered check run');
+    expect(sim.runsOn(sha(9))).toHaveLength(1);
+    expect(sim.runsOn(sha(9))[0]).toMatchObject({ conclusion: 'action_required' });
+    await waitFor(() => idle(second), 5000, 'an idle queue');
+  });
+
+  it('failed deliveries listed by GitHub are redelivered once; successful ones never', async () => {
+    const now = new Date();
+    const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();
+    sim.hookDeliveries = [
+      { id: 1, guid: 'failed-guid', status_code: 500, delivered_at: ago(5) },
+      { id: 2, guid: 'retried-guid', status_code: 502, delivered_at: ago(9) },
+      { id: 3, guid: 'retried-guid', status_code: 200, delivered_at: ago(8), redelivery: true },
+      { id: 4, guid: 'ok-guid', status_code: 202, delivered_at: ago(7) },
+      { id: 5, guid: 'old-guid', status_code: 500, delivered_at: ago(4 * 24 * 60) },
+    ];
+    const app = await startInstance();
+    const appOctokit = () =>
+      Promise.resolve(
+        new ProbotOctokit({
+          auth: { appId: 123, privateKey: PRIVATE_KEY },
+          baseUrl: `http://${ghe}/api/v3`,
+          throttle: { enabled: false },
+        }) as never,
+      );
+    const first = await redeliverFailedDeliveries({ appOctokit, state: app.queue!.state, log: silent });
+    const second = await redeliverFailedDeliveries({ appOctokit, state: app.queue!.state, log: silent });
+    expect(first).toMatchObject({ requested: 1, skipped: false });
+    expect(second).toMatchObject({ requested: 0 });
+    expect(sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/app/hook/deliveries')).map((r) => r.path)).toEqual([
+      '/app/hook/deliveries/1/attempts',
+    ]);
+  });
+
+  if (kind === 'postgres') {
+    it('two replicas on one PostgreSQL: a delivery sent to both at once gives one check run and one stored delivery; 50 PRs split between them each get one', async () => {
+      // One write per evaluation (no review requests): Probot spaces an installation's writes 1 s apart per process.
+      sim.config =
+        'mode: enforce\nrules:\n  - name: agent-review\n    require:\n      reviewers: ["sam"]\nreview:\n  request_reviewers: false\n';
+      const a = await startInstance();
+      const b = await startInstance();
+      const payload = sim.openPullRequest(1, sha(1));
+      const [ra, rb] = await Promise.all([
+        deliver(a, 'pull_request', payload, 'same-delivery'),
+        deliver(b, 'pull_request', payload, 'same-delivery'),
+      ]);
+      expect([ra.status, rb.status]).toEqual([200, 200]);
+      const sends = [];
+      for (let n = 100; n < 150; n++) sends.push(deliver(n % 2 === 0 ? a : b, 'pull_request', sim.openPullRequest(n, sha(n))));
+      expect((await Promise.all(sends)).every((r) => r.status === 200)).toBe(true);
+      await waitFor(
+        async () => (await idle(a)) && [1, ...Array.from({ length: 50 }, (_, i) => 100 + i)].every((n) => sim.runsOn(sha(n)).length > 0),
+        120_000,
+        'all check runs',
+      );
+      await sleep(500);
+      for (const n of [1, ...Array.from({ length: 50 }, (_, i) => 100 + i)]) {
+        expect(sim.runsOn(sha(n))).toHaveLength(1);
+        expect(sim.runsOn(sha(n))[0]!.conclusion).toBe('action_required');
+      }
+      const client = new pg.Client({ connectionString: store.url });
+      await client.connect();
+      const { rows } = await client.query<{ n: string }>("SELECT count(*) AS n FROM deliveries WHERE id = 'same-delivery'");
+      await client.end();
+      expect(Number(rows[0]!.n)).toBe(1);
+    }, 150_000);
+  }
+
+  if (kind === 'sqlite') {
+    it('GitHub answering 503 for 30 s: deliveries are acknowledged at once throughout, and the check run ends correct once it recovers', async () => {
+      const outageEnds = Date.now() + 30_000;
+      sim.fault = (req) =>
+        Date.now() < outageEnds && !req.path.includes('access_tokens')
+          ? { status: 503, body: { message: 'Service Unavailable' } }
+          : undefined;
+      const app = await startInstance();
+      const acks: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const r = await deliver(app, 'pull_request', sim.openPullRequest(11, sha(11, i), i === 0 ? 'opened' : 'synchronize'));
+        expect(r.status).toBe(200);
+        acks.push(r.ms);
+        await sleep(5000);
+      }
+      expect(Math.max(...acks)).toBeLessThan(1000);
+      await waitFor(() => sim.runsOn(sha(11, 4)).some((r) => r.status === 'completed'), 60_000, 'the check run after the outage');
+      expect(sim.runsOn(sha(11, 4))).toHaveLength(1);
+      expect(sim.runsOn(sha(11, 4))[0]).toMatchObject({ conclusion: 'action_required' });
+    }, 120_000);
+  }
+});

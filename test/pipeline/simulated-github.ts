@@ -1,0 +1,170 @@
+/**
+ * A stateful GitHub-compatible REST API on 127.0.0.1 for the pipeline tests: pull requests whose head moves,
+ * check runs that are really created and updated (so "exactly one check run per head SHA" can be checked), app
+ * deliveries for redelivery, and a `fault` hook that answers instead of the simulation (outages, rate limits).
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { COPILOT, commit, files, pullRequestPayload } from '../github/harness.js';
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: any;
+}
+
+export interface SimAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface SimCheckRun {
+  id: number;
+  head_sha: string;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  output: { title: string; summary: string };
+  app: { id: number };
+}
+
+const R = '/repos/acme/widgets';
+
+export class SimulatedGitHub {
+  readonly requests: SimRequest[] = [];
+  readonly checkRuns: SimCheckRun[] = [];
+  readonly pullRequests = new Map<number, Record<string, any>>();
+  /** Answers instead of the simulation when it returns an answer (then the request has no effect). */
+  fault: ((req: SimRequest) => SimAnswer | undefined) | null = null;
+  /** `.github/ai-review.yml` of acme/widgets (null: none). */
+  config: string | null = 'mode: enforce\nrules:\n  - name: agent-review\n    require:\n      reviewers: ["sam"]\n';
+  hookDeliveries: unknown[] = [];
+  /** Requests for which this returns true are never answered (a hung connection, ended by `stop`). */
+  hang: ((req: SimRequest) => boolean) | null = null;
+  /** Delay before every answer, in ms. */
+  latencyMs = 0;
+  private server: Server | null = null;
+  private nextCheckRunId = 1000;
+
+  /** Opens (or moves the head of) PR `number`, an agent PR changing one file. Returns the webhook payload. */
+  openPullRequest(number: number, headSha: string, action = 'opened'): Record<string, any> {
+    const payload = pullRequestPayload(action, { number, sha: headSha, commits: 1, changedFiles: 1 });
+    this.pullRequests.set(number, payload.pull_request);
+    return payload;
+  }
+
+  /** Check runs on `sha`. */
+  runsOn(sha: string): SimCheckRun[] {
+    return this.checkRuns.filter((r) => r.head_sha === sha);
+  }
+
+  count(method: string, pattern: RegExp): number {
+    return this.requests.filter((r) => r.method === method && pattern.test(r.path)).length;
+  }
+
+  private answer(req: SimRequest): SimAnswer {
+    const fault = this.fault?.(req);
+    if (fault) return fault;
+    const { method, path } = req;
+    if (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
+      return { status: 201, body: { token: 'ghs_sim', expires_at: '2099-01-01T00:00:00Z' } };
+    }
+    if (method === 'GET' && path === `${R}/contents/.github/ai-review.yml`) {
+      return this.config === null
+        ? { status: 404, body: { message: 'Not Found' } }
+        : { status: 200, body: this.config, headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' } };
+    }
+    if (method === 'GET' && path === '/repos/acme/.github/contents/.github/ai-review.yml')
+      return { status: 404, body: { message: 'Not Found' } };
+    let m = /^\/repos\/acme\/widgets\/pulls\/(\d+)(\/\w+)?$/.exec(path);
+    if (m && method === 'GET') {
+      const pr = this.pullRequests.get(Number(m[1]));
+      if (!pr) return { status: 404, body: { message: 'Not Found' } };
+      switch (m[2]) {
+        case undefined:
+          return { status: 200, body: pr };
+        case '/files':
+          return { status: 200, body: files('src/app.ts') };
+        case '/commits':
+          return { status: 200, body: [commit(pr.head.sha, COPILOT, 'Change', '198982749+Copilot@users.noreply.github.com')] };
+        case '/reviews':
+          return { status: 200, body: [] };
+      }
+    }
+    if (method === 'GET' && path === `${R}/pulls`) return { status: 200, body: [...this.pullRequests.values()] };
+    if (method === 'GET' && /^\/repos\/acme\/widgets\/issues\/\d+\/timeline$/.test(path)) return { status: 200, body: [] };
+    if (method === 'POST' && /^\/repos\/acme\/widgets\/pulls\/\d+\/requested_reviewers$/.test(path)) return { status: 201, body: {} };
+    m = /^\/repos\/acme\/widgets\/commits\/([0-9a-f]+)\/check-runs$/.exec(path);
+    if (m && method === 'GET') {
+      const runs = this.runsOn(m[1]!);
+      return { status: 200, body: { total_count: runs.length, check_runs: runs } };
+    }
+    if (method === 'POST' && path === `${R}/check-runs`) {
+      const run: SimCheckRun = {
+        id: this.nextCheckRunId++,
+        head_sha: req.body.head_sha,
+        name: req.body.name,
+        status: req.body.status,
+        conclusion: req.body.conclusion ?? null,
+        output: req.body.output,
+        app: { id: 123 },
+      };
+      this.checkRuns.push(run);
+      return { status: 201, body: run };
+    }
+    m = /^\/repos\/acme\/widgets\/check-runs\/(\d+)$/.exec(path);
+    if (m && method === 'PATCH') {
+      const run = this.checkRuns.find((r) => r.id === Number(m![1]));
+      if (!run) return { status: 404, body: { message: 'Not Found' } };
+      Object.assign(run, { status: req.body.status, conclusion: req.body.conclusion ?? null, output: req.body.output ?? run.output });
+      return { status: 200, body: run };
+    }
+    if (method === 'GET' && path === '/app/hook/deliveries') return { status: 200, body: this.hookDeliveries };
+    if (method === 'POST' && /^\/app\/hook\/deliveries\/\d+\/attempts$/.test(path)) return { status: 202, body: {} };
+    return { status: 404, body: { message: `Not Found: ${method} ${path}` } };
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      void readBody(req).then(async (raw) => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        let body: unknown = undefined;
+        try {
+          body = raw ? JSON.parse(raw) : undefined;
+        } catch {
+          body = raw;
+        }
+        const request: SimRequest = {
+          method: req.method ?? 'GET',
+          path: decodeURIComponent(url.pathname.replace(/^\/api\/v3/, '')),
+          query: url.searchParams,
+          body,
+        };
+        if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+        this.requests.push(request);
+        if (this.hang?.(request)) return;
+        const answer = this.answer(request);
+        const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
+        res.end(text);
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
