@@ -32,7 +32,7 @@ async function classify(lines: string[], options: AuthorshipOptions = DEFAULT_AU
 const copilotLine = JSON.stringify({
   id: 'a',
   ...pr({ user: { login: 'Copilot', id: 198982749, type: 'Bot' }, assignees: [{ login: 'Copilot' }, { login: 'mona' }] }, [
-    commit({ author: { login: 'Copilot' } }),
+    commit({ author: { login: 'Copilot', id: 198982749, type: 'Bot' } }),
   ]),
   expected: { class: 'agent', agent: 'copilot' },
 });
