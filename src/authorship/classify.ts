@@ -62,6 +62,21 @@ interface Evidence {
   authored?: boolean;
 }
 
+/** Signals that come from the PR itself (or name its head branch): they say the tool opened or wrote the PR. */
+export const PR_LEVEL_SIGNALS: ReadonlySet<string> = new Set([
+  'pr_author_id',
+  'pr_author_login',
+  'body_marker',
+  'body_template',
+  'branch_prefix',
+  'merge_commit_branch',
+  'title_branch_prefix',
+  'label',
+]);
+
+/** Signals of a commit made by the tool's own identity (its account or address as commit author). */
+export const AUTHORED_SIGNALS: ReadonlySet<string> = new Set(['commit_author_id', 'commit_author_login', 'commit_author_email']);
+
 /** Rank of a confidence: low 0, medium 1, high 2. */
 export function confidenceRank(c: Confidence): number {
   return CONFIDENCE_ORDER.indexOf(c);
