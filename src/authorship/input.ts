@@ -11,7 +11,8 @@ import type { AccountInput, AuthorshipInput, CommitInput } from './types.js';
 /** The result of reading one value: the input, or why it is not a pull request. */
 export type ReadResult = { ok: true; input: AuthorshipInput; shape: 'rest' | 'gh' } | { ok: false; problem: string };
 
-const GH_FIELDS = ['number', 'title', 'body', 'author', 'headRefName', 'labels', 'commits'] as const;
+/** gh fields that only a pull request has: a line with commits or labels alone is not one. */
+const GH_PR_FIELDS = ['number', 'title', 'author', 'headRefName'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -107,7 +108,7 @@ export function fromGhPullRequest(value: Record<string, unknown>): AuthorshipInp
 
 /**
  * Reads one JSON value as a pull request: the REST shape when it has a `pull_request` object, the `gh` shape when it
- * has at least one of gh's fields and no `pull_request`. Anything else (an array, a string, an object with neither)
+ * has no `pull_request` but one of gh's pull-request fields (`number`, `title`, `author`, `headRefName`). Anything else (an array, a string, an object with neither)
  * is not a pull request, with the reason. Container types are checked: `commits` must be an array, `pull_request`
  * an object.
  */
@@ -122,7 +123,7 @@ export function readPullRequest(value: unknown): ReadResult {
     }
     return { ok: true, input: value as AuthorshipInput, shape: 'rest' };
   }
-  if (GH_FIELDS.some((f) => f in value)) {
+  if (GH_PR_FIELDS.some((f) => f in value)) {
     if (value.commits !== undefined && value.commits !== null && !Array.isArray(value.commits)) {
       return { ok: false, problem: '"commits" must be an array' };
     }
