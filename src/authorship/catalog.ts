@@ -124,8 +124,8 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     branchPrefixes: ['copilot/'],
     humanOfRecord: [{ from: 'assigner' }, { from: 'co_author' }, { from: 'assignee' }],
     sources: [
-      'https://github.com/Shopify/shipit-engine/issues/1411 (REST user of a Copilot PR: login Copilot, id 198982749, type Bot)',
-      'https://github.com/posit-dev/ark/pull/1001',
+      'https://github.com/Shopify/shipit-engine/issues/1411 (REST user of a Copilot PR: login Copilot, id 198982749, type Bot; App copilot-swe-agent[bot])',
+      'https://github.com/posit-dev/ark/pull/1001 (commits by "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>")',
       'https://github.com/microsoft/vscode-pull-request-github/pull/6794 (assigning an issue to copilot-swe-agent starts it)',
       `${AIDEV}: PR author Copilot/198982749; body footer "Copilot coding agent tips (https://gh.io/copilot-coding-agent-tips)"; co-author trailer of the assigning human`,
       'Copilot CLI: https://github.com/github/copilot-cli/issues/3177 (maintainer: the CLI adds a `Co-authored-by: Copilot` trailer since v0.0.410, opt-out since v0.0.411) and #3181 (`"includeCoAuthoredBy": false` in .copilot/settings.json); the trailer as written in public commits and agent instructions: "Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>" (avatars.githubusercontent.com/u/223556219 is the Copilot avatar)',
@@ -217,6 +217,7 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     humanOfRecord: [],
     sources: [
       `${AIDEV}: commits by login cursoragent, "Signed-off-by: Cursor Agent <cursoragent@cursor.com>", branches "cursor/<slug>-<hex4>", a PR opened by cursor[bot]`,
+      'Cursor adds the trailer "Made-with: Cursor" to commits it writes (public commit logs; rule msg.cursor.made-with of public agent-adoption scans)',
       'Co-author "Cursor <199161495+cursoragent@users.noreply.github.com>" and "Cursor Agent <cursoragent@cursor.com>" in public changelogs and commits; PR footer links https://cursor.com/agents/bc-..., https://cursor.com/agents?id=bc-... and https://cursor.com/background-agent?bcId=bc-..., body opening "<!-- CURSOR_AGENT_PR_BODY_BEGIN -->" (e.g. https://github.com/iurysza/termscope/pull/10; rule pr.cursor.agent-body of public agent-adoption scans)',
       'cursor[bot] 206951365: public agent lists (e.g. KnownAgentCommitters tables)',
     ],
