@@ -108,7 +108,7 @@ describe('the shape of `gh pr list --json number,title,body,author,headRefName,l
         messageBody: 'Co-authored-by: mona <1234+mona@users.noreply.github.com>',
         authoredDate: '2025-06-01T10:00:00Z',
         committedDate: '2025-06-01T10:00:00Z',
-        authors: [{ name: 'copilot-swe-agent[bot]', email: '198982749+Copilot@users.noreply.github.com', login: 'Copilot', id: 'BOT_kgDOC9w-XQ' }],
+        authors: [{ name: 'copilot-swe-agent[bot]', email: '198982749+Copilot@users.noreply.github.com', login: 'Copilot', id: 'BOT_kgDOC9w8XQ' }],
       },
     ],
   };

@@ -199,3 +199,53 @@ test('every built-in agent names the source of its identities', () => {
   }
   expect(missing).toEqual([]);
 });
+
+describe('agents.custom expresses every kind of identity the catalog uses', () => {
+  const options = {
+    ...DEFAULT_AUTHORSHIP_OPTIONS,
+    custom: [
+      {
+        name: 'acme',
+        accounts: [{ login: 'Acme', id: 9001, type: 'Bot' as const }, { login: 'acme-agent[bot]', id: 9001 }],
+        commit_emails: ['agent@acme.dev'],
+        author_name_suffixes: [' (acme)'],
+        trailers: [{ key: 'Acme-Session', value_prefix: 'https://acme.dev/s/' }],
+        body_markers: ['Made by Acme'],
+        body_template: ['What', 'Checks'],
+        branch_prefixes_before_digit: ['acme/'],
+        labels: ['acme-ai'],
+      },
+      { name: 'acme-review', kind: 'review-bot' as const, accounts: [{ login: 'acme-review[bot]', id: 9002 }] },
+    ],
+  };
+  const run = (input: AuthorshipInput) => {
+    const v = classifyPullRequest(input, options);
+    return { class: v.class, agent: v.agent, confidence: v.confidence };
+  };
+
+  test.each<[string, AuthorshipInput, ReturnType<typeof run>]>([
+    ['account by id, whatever the login', pr({ user: { login: 'renamed', id: 9001, type: 'Bot' } }), { class: 'agent', agent: 'acme', confidence: 'high' }],
+    ['the App user login with type Bot', pr({ user: { login: 'Acme', type: 'Bot' } }), { class: 'agent', agent: 'acme', confidence: 'high' }],
+    ['near miss: a person "acme" with another id', pr({ user: { login: 'acme', id: 5, type: 'User' } }), { class: 'human', agent: null, confidence: null }],
+    ['its noreply address', pr({}, [commit({ email: '9001+acme-agent[bot]@users.noreply.github.com', author: null })]), { class: 'agent', agent: 'acme', confidence: 'medium' }],
+    ['author-name suffix (assistance: the person’s identity, marked)', pr({}, [commit({ name: 'Octo Cat (acme)' }), commit({}), commit({})]), { class: 'assisted', agent: 'acme', confidence: 'medium' }],
+    ['trailer', pr({}, [commit({ message: 'x\n\nAcme-Session: https://acme.dev/s/42' })]), { class: 'agent', agent: 'acme', confidence: 'medium' }],
+    ['near miss: trailer with another value', pr({}, [commit({ message: 'x\n\nAcme-Session: none' })]), { class: 'human', agent: null, confidence: null }],
+    ['body layout', pr({ body: '## What\n- a\n## Checks\n- b' }), { class: 'agent', agent: 'acme', confidence: 'low' }],
+    ['branch prefix before a digit', pr({ head: { ref: 'acme/1712345678-fix' } }), { class: 'agent', agent: 'acme', confidence: 'low' }],
+    ['near miss: a person’s acme/ branch', pr({ head: { ref: 'acme/notes' } }), { class: 'human', agent: null, confidence: null }],
+    [
+      'a custom review bot’s applied suggestion',
+      pr({}, [commit({ message: 'Apply\n\nCo-authored-by: acme-review[bot] <9002+acme-review[bot]@users.noreply.github.com>' })]),
+      { class: 'assisted', agent: 'acme-review', confidence: 'medium' },
+    ],
+  ])('%s', (_name, input, expected) => {
+    expect(run(input)).toEqual(expected);
+  });
+
+  test('the configuration schema accepts those fields', async () => {
+    const { validateConfig } = await import('../../src/config/load.js');
+    const result = validateConfig({ agents: { custom: options.custom } }, 'test');
+    expect(result.ok).toBe(true);
+  });
+});
