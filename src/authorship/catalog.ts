@@ -212,7 +212,12 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     ],
     emails: ['cursoragent@cursor.com'],
     trailers: [{ key: 'Made-with', valuePrefix: 'Cursor' }],
-    bodyMarkers: ['cursor.com/background-agent?bcid=', 'cursor.com/agents/bc-', 'cursor.com/agents?id=bc-', '<!-- cursor_agent_pr_body_begin -->'],
+    bodyMarkers: [
+      'cursor.com/background-agent?bcid=',
+      'cursor.com/agents/bc-',
+      'cursor.com/agents?id=bc-',
+      '<!-- cursor_agent_pr_body_begin -->',
+    ],
     branchPrefixes: ['cursor/'],
     humanOfRecord: [],
     sources: [
@@ -301,7 +306,7 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     branchPrefixesBeforeDigit: ['gemini-issue-'],
     humanOfRecord: [{ from: 'co_author' }],
     sources: [
-      'google-github-actions/run-gemini-cli examples/workflows/gemini-cli/gemini-cli.yml: `git config --global user.name \'gemini-cli[bot]\'`, `user.email \'gemini-cli[bot]@users.noreply.github.com\'`, branch "gemini-issue-<issue number>"',
+      "google-github-actions/run-gemini-cli examples/workflows/gemini-cli/gemini-cli.yml: `git config --global user.name 'gemini-cli[bot]'`, `user.email 'gemini-cli[bot]@users.noreply.github.com'`, branch \"gemini-issue-<issue number>\"",
       'google-gemini/gemini-cli packages/core/src/services/gitService.ts: the CLI\'s own git identity "Gemini CLI <gemini-cli@google.com>" (checkpoint repository), which appears as author and co-author in public commits ("Co-authored-by: Gemini CLI <gemini-cli@google.com>")',
       'https://github.com/google-gemini/gemini-cli/pull/5730 (gemini-cli-robot is a robot account for release automation: not an agent)',
     ],

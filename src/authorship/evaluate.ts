@@ -176,7 +176,15 @@ export function formatSummary(summary: EvaluationSummary): string {
     `Human and automation PRs (false positive = classified agent; overall false-positive rate ${pct(summary.nonAgentFalsePositiveRate)})`,
     '',
     table(
-      ['expected class', 'PRs', 'classified agent', 'false-positive rate', 'classified human', 'classified automation', 'classified assisted'],
+      [
+        'expected class',
+        'PRs',
+        'classified agent',
+        'false-positive rate',
+        'classified human',
+        'classified automation',
+        'classified assisted',
+      ],
       nonAgent,
     ),
     '',

@@ -5,7 +5,14 @@
  * renders it as text. Values are untrusted PR text: they are clipped and JSON-quoted when rendered.
  */
 import type { AgentDescriptor } from './catalog.js';
-import { AGENT_COMMIT_SHARE_THRESHOLD, AUTHORED_SIGNALS, classifyPullRequest, DEFAULT_AUTHORSHIP_OPTIONS, MAX_REASON_VALUE, PR_LEVEL_SIGNALS } from './classify.js';
+import {
+  AGENT_COMMIT_SHARE_THRESHOLD,
+  AUTHORED_SIGNALS,
+  classifyPullRequest,
+  DEFAULT_AUTHORSHIP_OPTIONS,
+  MAX_REASON_VALUE,
+  PR_LEVEL_SIGNALS,
+} from './classify.js';
 import { identityIndex, isBotAccount, matchAccount, matchEmailRule, parseNoreplyEmail, type IdentityIndex } from './identity.js';
 import { matchesBodyTemplate, mergeTargetBranch, parseNameEmail, parseTrailers } from './text.js';
 import type { AccountInput, AuthorshipInput, AuthorshipOptions, AuthorshipVerdict } from './types.js';
@@ -88,7 +95,11 @@ export function explainAccount(account: AccountInput | null | undefined, index: 
   }
   if (isBotAccount(account)) return { matched: null, why: 'a bot the catalog does not know: read as automation' };
   const like = lookalike(login, index);
-  if (like) return { matched: null, why: `contains "${like.name.split('-')[0] ?? ''}", but names never match: only ids, exact logins and addresses do` };
+  if (like)
+    return {
+      matched: null,
+      why: `contains "${like.name.split('-')[0] ?? ''}", but names never match: only ids, exact logins and addresses do`,
+    };
   return { matched: null, why: 'not a catalog account' };
 }
 
@@ -104,7 +115,8 @@ const EMAIL_RULES: Record<string, string> = {
 export function explainEmail(email: string, index: IdentityIndex): { matched: string | null; why: string } {
   if (email === '') return { matched: null, why: 'no address' };
   const match = matchEmailRule(email, index);
-  if (match) return { matched: match.entry.name, why: `${EMAIL_RULES[match.rule] ?? match.rule} (${match.entry.displayName}, ${match.entry.kind})` };
+  if (match)
+    return { matched: match.entry.name, why: `${EMAIL_RULES[match.rule] ?? match.rule} (${match.entry.displayName}, ${match.entry.kind})` };
   const lower = email.trim().toLowerCase();
   const noreply = parseNoreplyEmail(lower);
   if (noreply) {
@@ -159,7 +171,10 @@ function explainBranch(branch: string, index: IdentityIndex): { matched: string 
       if (next !== undefined && next >= '0' && next <= '9') {
         return { matched: entry.name, why: `starts with "${digit}" and a digit, as ${entry.displayName} names branches (low)` };
       }
-      return { matched: null, why: `"${digit}" counts only before a digit (${entry.displayName} writes a number there; people use "${digit}" too)` };
+      return {
+        matched: null,
+        why: `"${digit}" counts only before a digit (${entry.displayName} writes a number there; people use "${digit}" too)`,
+      };
     }
   }
   return { matched: null, why: 'no catalog branch prefix' };
@@ -173,7 +188,8 @@ function explainTrailer(key: string, value: string, index: IdentityIndex): { mat
     const result = explainEmail(email, index);
     if (result.matched !== null) {
       const entry = index.entries.find((e) => e.name === result.matched);
-      if (entry?.kind === 'review-bot') return { matched: entry.name, why: `${result.why}: an applied review suggestion (assisted, never agent)` };
+      if (entry?.kind === 'review-bot')
+        return { matched: entry.name, why: `${result.why}: an applied review suggestion (assisted, never agent)` };
       if (entry?.kind === 'automation') return { matched: entry.name, why: `${result.why}: automation, not agent authorship` };
     }
     return result;
@@ -184,7 +200,10 @@ function explainTrailer(key: string, value: string, index: IdentityIndex): { mat
     if (value.toLowerCase().startsWith(trailer.valuePrefix.toLowerCase())) {
       return { matched: entry.name, why: `${entry.displayName}'s trailer ${trailer.key}: ${trailer.valuePrefix}…` };
     }
-    return { matched: null, why: `${entry.displayName} writes ${trailer.key} with a value starting "${trailer.valuePrefix}"; this one does not` };
+    return {
+      matched: null,
+      why: `${entry.displayName} writes ${trailer.key} with a value starting "${trailer.valuePrefix}"; this one does not`,
+    };
   }
   return null;
 }
@@ -233,7 +252,12 @@ function identities(input: AuthorshipInput, index: IdentityIndex): IdentityExpla
     const name = str(label?.name);
     if (name === '') return;
     const entry = index.entries.find((e) => e.labels.some((l) => l.toLowerCase() === name.toLowerCase()));
-    push(out, `pull_request.labels[${i}]`, name, entry ? { matched: entry.name, why: `a label ${entry.displayName} applies (low)` } : { matched: null, why: 'not a catalog label' });
+    push(
+      out,
+      `pull_request.labels[${i}]`,
+      name,
+      entry ? { matched: entry.name, why: `a label ${entry.displayName} applies (low)` } : { matched: null, why: 'not a catalog label' },
+    );
   });
   (Array.isArray(pr.assignees) ? pr.assignees : []).forEach((a, i) => {
     if (a) push(out, `pull_request.assignees[${i}]`, describeAccount(a), explainAccount(a, index));
@@ -271,7 +295,8 @@ function decision(verdict: AuthorshipVerdict): string {
   const share = `${Math.round(verdict.agentCommitShare * 100)}%`;
   const mine = verdict.reasons.filter((r) => r.agent === verdict.agent);
   const threshold = `${AGENT_COMMIT_SHARE_THRESHOLD * 100}%`;
-  if (verdict.class === 'human') return 'human: no agent evidence at or above min_confidence, no bot author, no applied AI review suggestion';
+  if (verdict.class === 'human')
+    return 'human: no agent evidence at or above min_confidence, no bot author, no applied AI review suggestion';
   if (verdict.class === 'automation') return `automation: ${verdict.agent ?? 'a bot'} opened it or made every commit`;
   if (verdict.class === 'assisted') {
     if (mine.some((r) => r.signal === 'review_suggestion')) {

@@ -121,13 +121,14 @@ export function readPullRequest(value: unknown): ReadResult {
         return { ok: false, problem: `"${key}" must be an array` };
       }
     }
-    return { ok: true, input: value as AuthorshipInput, shape: 'rest' };
+    return { ok: true, input: value, shape: 'rest' };
   }
   if (GH_PR_FIELDS.some((f) => f in value)) {
     if (value.commits !== undefined && value.commits !== null && !Array.isArray(value.commits)) {
       return { ok: false, problem: '"commits" must be an array' };
     }
-    if (value.author !== undefined && value.author !== null && !isObject(value.author)) return { ok: false, problem: '"author" must be an object' };
+    if (value.author !== undefined && value.author !== null && !isObject(value.author))
+      return { ok: false, problem: '"author" must be an object' };
     return { ok: true, input: fromGhPullRequest(value), shape: 'gh' };
   }
   return {

@@ -72,8 +72,9 @@ function expectedOf(value: Record<string, unknown>, where: string): ExpectedLabe
   if (typeof expected !== 'object' || !CLASSES.includes(e.class as AuthorClass)) {
     throw new UsageError(`${where}: "expected.class" must be one of ${CLASSES.join(', ')}`);
   }
-  if (e.agent !== undefined && e.agent !== null && typeof e.agent !== 'string') throw new UsageError(`${where}: "expected.agent" must be a string`);
-  return { class: e.class as AuthorClass, agent: (e.agent as string | null | undefined) ?? null };
+  if (e.agent !== undefined && e.agent !== null && typeof e.agent !== 'string')
+    throw new UsageError(`${where}: "expected.agent" must be a string`);
+  return { class: e.class as AuthorClass, agent: e.agent ?? null };
 }
 
 /** The values of the input with where each came from (`line N` or `element N` of a JSON array). */

@@ -36,7 +36,10 @@ export const CustomAgentSchema = z
       .array(nonEmptyString)
       .optional()
       .describe('GitHub logins of the agent, e.g. "acme-agent[bot]" (the "[bot]" suffix is optional)'),
-    accounts: z.array(CustomAgentAccountSchema).optional().describe('GitHub accounts with their numeric ids (high confidence as PR author)'),
+    accounts: z
+      .array(CustomAgentAccountSchema)
+      .optional()
+      .describe('GitHub accounts with their numeric ids (high confidence as PR author)'),
     branch_prefixes: z.array(nonEmptyString).optional().describe('Head branch prefixes, e.g. "acme-agent/" (low confidence)'),
     branch_prefixes_before_digit: z
       .array(nonEmptyString)
@@ -55,7 +58,9 @@ export const CustomAgentSchema = z
     trailers: z
       .array(z.strictObject({ key: nonEmptyString, value_prefix: nonEmptyString }))
       .optional()
-      .describe('Commit-message trailers the tool writes, e.g. {key: "Acme-Session", value_prefix: "https://acme.dev/s/"} (medium confidence)'),
+      .describe(
+        'Commit-message trailers the tool writes, e.g. {key: "Acme-Session", value_prefix: "https://acme.dev/s/"} (medium confidence)',
+      ),
     body_markers: z.array(nonEmptyString).optional().describe('Text the agent writes in PR bodies or commit messages (medium confidence)'),
     body_template: z
       .array(nonEmptyString)

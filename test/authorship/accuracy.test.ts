@@ -73,7 +73,9 @@ describeWithData('accuracy on ../shared/datasets dev files (default configuratio
 
   test('no human or automation PR is assisted by a coding agent', () => {
     const agents = new Set(BUILTIN_AGENTS.map((a) => a.name));
-    expect(rows.filter((r) => r.expected.class !== 'agent' && r.verdict.class === 'assisted' && agents.has(r.verdict.agent ?? ''))).toEqual([]);
+    expect(rows.filter((r) => r.expected.class !== 'agent' && r.verdict.class === 'assisted' && agents.has(r.verdict.agent ?? ''))).toEqual(
+      [],
+    );
   });
 
   test('automation bots are never classified human', () => {

@@ -13,7 +13,8 @@ const CLAUDE_TRAILER = 'Co-Authored-By: Claude Sonnet 4.5 <noreply@anthropic.com
 const person = (message = 'Work') => commit({ message });
 const coAuthored = () => commit({ message: `Agent part\n\n${CLAUDE_TRAILER}` });
 const CURSOR = { login: 'cursoragent', id: 199161495, type: 'User' };
-const byCursor = () => commit({ message: 'Agent work', name: 'Cursor Agent', email: 'cursoragent@cursor.com', author: CURSOR, committer: CURSOR });
+const byCursor = () =>
+  commit({ message: 'Agent work', name: 'Cursor Agent', email: 'cursoragent@cursor.com', author: CURSOR, committer: CURSOR });
 
 function verdict(input: AuthorshipInput): AuthorshipVerdict {
   return classifyPullRequest(input, DEFAULT_AUTHORSHIP_OPTIONS);
@@ -23,12 +24,26 @@ describe('assisted: a person’s PR with some agent help', () => {
   test.each<[string, AuthorshipInput, Partial<AuthorshipVerdict>]>([
     [
       'an applied Copilot code review suggestion',
-      pr({}, [person(), commit({ message: 'Apply suggestions from code review\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>' })]),
-      { class: 'assisted', agent: 'copilot-code-review', confidence: 'medium', humanOfRecord: 'octocat', agentCommitShare: 0, agentCommitShas: [] },
+      pr({}, [
+        person(),
+        commit({ message: 'Apply suggestions from code review\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>' }),
+      ]),
+      {
+        class: 'assisted',
+        agent: 'copilot-code-review',
+        confidence: 'medium',
+        humanOfRecord: 'octocat',
+        agentCommitShare: 0,
+        agentCommitShas: [],
+      },
     ],
     [
       'an applied Gemini Code Assist suggestion',
-      pr({}, [commit({ message: 'Update a.ts\n\nCo-authored-by: gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>' })]),
+      pr({}, [
+        commit({
+          message: 'Update a.ts\n\nCo-authored-by: gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>',
+        }),
+      ]),
       { class: 'assisted', agent: 'gemini-code-assist', humanOfRecord: 'octocat' },
     ],
     [
@@ -69,12 +84,20 @@ describe('agent: the agent opened or wrote it', () => {
     ],
     [
       'PR-level evidence: the tool’s body footer, whatever the commits',
-      pr({ body: 'Summary\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)' }, [person(), person(), person(), coAuthored()]),
+      pr({ body: 'Summary\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)' }, [
+        person(),
+        person(),
+        person(),
+        coAuthored(),
+      ]),
       { class: 'agent', agent: 'claude-code' },
     ],
     [
       'agent evidence wins over an applied review suggestion',
-      pr({}, [coAuthored(), commit({ message: 'Apply\n\nCo-authored-by: coderabbitai[bot] <136622811+coderabbitai[bot]@users.noreply.github.com>' })]),
+      pr({}, [
+        coAuthored(),
+        commit({ message: 'Apply\n\nCo-authored-by: coderabbitai[bot] <136622811+coderabbitai[bot]@users.noreply.github.com>' }),
+      ]),
       { class: 'agent', agent: 'claude-code' },
     ],
   ])('%s', (_name, input, expected) => {
@@ -87,7 +110,10 @@ describe('agent: the agent opened or wrote it', () => {
 
   test('a review bot’s trailer in a bot’s PR stays automation', () => {
     const input = pr({ user: { login: 'renovate[bot]', id: 29139614, type: 'Bot' } }, [
-      commit({ message: 'Apply\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>', author: { login: 'renovate[bot]', type: 'Bot' } }),
+      commit({
+        message: 'Apply\n\nCo-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>',
+        author: { login: 'renovate[bot]', type: 'Bot' },
+      }),
     ]);
     expect(verdict(input)).toMatchObject({ class: 'automation', agent: 'renovate' });
   });
@@ -118,7 +144,12 @@ describe('rules: if.author assisted, lists mixing classes and agent names', () =
   });
 
   test('without a rule naming assisted, a human rule covers assisted PRs', () => {
-    const rules = rulesOf({ rules: [{ name: 'people', if: { author: 'human' } }, { name: 'agents', if: { author: 'agent' } }] });
+    const rules = rulesOf({
+      rules: [
+        { name: 'people', if: { author: 'human' } },
+        { name: 'agents', if: { author: 'agent' } },
+      ],
+    });
     expect(applied(rules, assisted)).toEqual(['people']);
     expect(applied(rules, humanPr)).toEqual(['people']);
   });
@@ -149,7 +180,9 @@ describe('rules: if.author assisted, lists mixing classes and agent names', () =
   test('an unknown name in a list is a configuration error with its key path', () => {
     const result = validateConfig({ rules: [{ name: 'typo', if: { author: ['asissted', 'copilot'] } }] }, 'test');
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.errors).toEqual([expect.objectContaining({ path: 'rules[0].if.author[0]', message: expect.stringContaining('unknown author "asissted"') })]);
+    const errors = result.ok ? [] : result.errors;
+    expect(errors.map((e) => e.path)).toEqual(['rules[0].if.author[0]']);
+    expect(errors[0]?.message).toContain('unknown author "asissted"');
   });
 
   test('custom agent names are known to rules', () => {

@@ -158,9 +158,24 @@ describe('catalog data', () => {
 describe('when a name and an id disagree', () => {
   const index = identityIndex(DEFAULT_AUTHORSHIP_OPTIONS);
   test.each<[string, string, string | null, string | null]>([
-    ['agent App name with a workflow runner’s id: the login wins', '41898282+claude[bot]@users.noreply.github.com', 'claude-code', 'noreply-login-over-runner-id'],
-    ['the runner itself (its own address, derived from the catalog account)', '41898282+github-actions[bot]@users.noreply.github.com', 'github-actions', 'exact'],
-    ['the coding agent’s name with the reviewer’s id: the id wins', '175728472+Copilot@users.noreply.github.com', 'copilot-code-review', 'noreply-id'],
+    [
+      'agent App name with a workflow runner’s id: the login wins',
+      '41898282+claude[bot]@users.noreply.github.com',
+      'claude-code',
+      'noreply-login-over-runner-id',
+    ],
+    [
+      'the runner itself (its own address, derived from the catalog account)',
+      '41898282+github-actions[bot]@users.noreply.github.com',
+      'github-actions',
+      'exact',
+    ],
+    [
+      'the coding agent’s name with the reviewer’s id: the id wins',
+      '175728472+Copilot@users.noreply.github.com',
+      'copilot-code-review',
+      'noreply-id',
+    ],
     ['Copilot CLI’s listed address', '223556219+Copilot@users.noreply.github.com', 'copilot', 'exact'],
     ['a known login with an unknown id is another account', '12345+devin-ai-integration[bot]@users.noreply.github.com', null, null],
     ['an id-less App address', 'gemini-cli[bot]@users.noreply.github.com', 'gemini-cli', 'exact'],

@@ -18,9 +18,18 @@ describe('databaseIdFromNodeId', () => {
 
 describe('accountFromGhAuthor', () => {
   test.each<[unknown, unknown]>([
-    [{ is_bot: true, login: 'app/copilot-swe-agent' }, { login: 'copilot-swe-agent[bot]', type: 'Bot' }],
-    [{ is_bot: true, login: 'app/dependabot', id: 'MDM6Qm90NDk2OTkzMzM=' }, { login: 'dependabot[bot]', type: 'Bot', id: 49699333 }],
-    [{ id: 'MDQ6VXNlcjU4MzIzMQ==', is_bot: false, login: 'octocat', name: 'The Octocat' }, { login: 'octocat', type: 'User', id: 583231 }],
+    [
+      { is_bot: true, login: 'app/copilot-swe-agent' },
+      { login: 'copilot-swe-agent[bot]', type: 'Bot' },
+    ],
+    [
+      { is_bot: true, login: 'app/dependabot', id: 'MDM6Qm90NDk2OTkzMzM=' },
+      { login: 'dependabot[bot]', type: 'Bot', id: 49699333 },
+    ],
+    [
+      { id: 'MDQ6VXNlcjU4MzIzMQ==', is_bot: false, login: 'octocat', name: 'The Octocat' },
+      { login: 'octocat', type: 'User', id: 583231 },
+    ],
     [{ is_bot: true, login: 'app/' }, null],
     [null, null],
   ])('%j', (author, expected) => {
@@ -36,10 +45,24 @@ test('a gh element becomes REST shapes', () => {
     author: { is_bot: false, login: 'mona', id: 'MDQ6VXNlcjU4MzIzMQ==' },
     headRefName: 'feature',
     labels: [{ name: 'codex', color: 'fff' }],
-    commits: [{ oid: 'c'.repeat(40), messageHeadline: 'Head', messageBody: 'Body', authors: [{ name: 'Mona', email: 'm@example.com', login: 'mona', id: '' }] }],
+    commits: [
+      {
+        oid: 'c'.repeat(40),
+        messageHeadline: 'Head',
+        messageBody: 'Body',
+        authors: [{ name: 'Mona', email: 'm@example.com', login: 'mona', id: '' }],
+      },
+    ],
   });
   expect(input).toEqual({
-    pull_request: { number: 5, title: 't', body: 'b', user: { login: 'mona', type: 'User', id: 583231 }, head: { ref: 'feature' }, labels: [{ name: 'codex' }] },
+    pull_request: {
+      number: 5,
+      title: 't',
+      body: 'b',
+      user: { login: 'mona', type: 'User', id: 583231 },
+      head: { ref: 'feature' },
+      labels: [{ name: 'codex' }],
+    },
     commits: [
       {
         sha: 'c'.repeat(40),
