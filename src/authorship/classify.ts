@@ -466,13 +466,15 @@ interface DecideInput {
 
 /**
  * Whether agent evidence makes the PR agent-written rather than agent-assisted: PR-level evidence of the agent (body,
- * branch, title, label), commits made by the agent's own identity (its account or address as commit author: cloud and
+ * branch, title, label, at any confidence), commits made by the agent's own identity (its account or address as commit author: cloud and
  * background agents pushing their own work), or an agent commit share of at least `AGENT_COMMIT_SHARE_THRESHOLD`.
  * What is left is a person's commits with the agent as co-author (trailers, markers, an author-name suffix) in a
  * minority of the commits: assistance.
  */
 function agentWrote(candidate: Candidate, d: DecideInput): boolean {
-  if (candidate.prRank >= 0) return true;
+  // PR-level evidence of the same agent counts here at any confidence: min_confidence decides whether there is an
+  // agent at all; once there is, its branch or label (low) still says it opened the PR.
+  if (d.evidence.some((ev) => ev.entry === candidate.entry && ev.scope === 'pr')) return true;
   if (d.agentCommitShare >= AGENT_COMMIT_SHARE_THRESHOLD) return true;
   return d.evidence.some((ev) => ev.entry === candidate.entry && ev.authored === true && confidenceRank(ev.confidence) >= d.minRank);
 }
