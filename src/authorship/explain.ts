@@ -81,7 +81,9 @@ export function explainAccount(account: AccountInput | null | undefined, index: 
   if (login === '') return { matched: null, why: 'no login' };
   const named = index.byRestLogin.get(login) ?? index.byRestLogin.get(`${login}${BOT_SUFFIX}`) ?? index.byBotSlug.get(login);
   if (named) {
-    const known = named.accounts.find((a) => [login, `${login}${BOT_SUFFIX}`].includes(a.login.toLowerCase()));
+    const known =
+      named.accounts.find((a) => a.login.toLowerCase() === login) ??
+      named.accounts.find((a) => a.login.toLowerCase() === `${login}${BOT_SUFFIX}`);
     if (typeof account.id === 'number' && known?.id !== undefined && known.id !== account.id) {
       return {
         matched: null,

@@ -149,7 +149,9 @@ export function matchAccount(account: AccountInput | null | undefined, index: Id
   for (const entry of candidates) {
     // An id that contradicts the entry's known id is another account with the same name, unless the platform says
     // it is a bot: App logins are unique per instance, and GitHub Enterprise Server gives Apps other ids.
-    const known = entry.accounts.find((a) => a.login.toLowerCase() === login || a.login.toLowerCase() === `${login}${BOT_SUFFIX}`);
+    const known =
+      entry.accounts.find((a) => a.login.toLowerCase() === login) ??
+      entry.accounts.find((a) => a.login.toLowerCase() === `${login}${BOT_SUFFIX}`);
     if (id !== null && known?.id !== undefined && known.id !== id && !platformBot) continue;
     // A REST login without "[bot]" that the catalog lists as a bot ("Copilot", "Claude", "Codex") is the name GitHub
     // gives an App's user, and people hold the same logins ("claude" is user 81847, "codex" user 267193182). Without
