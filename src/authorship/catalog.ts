@@ -109,59 +109,80 @@ function entry(e: Partial<AgentDescriptor> & Pick<AgentDescriptor, 'name' | 'dis
 export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
   entry({
     name: 'copilot',
-    displayName: 'GitHub Copilot coding agent',
+    displayName: 'GitHub Copilot (coding agent, CLI, IDE agent mode)',
     kind: 'agent',
-    // REST returns the PR author as login "Copilot", type "Bot", id 198982749 (html_url .../apps/copilot-swe-agent).
+    // Coding agent: REST returns the PR author as login "Copilot", type "Bot", id 198982749 (html_url .../apps/copilot-swe-agent).
+    // CLI, SDK and Desktop: co-author "Copilot <223556219+Copilot@users.noreply.github.com>" — same name, another id; the
+    // address is listed exactly (ids decide, and 223556219 is not the coding agent's id). VS Code agent mode
+    // (`git.addAICoAuthor`): "Copilot <copilot@github.com>". Copilot code review (175728472) is a review bot below.
     accounts: [
       { login: 'Copilot', id: 198982749, type: 'Bot' },
       { login: 'copilot-swe-agent[bot]', id: 198982749, type: 'Bot' },
     ],
-    emails: ['198982749+copilot@users.noreply.github.com'],
+    emails: ['198982749+copilot@users.noreply.github.com', '223556219+copilot@users.noreply.github.com', 'copilot@github.com'],
     bodyMarkers: ['gh.io/copilot-coding-agent-tips'],
     branchPrefixes: ['copilot/'],
     humanOfRecord: [{ from: 'assigner' }, { from: 'co_author' }, { from: 'assignee' }],
     sources: [
-      'https://github.com/Shopify/shipit-engine/issues/1411 (REST user of a Copilot PR: login Copilot, id 198982749, type Bot)',
-      'https://github.com/posit-dev/ark/pull/1001',
+      'https://github.com/Shopify/shipit-engine/issues/1411 (REST user of a Copilot PR: login Copilot, id 198982749, type Bot; App copilot-swe-agent[bot])',
+      'https://github.com/posit-dev/ark/pull/1001 (commits by "copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>")',
       'https://github.com/microsoft/vscode-pull-request-github/pull/6794 (assigning an issue to copilot-swe-agent starts it)',
       `${AIDEV}: PR author Copilot/198982749; body footer "Copilot coding agent tips (https://gh.io/copilot-coding-agent-tips)"; co-author trailer of the assigning human`,
+      'Copilot CLI: https://github.com/github/copilot-cli/issues/3177 (maintainer: the CLI adds a `Co-authored-by: Copilot` trailer since v0.0.410, opt-out since v0.0.411) and #3181 (`"includeCoAuthoredBy": false` in .copilot/settings.json); the trailer as written in public commits and agent instructions: "Co-authored-by: Copilot <223556219+Copilot@users.noreply.github.com>" (avatars.githubusercontent.com/u/223556219 is the Copilot avatar)',
+      'VS Code agent mode: https://github.com/microsoft/vscode/pull/296435 and issue #266584 (setting `git.addAICoAuthor` adds "Co-authored-by: Copilot <copilot@github.com>"); VS Code wrote it without Copilot use between 2026-04-22 and 2026-05-06 (microsoft/vscode#314311), so it is an assisted-level, medium-confidence trace',
     ],
   }),
   entry({
     name: 'claude-code',
-    displayName: 'Claude Code (CLI, web, GitHub Action)',
+    displayName: 'Claude Code (CLI, web, GitHub Action, Claude agent on GitHub)',
     kind: 'agent',
-    // claude[bot] is the Claude GitHub App used by anthropics/claude-code-action.
-    accounts: [{ login: 'claude[bot]', id: 209825114, type: 'Bot' }],
+    // claude[bot] is the Claude GitHub App used by anthropics/claude-code-action. "Claude" (id 242468646, type Bot) is the
+    // REST user of the anthropic-code-agent App (Claude assigned as an agent on GitHub); "claude" (id 81847) is a person.
+    accounts: [
+      { login: 'claude[bot]', id: 209825114, type: 'Bot' },
+      { login: 'Claude', id: 242468646, type: 'Bot' },
+      { login: 'anthropic-code-agent[bot]', id: 242468646, type: 'Bot' },
+    ],
     emails: ['noreply@anthropic.com', 'no-reply@anthropic.com'],
     trailers: [{ key: 'Claude-Session', valuePrefix: 'https://claude.ai/code/' }],
     bodyMarkers: ['generated with [claude code]', 'generated with claude code', 'claude.ai/code/session_'],
     // claude-code-action names branches `claude/issue-<n>-<yyyymmdd-hhmm>` / `claude/pr-<n>-...`; a bare `claude/` is
     // also a person's branch namespace.
     branchPrefixes: ['claude/issue-', 'claude/pr-'],
-    humanOfRecord: [{ from: 'co_author' }],
+    humanOfRecord: [{ from: 'assigner' }, { from: 'co_author' }],
     sources: [
-      'Claude Code settings `includeCoAuthoredBy` (default true) adds "Co-Authored-By: Claude <noreply@anthropic.com>" and the PR footer "🤖 Generated with [Claude Code](https://claude.ai/code)"',
+      'Claude Code settings `includeCoAuthoredBy` / `attribution` (default on) add "Co-Authored-By: Claude <noreply@anthropic.com>" — since 2025 naming the model, e.g. "Co-Authored-By: Claude Opus 4.6 (1M context) <noreply@anthropic.com>" (https://github.com/LuisLadino/claude-kit/issues/81, https://github.com/anthropics/claude-code/issues/27083) — and the footer "🤖 Generated with [Claude Code](https://claude.ai/code)", later "(https://claude.com/claude-code)" (e.g. https://github.com/maystudios/maxsimcli/pull/151)',
       'https://github.com/anthropics/claude-code-action/pull/249 (branch names `${branchPrefix}${entityType}-${entityNumber}-${timestamp}`, default prefix "claude/")',
-      'Claude Code on the web adds "Claude-Session: https://claude.ai/code/session_..." (e.g. https://github.com/ericfitz/agentbus/releases/tag/v1.1.0)',
+      'Claude Code on the web commits as "Claude Code <noreply@anthropic.com>" (https://github.com/anthropics/claude-code/issues/18715) and adds "Claude-Session: https://claude.ai/code/session_..." (e.g. https://github.com/ericfitz/agentbus/releases/tag/v1.1.0)',
+      'claude-code-action commits as "claude[bot] <41898282+claude[bot]@users.noreply.github.com>": the App name with github-actions[bot]\'s id (public commits, e.g. blame reports and rewrite scripts naming that address); see the name-versus-id rule in identity.ts',
+      'GitHub REST /users/anthropic-code-agent[bot] → {id 242468646, login "Claude", type "Bot", html_url https://github.com/apps/anthropic-code-agent}; its commits: "anthropic-code-agent[bot] <242468646+Claude@users.noreply.github.com>" on `claude/…` branches (public commit logs)',
       `${AIDEV}: 99 "Co-Authored-By: Claude <noreply@anthropic.com>", 14 "<no-reply@anthropic.com>", co-author "claude[bot] <209825114+claude[bot]@users.noreply.github.com>"`,
     ],
   }),
   entry({
     name: 'codex',
-    displayName: 'OpenAI Codex (cloud and CLI)',
+    displayName: 'OpenAI Codex (cloud, CLI, Codex agent on GitHub)',
     kind: 'agent',
-    // chatgpt-codex-connector[bot] is the ChatGPT Codex GitHub App (reviews on request; can push when asked).
-    accounts: [{ login: 'chatgpt-codex-connector[bot]', id: 199175422, type: 'Bot' }],
-    emails: ['codex@openai.com'],
-    bodyMarkers: ['chatgpt.com/codex/tasks/'],
+    // chatgpt-codex-connector[bot] is the ChatGPT Codex GitHub App (reviews on request; can push when asked). "Codex"
+    // (id 242516109, type Bot) is the REST user of the openai-code-agent App (Codex assigned as an agent on GitHub).
+    accounts: [
+      { login: 'chatgpt-codex-connector[bot]', id: 199175422, type: 'Bot' },
+      { login: 'Codex', id: 242516109, type: 'Bot' },
+      { login: 'openai-code-agent[bot]', id: 242516109, type: 'Bot' },
+    ],
+    emails: ['codex@openai.com', 'noreply@openai.com', '267193182+codex@users.noreply.github.com'],
+    bodyMarkers: ['chatgpt.com/codex/tasks/', 'generated with [codex](https://openai.com/codex'],
     bodyTemplate: { headings: ['Summary', 'Testing'] },
     branchPrefixes: ['codex/'],
     labels: ['codex'],
-    humanOfRecord: [],
+    humanOfRecord: [{ from: 'assigner' }],
     sources: [
       `${AIDEV}: 605 of 1322 Codex PR bodies link https://chatgpt.com/codex/tasks/task_...; 1179 carry the "codex" label; 1042 use the "## Summary / ## Testing" bullet layout; the dataset selected them by the "codex/" head branch`,
-      'Codex commit identity "Codex <codex@openai.com>" (used in Codex tooling and in the co-author trailer projects ask Codex to add)',
+      'Codex CLI source (openai/codex, codex-rs, PR #11617): `const DEFAULT_ATTRIBUTION_VALUE: &str = "Codex <noreply@openai.com>"` → "Co-authored-by: Codex <noreply@openai.com>" when `commit_attribution` is on (https://github.com/openai/codex/issues/14051, #19799)',
+      'Commit identity "Codex <codex@openai.com>" (Codex tooling and public co-author trailers, e.g. https://github.com/s-morgan-jeffries/apple-mail-fast-mcp/pull/455)',
+      'Co-author "Codex <267193182+codex@users.noreply.github.com>" (GitHub user `codex`, id 267193182, type User) written into commits by Codex sessions in public repositories; the address is matched, the `codex` login is not (it is an ordinary user account)',
+      'GitHub REST /users/openai-code-agent[bot] → {id 242516109, login "Codex", type "Bot", html_url https://github.com/apps/openai-code-agent}; co-author "openai-code-agent[bot] <242516109+Codex@users.noreply.github.com>" in public commits',
+      'PR footer "Generated with [Codex](https://openai.com/codex)" observed on public PRs (detection rule pr.codex.footer of public agent-adoption scans)',
       'chatgpt-codex-connector[bot] id 199175422: noreply address 199175422+chatgpt-codex-connector[bot]@users.noreply.github.com in public agent lists',
     ],
   }),
@@ -170,18 +191,19 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     displayName: 'Devin',
     kind: 'agent',
     accounts: [{ login: 'devin-ai-integration[bot]', id: 158243242, type: 'Bot' }],
-    emails: [],
-    bodyMarkers: ['app.devin.ai/sessions/'],
+    emails: ['devin@cognition.ai'],
+    bodyMarkers: ['app.devin.ai/sessions/', 'generated with [devin](https://devin.ai'],
     branchPrefixesBeforeDigit: ['devin/'],
     humanOfRecord: [{ from: 'body_mention', marker: 'requested by' }, { from: 'co_author' }],
     sources: [
       `${AIDEV}: PR author devin-ai-integration[bot] id 158243242; body "Link to Devin run: https://app.devin.ai/sessions/..." and "Requested by: ..."; trailer "Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>"; merge commits name head branches "devin/<unix time>-<slug>"`,
+      'Devin trailer variants "Co-Authored-By: Devin <158243242+devin-ai-integration[bot]@users.noreply.github.com>", "Co-Authored-By: Devin <devin@cognition.ai>" and the footer "Generated with [Devin](https://devin.ai)" in public commits (rules msg.devin.cognition / msg.devin.generated of public agent-adoption scans; classify-ai-signals rule lists)',
       'Note: "app.devin.ai/review/..." is Devin Review (a reviewer) and is deliberately not a marker',
     ],
   }),
   entry({
     name: 'cursor',
-    displayName: 'Cursor (background agents)',
+    displayName: 'Cursor (background and cloud agents, CLI)',
     kind: 'agent',
     // cursoragent is an ordinary user account run by Cursor; cursor[bot] is the Cursor App (Bugbot reviews, Slack-started PRs).
     accounts: [
@@ -190,12 +212,18 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     ],
     emails: ['cursoragent@cursor.com'],
     trailers: [{ key: 'Made-with', valuePrefix: 'Cursor' }],
-    bodyMarkers: ['cursor.com/background-agent?bcid=', 'cursor.com/agents/bc-'],
+    bodyMarkers: [
+      'cursor.com/background-agent?bcid=',
+      'cursor.com/agents/bc-',
+      'cursor.com/agents?id=bc-',
+      '<!-- cursor_agent_pr_body_begin -->',
+    ],
     branchPrefixes: ['cursor/'],
     humanOfRecord: [],
     sources: [
       `${AIDEV}: commits by login cursoragent, "Signed-off-by: Cursor Agent <cursoragent@cursor.com>", branches "cursor/<slug>-<hex4>", a PR opened by cursor[bot]`,
-      'Co-author "Cursor <199161495+cursoragent@users.noreply.github.com>" in public changelogs; PR footer links https://cursor.com/agents/bc-... and https://cursor.com/background-agent?bcId=bc-... (e.g. https://github.com/iurysza/termscope/pull/10)',
+      'Cursor adds the trailer "Made-with: Cursor" to commits it writes (public commit logs; rule msg.cursor.made-with of public agent-adoption scans)',
+      'Co-author "Cursor <199161495+cursoragent@users.noreply.github.com>" and "Cursor Agent <cursoragent@cursor.com>" in public changelogs and commits; PR footer links https://cursor.com/agents/bc-..., https://cursor.com/agents?id=bc-... and https://cursor.com/background-agent?bcId=bc-..., body opening "<!-- CURSOR_AGENT_PR_BODY_BEGIN -->" (e.g. https://github.com/iurysza/termscope/pull/10; rule pr.cursor.agent-body of public agent-adoption scans)',
       'cursor[bot] 206951365: public agent lists (e.g. KnownAgentCommitters tables)',
     ],
   }),
@@ -218,23 +246,30 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     displayName: 'Amazon Q Developer',
     kind: 'agent',
     accounts: [{ login: 'amazon-q-developer[bot]', id: 208079219, type: 'Bot' }],
+    branchPrefixesBeforeDigit: ['Q-DEV-issue-'],
     humanOfRecord: [{ from: 'assigner' }],
     sources: [
       'noreply 208079219+amazon-q-developer[bot]@users.noreply.github.com in public agent lists (e.g. theammir/vibesigns.nvim README, mat-1/slopcheck)',
+      'Amazon Q Developer names its branches "Q-DEV-issue-<issue>-<unix time>" (public repositories, e.g. merge-conflict reports naming Q-DEV-issue-2-1760465702; rule pr.amazonq.branch of public agent-adoption scans)',
     ],
   }),
   entry({
     name: 'openhands',
-    displayName: 'OpenHands',
+    displayName: 'OpenHands (formerly OpenDevin)',
     kind: 'agent',
-    accounts: [{ login: 'openhands-agent', type: 'User' }],
-    emails: ['openhands@all-hands.dev'],
-    branchPrefixes: ['openhands-fix-issue-'],
+    accounts: [
+      { login: 'openhands-agent', type: 'User' },
+      { login: 'openhands-ai[bot]', type: 'Bot' },
+    ],
+    emails: ['openhands@all-hands.dev', 'opendevin@all-hands.dev'],
+    branchPrefixes: ['openhands-fix-issue-', 'openhands-fix-pr-'],
     humanOfRecord: [{ from: 'co_author' }],
     sources: [
       'https://github.com/OpenHands/OpenHands/pull/10049 (default git identity "openhands <openhands@all-hands.dev>", Co-authored-by trailer)',
+      'OpenDevin (the project\'s name until 2024) sandbox source: `git config --global user.name "OpenDevin"` / `user.email "opendevin@all-hands.dev"` (opendevin/runtime sandbox setup in All-Hands-AI/OpenDevin)',
       'https://github.com/logic-star-ai/insights/pull/1 (openhands-agent account as commit author)',
-      'OpenHands resolver send_pull_request: branch `openhands-fix-issue-<number>` (OpenHands/OpenHands openhands/resolver)',
+      'openhands-ai[bot]: the OpenHands Cloud GitHub App that answers @openhands mentions and the `openhands` label and opens PRs (public workflows and bot allow-lists naming it)',
+      'OpenHands resolver send_pull_request: branch `openhands-fix-issue-<number>` (OpenHands/OpenHands openhands/resolver); `openhands-fix-pr-<n>` for PR follow-ups (rule pr.openhands.branch of public agent-adoption scans)',
     ],
   }),
   entry({
@@ -258,6 +293,76 @@ export const BUILTIN_AGENTS: readonly AgentDescriptor[] = [
     humanOfRecord: [],
     sources: [
       'Amp appends "Co-authored-by: Amp <amp@ampcode.com>" and "Amp-Thread-ID: https://ampcode.com/threads/T-..." to commits (seen in public commit logs, e.g. ghostty-org/ghostty)',
+    ],
+  }),
+  entry({
+    name: 'gemini-cli',
+    displayName: 'Gemini CLI (and its GitHub Action)',
+    kind: 'agent',
+    // The Action's workflows commit as "gemini-cli[bot] <gemini-cli[bot]@users.noreply.github.com>" (no id) and open PRs
+    // through the App token or GITHUB_TOKEN; gemini-cli-robot (a user account) is gemini-cli's release automation, not an agent.
+    accounts: [{ login: 'gemini-cli[bot]', type: 'Bot' }],
+    emails: ['gemini-cli@google.com'],
+    branchPrefixesBeforeDigit: ['gemini-issue-'],
+    humanOfRecord: [{ from: 'co_author' }],
+    sources: [
+      "google-github-actions/run-gemini-cli examples/workflows/gemini-cli/gemini-cli.yml: `git config --global user.name 'gemini-cli[bot]'`, `user.email 'gemini-cli[bot]@users.noreply.github.com'`, branch \"gemini-issue-<issue number>\"",
+      'google-gemini/gemini-cli packages/core/src/services/gitService.ts: the CLI\'s own git identity "Gemini CLI <gemini-cli@google.com>" (checkpoint repository), which appears as author and co-author in public commits ("Co-authored-by: Gemini CLI <gemini-cli@google.com>")',
+      'https://github.com/google-gemini/gemini-cli/pull/5730 (gemini-cli-robot is a robot account for release automation: not an agent)',
+    ],
+  }),
+  entry({
+    name: 'factory',
+    displayName: 'Factory droids',
+    kind: 'agent',
+    accounts: [{ login: 'factory-droid[bot]', id: 138933559, type: 'Bot' }],
+    humanOfRecord: [{ from: 'co_author' }],
+    sources: [
+      'Factory droids co-author commits as "factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>" and author them in cloud runs (public commits and droid-written commit templates; e.g. "Author: factory-droid[bot] <138933559+factory-droid[bot]@users.noreply.github.com>" in public security reports)',
+    ],
+  }),
+  entry({
+    name: 'windsurf',
+    displayName: 'Windsurf (Cascade)',
+    kind: 'agent',
+    // No documented default: these are the identities Cascade writes in public commits. Only exact addresses match, so
+    // a Codeium/Windsurf employee's own address is not the agent.
+    accounts: [{ login: 'windsurf-bot[bot]', id: 189301087, type: 'Bot' }],
+    emails: ['windsurf@codeium.com', 'noreply@codeium.com', 'cascade@windsurf.ai', 'cascade@windsurf.com', 'noreply@windsurf.ai'],
+    humanOfRecord: [],
+    sources: [
+      'windsurf-bot[bot] id 189301087 (app 1066231), Windsurf\'s GitHub App: public bot registries and "Co-authored-by: … <189301087+windsurf-bot[bot]@users.noreply.github.com>" trailers Cascade writes',
+      'Cascade co-author trailers "Windsurf <windsurf@codeium.com>", "Cascade (Windsurf) <noreply@codeium.com>", "Windsurf Cascade <cascade@windsurf.ai>" / "<cascade@windsurf.com>", "Windsurf AI <noreply@windsurf.ai>" in public commits and in the detection rules of public AI-attribution tools (e.g. rule msg.windsurf.cascade; a landscape audit counting ~960 commits)',
+    ],
+  }),
+  entry({
+    name: 'kiro',
+    displayName: 'Kiro',
+    kind: 'agent',
+    // kiro-agent (User, 244629292) is the identity Kiro and Kiro CLI write as author or co-author; kiro-agent[bot]
+    // (245459735) is Kiro's GitHub App (autonomous agent).
+    accounts: [
+      { login: 'kiro-agent', id: 244629292, type: 'User' },
+      { login: 'kiro-agent[bot]', id: 245459735, type: 'Bot' },
+    ],
+    humanOfRecord: [{ from: 'assigner' }, { from: 'co_author' }],
+    sources: [
+      '"Kiro Agent <244629292+kiro-agent@users.noreply.github.com>" as author and as the co-author trailer Kiro CLI writes by default (public commits and Kiro CLI system-prompt defaults, e.g. "Co-authored-by: Kiro Agent <244629292+kiro-agent@users.noreply.github.com>")',
+      '"kiro-agent[bot] <245459735+kiro-agent[bot]@users.noreply.github.com>" (Kiro\'s GitHub App) in public commits; ids checked on the REST users API by public agent-adoption scans',
+    ],
+  }),
+  entry({
+    name: 'sweep',
+    displayName: 'Sweep',
+    kind: 'agent',
+    accounts: [
+      { login: 'sweep-ai[bot]', id: 128439645, type: 'Bot' },
+      { login: 'sweep-ai-deprecated[bot]', type: 'Bot' },
+    ],
+    branchPrefixes: ['sweep/'],
+    humanOfRecord: [{ from: 'assigner' }],
+    sources: [
+      'Sweep opens PRs as "sweep-ai[bot] <128439645+sweep-ai[bot]@users.noreply.github.com>" from "sweep/<slug>" branches; the retired App is sweep-ai-deprecated[bot] (public agent rule lists, e.g. config/rules/agents.json of a public agent-detection project)',
     ],
   }),
 ];

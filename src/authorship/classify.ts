@@ -16,6 +16,11 @@
  * Which agent, when evidence names several: PR-level evidence (author, body, branch, label) names the tool that
  * opened the PR and wins over commit-level evidence (a human applying a reviewer's suggestion, or finishing with
  * another tool); then higher confidence; then the agent of the earliest commit (who started it); then more commits.
+ *
+ * Agent-written or agent-assisted: a person's PR whose only agent evidence is in a minority of its commits (co-author
+ * trailers, a few agent commits after the person's first commit) is `assisted`, named after the agent; so is a
+ * person's PR with an applied AI review suggestion (a review bot's `Co-authored-by`). See `agentWrote` and
+ * `AGENT_COMMIT_SHARE_THRESHOLD`.
  */
 import type { AgentDescriptor } from './catalog.js';
 import { identityIndex, isBotAccount, isBotEmail, matchAccount, matchEmail, parseNoreplyEmail, type IdentityIndex } from './identity.js';
@@ -53,7 +58,24 @@ interface Evidence {
   scope: Scope;
   /** Index of the commit, for commit-scope evidence. */
   commit?: number;
+  /** The commit's author identity (account or email, not a name suffix) is the entry's: the tool made the commit itself. */
+  authored?: boolean;
 }
+
+/** Signals that come from the PR itself (or name its head branch): they say the tool opened or wrote the PR. */
+export const PR_LEVEL_SIGNALS: ReadonlySet<string> = new Set([
+  'pr_author_id',
+  'pr_author_login',
+  'body_marker',
+  'body_template',
+  'branch_prefix',
+  'merge_commit_branch',
+  'title_branch_prefix',
+  'label',
+]);
+
+/** Signals of a commit made by the tool's own identity (its account or address as commit author). */
+export const AUTHORED_SIGNALS: ReadonlySet<string> = new Set(['commit_author_id', 'commit_author_login', 'commit_author_email']);
 
 /** Rank of a confidence: low 0, medium 1, high 2. */
 export function confidenceRank(c: Confidence): number {
@@ -137,6 +159,7 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
         confidence: confidenceFor(match.entry, base),
         scope: 'commit',
         commit: i,
+        authored: base === 'commit_author',
       });
     } else if (base === 'commit_author' && isBotAccount(account)) automationAuthored = true;
   }
@@ -154,6 +177,7 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
         confidence: confidenceFor(byEmail, base),
         scope: 'commit',
         commit: i,
+        authored: base === 'commit_author',
       });
     else if (base === 'commit_author' && isBotEmail(email)) automationAuthored = true;
     const name = str(identity?.name);
@@ -161,7 +185,14 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
       const lowerName = name.toLowerCase();
       for (const entry of index.entries) {
         if (entry.authorNameSuffixes.some((s) => lowerName.endsWith(s.toLowerCase()))) {
-          evidence.push({ entry, signal: `${base}_name`, value: name, confidence: 'medium', scope: 'commit', commit: i });
+          evidence.push({
+            entry,
+            signal: `${base}_name`,
+            value: name,
+            confidence: 'medium',
+            scope: 'commit',
+            commit: i,
+          });
         }
       }
     }
@@ -178,7 +209,8 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
         if (!email) continue;
         const entry = matchEmail(email, index);
         if (entry) {
-          // Review bots' applied suggestions and automation co-authors are not agent authorship.
+          // Automation co-authors are not agent authorship; a review bot's co-author trailer is an applied suggestion
+          // (GitHub's "Commit suggestion" credits the bot), which makes a person's PR `assisted`, never `agent`.
           if (entry.kind === 'agent') {
             evidence.push({
               entry,
@@ -188,6 +220,8 @@ function commitFacts(commit: CommitInput, i: number, index: IdentityIndex, out: 
               scope: 'commit',
               commit: i,
             });
+          } else if (entry.kind === 'review-bot' && key === 'co-authored-by') {
+            evidence.push({ entry, signal: 'review_suggestion', value: trailer.value, confidence: 'medium', scope: 'commit', commit: i });
           }
         } else if (key === 'co-authored-by') {
           const noreply = parseNoreplyEmail(email);
@@ -321,9 +355,14 @@ function loginOf(account: AccountInput | null | undefined): string | null {
   return login === '' ? null : login;
 }
 
-/** A login that is neither a bot nor a catalog/custom account. */
+/**
+ * A login that is neither a bot nor a catalog/custom account. A login spelled like a catalog account (`Copilot`
+ * without its type) is not taken for a person either: for the human of record, doubt means "not known".
+ */
 function isHumanAccount(account: AccountInput | null | undefined, index: IdentityIndex): boolean {
-  return loginOf(account) !== null && !isBotAccount(account) && matchAccount(account, index) === null;
+  const login = loginOf(account);
+  if (login === null || isBotAccount(account) || matchAccount(account, index) !== null) return false;
+  return account?.type === 'User' || !index.byRestLogin.has(login.toLowerCase());
 }
 
 function humanOfRecord(entry: AgentDescriptor, input: AuthorshipInput, index: IdentityIndex, coAuthors: string[]): string | null {
@@ -393,10 +432,11 @@ export function classifyPullRequest(input: AuthorshipInput, options: AuthorshipO
     const sha = str(commits[i]?.sha);
     if (sha !== '') agentCommitShas.push(sha);
   }
-  const decision = decide(input, evidence, facts, authorEvidence?.entry ?? null, index, minRank);
+  const agentCommitShare = commits.length === 0 ? 0 : agentCommits.size / commits.length;
+  const decision = decide({ input, evidence, facts, authorEntry: authorEvidence?.entry ?? null, index, minRank, agentCommitShare });
   return {
     ...decision,
-    agentCommitShare: commits.length === 0 ? 0 : agentCommits.size / commits.length,
+    agentCommitShare,
     agentCommitShas,
     reasons: toReasons(evidence, decision.agent),
   };
@@ -404,15 +444,44 @@ export function classifyPullRequest(input: AuthorshipInput, options: AuthorshipO
 
 type Decision = Pick<AuthorshipVerdict, 'class' | 'agent' | 'confidence' | 'humanOfRecord'>;
 
+/**
+ * The share of commits with agent evidence at or above which a PR whose agent evidence is only in commits (no PR
+ * author, body, branch or label of the agent, and the agent did not make the first commit) is `agent`; below it the
+ * PR is `assisted`. 0.5 is "at least half": on the AIDev agent PRs identified by commits alone, Claude Code CLI PRs
+ * (co-author trailers) have shares from 0.5 up, so any higher threshold would call agent-written PRs assisted
+ * (docs/authorship.md, "Agent-authored or agent-assisted").
+ */
+export const AGENT_COMMIT_SHARE_THRESHOLD = 0.5;
+
+/** What `decide` reads. */
+interface DecideInput {
+  input: AuthorshipInput;
+  evidence: Evidence[];
+  facts: CommitFacts[];
+  authorEntry: AgentDescriptor | null;
+  index: IdentityIndex;
+  minRank: number;
+  agentCommitShare: number;
+}
+
+/**
+ * Whether agent evidence makes the PR agent-written rather than agent-assisted: PR-level evidence of the agent (body,
+ * branch, title, label, at any confidence), commits made by the agent's own identity (its account or address as commit author: cloud and
+ * background agents pushing their own work), or an agent commit share of at least `AGENT_COMMIT_SHARE_THRESHOLD`.
+ * What is left is a person's commits with the agent as co-author (trailers, markers, an author-name suffix) in a
+ * minority of the commits: assistance.
+ */
+function agentWrote(candidate: Candidate, d: DecideInput): boolean {
+  // PR-level evidence of the same agent counts here at any confidence: min_confidence decides whether there is an
+  // agent at all; once there is, its branch or label (low) still says it opened the PR.
+  if (d.evidence.some((ev) => ev.entry === candidate.entry && ev.scope === 'pr')) return true;
+  if (d.agentCommitShare >= AGENT_COMMIT_SHARE_THRESHOLD) return true;
+  return d.evidence.some((ev) => ev.entry === candidate.entry && ev.authored === true && confidenceRank(ev.confidence) >= d.minRank);
+}
+
 /** The class, agent, confidence and human of record, in the order documented at the top of this file. */
-function decide(
-  input: AuthorshipInput,
-  evidence: Evidence[],
-  facts: CommitFacts[],
-  authorEntry: AgentDescriptor | null,
-  index: IdentityIndex,
-  minRank: number,
-): Decision {
+function decide(d: DecideInput): Decision {
+  const { input, evidence, facts, authorEntry, index, minRank } = d;
   const pr = input.pull_request ?? {};
   const commits = Array.isArray(input.commits) ? input.commits : [];
   const automationAuthor = authorEntry !== null ? authorEntry.kind === 'automation' : isBotAccount(pr.user);
@@ -432,11 +501,14 @@ function decide(
   if (authorEntry && automationAuthor && !authorRunsAgents) {
     return { class: 'automation', agent: authorEntry.name, confidence: 'high', humanOfRecord: null };
   }
-  // 3. Agent evidence at or above minConfidence.
+  // 3. Agent evidence at or above minConfidence: agent-written, or else agent-assisted.
   const candidate = pickAgent(evidence, minRank);
   if (candidate) {
     const coAuthors = facts.filter((_, i) => candidate.commits.has(i)).flatMap((f) => f.coAuthorLogins);
     const confidence = CONFIDENCE_ORDER[candidate.rank] ?? 'low';
+    if (!agentWrote(candidate, d) && isHumanAccount(pr.user, index)) {
+      return { class: 'assisted', agent: candidate.entry.name, confidence, humanOfRecord: loginOf(pr.user) };
+    }
     return {
       class: 'agent',
       agent: candidate.entry.name,
@@ -466,7 +538,12 @@ function decide(
   if (branch && authored.every((f) => f.automationAuthored)) {
     return { class: 'automation', agent: branch.entry.name, confidence: 'low', humanOfRecord: null };
   }
-  // 5. Otherwise a person.
+  // 5. A person's PR with an applied AI review suggestion (a review bot's co-author trailer): assisted by that bot.
+  const suggestion = evidence.find((e) => e.signal === 'review_suggestion' && confidenceRank(e.confidence) >= minRank);
+  if (suggestion && isHumanAccount(pr.user, index)) {
+    return { class: 'assisted', agent: suggestion.entry.name, confidence: suggestion.confidence, humanOfRecord: loginOf(pr.user) };
+  }
+  // 6. Otherwise a person.
   return { class: 'human', agent: null, confidence: null, humanOfRecord: null };
 }
 

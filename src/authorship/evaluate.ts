@@ -24,6 +24,8 @@ export interface AgentFigures {
   total: number;
   /** Of those, classified `agent` (any name). */
   classifiedAgent: number;
+  /** Of those, classified `assisted` (an agent-written PR read as a person's: a miss for the gate). */
+  classifiedAssisted: number;
   /** Of those, classified `agent` with this name. */
   rightName: number;
   /** classifiedAgent / total. */
@@ -34,12 +36,14 @@ export interface AgentFigures {
 
 /** Figures for the PRs of one expected non-agent class. */
 export interface NonAgentFigures {
-  class: 'human' | 'automation';
+  class: 'human' | 'automation' | 'assisted';
   total: number;
   /** Classified `agent`: false positives. */
   classifiedAgent: number;
   classifiedHuman: number;
   classifiedAutomation: number;
+  /** Classified `assisted`: not a false positive (the built-in rules treat it as human), but counted. */
+  classifiedAssisted: number;
   /** classifiedAgent / total. */
   falsePositiveRate: number | null;
 }
@@ -51,6 +55,8 @@ export interface EvaluationSummary {
   overall: AgentFigures;
   human: NonAgentFigures;
   automation: NonAgentFigures;
+  /** PRs labelled `assisted` (a person's PR an agent co-authored), when the data has any. */
+  assisted: NonAgentFigures;
   /** human + automation false positives over human + automation PRs. */
   nonAgentFalsePositiveRate: number | null;
   /** expected agent → predicted (`agent name`, `human`, `automation`) → count. */
@@ -68,13 +74,14 @@ function agentFigures(agent: string, rows: LabelledVerdict[]): AgentFigures {
     agent,
     total: rows.length,
     classifiedAgent,
+    classifiedAssisted: rows.filter((r) => r.verdict.class === 'assisted').length,
     rightName,
     recall: ratio(classifiedAgent, rows.length),
     nameAccuracy: ratio(rightName, classifiedAgent),
   };
 }
 
-function nonAgentFigures(cls: 'human' | 'automation', rows: LabelledVerdict[]): NonAgentFigures {
+function nonAgentFigures(cls: NonAgentFigures['class'], rows: LabelledVerdict[]): NonAgentFigures {
   const count = (c: AuthorClass): number => rows.filter((r) => r.verdict.class === c).length;
   return {
     class: cls,
@@ -82,6 +89,7 @@ function nonAgentFigures(cls: 'human' | 'automation', rows: LabelledVerdict[]): 
     classifiedAgent: count('agent'),
     classifiedHuman: count('human'),
     classifiedAutomation: count('automation'),
+    classifiedAssisted: count('assisted'),
     falsePositiveRate: ratio(count('agent'), rows.length),
   };
 }
@@ -110,11 +118,16 @@ export function evaluate(rows: readonly LabelledVerdict[]): EvaluationSummary {
     'automation',
     rows.filter((r) => r.expected.class === 'automation'),
   );
+  const assisted = nonAgentFigures(
+    'assisted',
+    rows.filter((r) => r.expected.class === 'assisted'),
+  );
   return {
     agents: [...byAgent.keys()].sort().map((name) => agentFigures(name, byAgent.get(name) ?? [])),
     overall: agentFigures('(all agents)', agentRows),
     human,
     automation,
+    assisted,
     nonAgentFalsePositiveRate: ratio(human.classifiedAgent + automation.classifiedAgent, human.total + automation.total),
     confusion,
   };
@@ -139,14 +152,17 @@ export function formatSummary(summary: EvaluationSummary): string {
     pct(a.recall),
     String(a.rightName),
     pct(a.nameAccuracy),
+    String(a.classifiedAssisted),
   ]);
-  const nonAgent = [summary.human, summary.automation].map((n) => [
+  const nonAgentClasses = [summary.human, summary.automation, ...(summary.assisted.total > 0 ? [summary.assisted] : [])];
+  const nonAgent = nonAgentClasses.map((n) => [
     n.class,
     String(n.total),
     String(n.classifiedAgent),
     pct(n.falsePositiveRate),
     String(n.classifiedHuman),
     String(n.classifiedAutomation),
+    String(n.classifiedAssisted),
   ]);
   const predicted = [...new Set(Object.values(summary.confusion).flatMap((r) => Object.keys(r)))].sort();
   const confusionRows = Object.keys(summary.confusion)
@@ -155,11 +171,22 @@ export function formatSummary(summary: EvaluationSummary): string {
   return [
     'Agent PRs (recall = classified agent / total; name accuracy = right agent / classified agent)',
     '',
-    table(['expected agent', 'PRs', 'classified agent', 'recall', 'right name', 'name accuracy'], agentRows),
+    table(['expected agent', 'PRs', 'classified agent', 'recall', 'right name', 'name accuracy', 'classified assisted'], agentRows),
     '',
     `Human and automation PRs (false positive = classified agent; overall false-positive rate ${pct(summary.nonAgentFalsePositiveRate)})`,
     '',
-    table(['expected class', 'PRs', 'classified agent', 'false-positive rate', 'classified human', 'classified automation'], nonAgent),
+    table(
+      [
+        'expected class',
+        'PRs',
+        'classified agent',
+        'false-positive rate',
+        'classified human',
+        'classified automation',
+        'classified assisted',
+      ],
+      nonAgent,
+    ),
     '',
     'Confusion (rows: expected agent; columns: predicted agent or class)',
     '',

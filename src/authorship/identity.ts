@@ -21,7 +21,16 @@ export interface IdentityIndex {
 const BOT_SUFFIX = '[bot]';
 const NOREPLY_DOMAIN = '@users.noreply.github.com';
 
-/** Converts a `CustomAgent` from `.github/ai-review.yml` to a catalog entry (kind `agent`). */
+/** Lower-cased, trimmed, non-empty strings. */
+function cleanList(values: readonly string[] | undefined, lower = true): string[] {
+  return (values ?? []).map((v) => (lower ? v.trim().toLowerCase() : v.trim())).filter((v) => v !== '');
+}
+
+/**
+ * Converts a `CustomAgent` from `.github/ai-review.yml` to a catalog entry (kind `agent` unless it says otherwise).
+ * `logins` are accepted with or without `[bot]` (both forms, as REST logins); `accounts` carry a login with its
+ * numeric id and type, exactly as the built-in catalog does.
+ */
 export function customAgentDescriptor(custom: CustomAgent): AgentDescriptor {
   const accounts: AgentDescriptor['accounts'] = [];
   for (const raw of custom.logins ?? []) {
@@ -31,17 +40,27 @@ export function customAgentDescriptor(custom: CustomAgent): AgentDescriptor {
     const bare = login.toLowerCase().endsWith(BOT_SUFFIX) ? login.slice(0, -BOT_SUFFIX.length) : login;
     accounts.push({ login: bare, type: 'User' }, { login: `${bare}${BOT_SUFFIX}`, type: 'Bot' });
   }
+  for (const account of custom.accounts ?? []) {
+    const login = account.login.trim().replace(/^@/, '');
+    if (login === '') continue;
+    const type = account.type ?? (login.toLowerCase().endsWith(BOT_SUFFIX) ? 'Bot' : 'User');
+    accounts.push({ login, type, ...(account.id !== undefined ? { id: account.id } : {}) });
+  }
+  const template = cleanList(custom.body_template, false);
   return {
     name: custom.name,
     displayName: custom.name,
-    kind: 'agent',
+    kind: custom.kind ?? 'agent',
     accounts,
-    emails: (custom.commit_emails ?? []).map((e) => e.trim().toLowerCase()).filter((e) => e !== ''),
-    authorNameSuffixes: [],
-    trailers: [],
+    emails: cleanList(custom.commit_emails),
+    authorNameSuffixes: (custom.author_name_suffixes ?? []).filter((s) => s.trim() !== ''),
+    trailers: (custom.trailers ?? [])
+      .filter((t) => t.key.trim() !== '' && t.value_prefix.trim() !== '')
+      .map((t) => ({ key: t.key.trim(), valuePrefix: t.value_prefix.trim() })),
     bodyMarkers: (custom.body_markers ?? []).map((m) => m.toLowerCase()).filter((m) => m.trim() !== ''),
+    ...(template.length > 0 ? { bodyTemplate: { headings: template } } : {}),
     branchPrefixes: (custom.branch_prefixes ?? []).filter((p) => p !== ''),
-    branchPrefixesBeforeDigit: [],
+    branchPrefixesBeforeDigit: (custom.branch_prefixes_before_digit ?? []).filter((p) => p !== ''),
     labels: custom.labels ?? [],
     humanOfRecord: [],
     sources: ['.github/ai-review.yml agents.custom'],
@@ -130,11 +149,14 @@ export function matchAccount(account: AccountInput | null | undefined, index: Id
   for (const entry of candidates) {
     // An id that contradicts the entry's known id is another account with the same name, unless the platform says
     // it is a bot: App logins are unique per instance, and GitHub Enterprise Server gives Apps other ids.
-    const known = entry.accounts.find((a) => a.login.toLowerCase() === login || a.login.toLowerCase() === `${login}${BOT_SUFFIX}`);
+    const known =
+      entry.accounts.find((a) => a.login.toLowerCase() === login) ??
+      entry.accounts.find((a) => a.login.toLowerCase() === `${login}${BOT_SUFFIX}`);
     if (id !== null && known?.id !== undefined && known.id !== id && !platformBot) continue;
-    // A REST login without "[bot]" that the catalog lists as a bot (e.g. "Copilot") is unambiguous only because
-    // GitHub reserves it; a User-type payload contradicts that.
-    if (known?.type === 'Bot' && !login.endsWith(BOT_SUFFIX) && account.type === 'User') continue;
+    // A REST login without "[bot]" that the catalog lists as a bot ("Copilot", "Claude", "Codex") is the name GitHub
+    // gives an App's user, and people hold the same logins ("claude" is user 81847, "codex" user 267193182). Without
+    // the id, only `type: "Bot"` tells them apart: a bare name is never enough.
+    if (known?.type === 'Bot' && !login.endsWith(BOT_SUFFIX) && account.type !== 'Bot') continue;
     return { entry, by: 'login' };
   }
   return null;
@@ -153,31 +175,66 @@ export function parseNoreplyEmail(email: string): { id: number | null; login: st
   return local === '' ? null : { id: null, login: local };
 }
 
+/** How an email matched (`explainEmail` reports it). */
+export type EmailMatchRule = 'exact' | 'domain' | 'noreply-id' | 'noreply-login' | 'noreply-login-over-runner-id';
+
 /**
- * Finds the entry a git email belongs to: exact catalog emails, then GitHub noreply addresses resolved to accounts
- * (by id when the address carries one; a bare login only in its `[bot]` form or as a vendor-run user account).
+ * Finds the entry a git email belongs to, and by which rule. Null when none.
+ *
+ * Rules, in order (docs/authorship.md, "When a name and an id disagree"):
+ * 1. `exact`: an address the catalog lists (including id-carrying noreply addresses a tool writes, such as Copilot
+ *    CLI's `223556219+Copilot@users.noreply.github.com`, whose name is the coding agent's but whose id is not).
+ * 2. `domain`: a custom entry's `*@domain` pattern.
+ * 3. GitHub noreply `<id>+<login>@users.noreply.github.com`: GitHub generates these from one account, so the id and
+ *    the login agree unless someone typed the address. When they agree or only the id is known, the id decides
+ *    (`noreply-id`: `175728472+Copilot@…` is Copilot code review, not the coding agent). One exception, by evidence:
+ *    when the id is a workflow runner's (`github-actions[bot]`, 41898282, an entry with `runsAgents`) and the login is
+ *    an agent's bot (`41898282+claude[bot]@…`, what claude-code-action writes), the workflow chose the name and the id
+ *    only says "a workflow": the agent wins (`noreply-login-over-runner-id`). A known login with another, unknown id
+ *    is another account: no match.
+ * 4. `noreply-login`: `<login>@users.noreply.github.com` (or an unknown id): the login as an account (a bare login
+ *    only in its `[bot]` form or as a vendor-run user account).
  */
-export function matchEmail(email: string | null | undefined, index: IdentityIndex): AgentDescriptor | null {
+export function matchEmailRule(
+  email: string | null | undefined,
+  index: IdentityIndex,
+): { entry: AgentDescriptor; rule: EmailMatchRule } | null {
   if (typeof email !== 'string' || email === '') return null;
   const lower = email.trim().toLowerCase();
   const exact = index.byEmail.get(lower);
-  if (exact) return exact;
+  if (exact) return { entry: exact, rule: 'exact' };
   const at = lower.lastIndexOf('@');
   if (at > 0) {
     const domain = index.byEmailDomain.get(lower.slice(at));
-    if (domain) return domain;
+    if (domain) return { entry: domain, rule: 'domain' };
   }
   const noreply = parseNoreplyEmail(lower);
   if (!noreply) return null;
+  const byLogin = noreplyLoginMatch(noreply.login, index);
   if (noreply.id !== null) {
     const byId = index.byId.get(noreply.id);
-    if (byId) return byId;
+    if (byId) {
+      if (byId.runsAgents === true && byLogin && byLogin !== byId && byLogin.kind === 'agent') {
+        return { entry: byLogin, rule: 'noreply-login-over-runner-id' };
+      }
+      return { entry: byId, rule: 'noreply-id' };
+    }
     // A known login with a different id is another account: no match. Unknown ids fall through to the login.
     const rest = index.byRestLogin.get(noreply.login);
     if (rest && rest.accounts.some((a) => a.id !== undefined)) return null;
   }
-  const match = matchAccount({ login: noreply.login }, index);
-  return match ? match.entry : null;
+  return byLogin ? { entry: byLogin, rule: 'noreply-login' } : null;
+}
+
+/** The entry a noreply address's login names: `[bot]` logins as App bots, others as accounts. */
+function noreplyLoginMatch(login: string, index: IdentityIndex): AgentDescriptor | null {
+  const type = login.endsWith(BOT_SUFFIX) ? 'Bot' : undefined;
+  return matchAccount({ login, ...(type ? { type } : {}) }, index)?.entry ?? null;
+}
+
+/** The entry a git email belongs to (see `matchEmailRule` for the rules), or null. */
+export function matchEmail(email: string | null | undefined, index: IdentityIndex): AgentDescriptor | null {
+  return matchEmailRule(email, index)?.entry ?? null;
 }
 
 /** True when a login or type says the account is a bot (REST `[bot]` suffix or `type: "Bot"`). */

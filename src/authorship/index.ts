@@ -9,8 +9,18 @@ export type {
   HumanOfRecordSource,
   TrailerDescriptor,
 } from './catalog.js';
-export { classifyPullRequest, confidenceRank, DEFAULT_AUTHORSHIP_OPTIONS, MAX_REASONS, MAX_REASON_VALUE } from './classify.js';
-export { identifyAccount, matchAccount, matchEmail, identityIndex, customAgentDescriptor } from './identity.js';
-export type { AccountIdentity, AccountMatch, IdentityIndex } from './identity.js';
+export {
+  AGENT_COMMIT_SHARE_THRESHOLD,
+  classifyPullRequest,
+  confidenceRank,
+  DEFAULT_AUTHORSHIP_OPTIONS,
+  MAX_REASONS,
+  MAX_REASON_VALUE,
+} from './classify.js';
+export { explainPullRequest, formatExplanation } from './explain.js';
+export type { Explanation, IdentityExplanation } from './explain.js';
+export { readPullRequest } from './input.js';
+export { identifyAccount, matchAccount, matchEmail, matchEmailRule, identityIndex, customAgentDescriptor } from './identity.js';
+export type { AccountIdentity, AccountMatch, EmailMatchRule, IdentityIndex } from './identity.js';
 export { evaluate, formatSummary } from './evaluate.js';
 export type { AgentFigures, EvaluationSummary, ExpectedLabel, LabelledVerdict, NonAgentFigures } from './evaluate.js';

@@ -3,8 +3,16 @@
  * real payloads and data sets leave some out) and the verdict the app and `ai-review classify` use.
  */
 
-/** Who wrote a pull request. `automation` is a non-AI bot (Dependabot, Renovate, ...). */
-export type AuthorClass = 'agent' | 'human' | 'automation';
+/**
+ * Who wrote a pull request.
+ * - `agent`: an agent opened or wrote it (the PR author is the agent's account, the PR itself carries the tool's
+ *   marks, the agent's own identity made the first commit, or at least half of the commits carry agent evidence).
+ * - `assisted`: a person opened and mostly wrote it; an agent co-authored some commits, or a review bot's suggestion
+ *   was applied. `agent` names the tool (see docs/authorship.md, "Agent-authored or agent-assisted").
+ * - `human`: no agent signal.
+ * - `automation`: a non-AI bot (Dependabot, Renovate, ...).
+ */
+export type AuthorClass = 'agent' | 'assisted' | 'human' | 'automation';
 
 /**
  * How sure the classifier is.
@@ -32,11 +40,18 @@ export interface AuthorshipReason {
 /** The classifier's verdict for one pull request. */
 export interface AuthorshipVerdict {
   class: AuthorClass;
-  /** Catalog or custom agent name (`copilot`, `claude-code`, `codex`, ...), or the bot name for automation; null for humans. */
+  /**
+   * Catalog or custom agent name (`copilot`, `claude-code`, `codex`, ...), or the bot name for automation; null for
+   * humans. For `assisted`, the tool that assisted: a coding agent's name, or an AI review bot's name
+   * (`copilot-code-review`, `coderabbit`, ...) when the assistance was an applied review suggestion.
+   */
   agent: string | null;
   /** Null for `human`. */
   confidence: Confidence | null;
-  /** Login of the human who asked the agent for the work, when known; for agents working under a human's account, the PR author. */
+  /**
+   * Login of the human who asked the agent for the work, when known; for agents working under a human's account, the
+   * PR author. For `assisted`, the PR author (the person who wrote most of it).
+   */
   humanOfRecord: string | null;
   /** Share of the PR's commits attributed to an agent, 0..1 (0 when there are no commits). */
   agentCommitShare: number;
@@ -103,13 +118,41 @@ export interface AuthorshipInput {
   timeline?: TimelineEventInput[] | null;
 }
 
-/** A custom agent declared in `.github/ai-review.yml` under `agents.custom`. Every field but `name` is optional. */
+/** A GitHub account of a custom agent: its login and, when known, its numeric id (ids decide over logins). */
+export interface CustomAgentAccount {
+  login: string;
+  id?: number;
+  /** `Bot` for a GitHub App's bot user (default when the login ends in `[bot]`), `User` for an ordinary account. */
+  type?: 'Bot' | 'User';
+}
+
+/** A commit-message trailer a custom agent writes: `Key: value…`, both parts case-insensitive. */
+export interface CustomAgentTrailer {
+  key: string;
+  value_prefix: string;
+}
+
+/**
+ * A custom agent declared in `.github/ai-review.yml` under `agents.custom`. Every field but `name` is optional.
+ * Together the fields express every kind of identity the built-in catalog uses (docs/authorship.md, "Adding an agent
+ * without a release").
+ */
 export interface CustomAgent {
   name: string;
+  /** `agent` (default), `review-bot` (its applied suggestions make a PR `assisted`) or `automation`. */
+  kind?: 'agent' | 'review-bot' | 'automation';
   logins?: string[];
+  accounts?: CustomAgentAccount[];
   branch_prefixes?: string[];
+  /** Head-branch prefixes that count only when a digit follows (`acme/1712345678-fix`). */
+  branch_prefixes_before_digit?: string[];
   commit_emails?: string[];
+  /** Suffixes of the git author/committer name the tool writes, e.g. ` (acme)`. */
+  author_name_suffixes?: string[];
+  trailers?: CustomAgentTrailer[];
   body_markers?: string[];
+  /** The tool's default PR-body layout: exactly these headings, in order, each followed by a bullet list. */
+  body_template?: string[];
   labels?: string[];
 }
 

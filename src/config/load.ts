@@ -4,10 +4,11 @@
  */
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { BUILTIN_CATALOG } from '../authorship/catalog.js';
 import type { AuthorshipOptions } from '../authorship/types.js';
 import { BUILTIN_PATH_GROUPS } from '../paths/groups.js';
 import { compilePathGroups, type CompiledPathGroups } from '../paths/match.js';
-import { AiReviewConfigSchema, type AiReviewConfigFile, type Rule } from './schema.js';
+import { AiReviewConfigSchema, RULE_AUTHOR_CLASSES, type AiReviewConfigFile, type Rule } from './schema.js';
 
 /** Where the configuration file lives in a repository (and, as fallback, in the org's `.github` repository). */
 export const CONFIG_PATH = '.github/ai-review.yml';
@@ -104,7 +105,7 @@ export function validateConfig(value: unknown, source: string, text?: string): C
   if (!parsed.success) {
     for (const issue of parsed.error.issues) errors.push(toConfigError(issue, source, doc, text));
   } else {
-    errors.push(...checkReferences(parsed.data, source, doc, text));
+    errors.push(...checkReferences(parsed.data, source, doc, text), ...checkRuleAuthors(parsed.data, source, doc, text));
   }
   if (errors.length > 0) return { ok: false, errors };
   return { ok: true, config: (parsed as { data: AiReviewConfigFile }).data };
@@ -149,6 +150,34 @@ function checkReferences(config: AiReviewConfigFile, source: string, doc: Docume
       });
     }
     seen.add(rule.name);
+  });
+  return errors;
+}
+
+/**
+ * `if.author` lists mix classes (`agent`, `assisted`, `human`, `any`) and agent names: a name that is neither a class,
+ * a built-in catalog entry nor a custom agent is a typo that would silently match nothing.
+ */
+function checkRuleAuthors(config: AiReviewConfigFile, source: string, doc: Document | undefined, text: string | undefined): ConfigError[] {
+  const known = new Set<string>([
+    ...RULE_AUTHOR_CLASSES,
+    ...BUILTIN_CATALOG.map((e) => e.name.toLowerCase()),
+    ...config.agents.custom.map((c) => c.name.toLowerCase()),
+  ]);
+  const errors: ConfigError[] = [];
+  (config.rules ?? []).forEach((rule, i) => {
+    if (typeof rule.if.author === 'string') return;
+    rule.if.author.forEach((name, j) => {
+      if (known.has(name.toLowerCase())) return;
+      const path = ['rules', i, 'if', 'author', j];
+      const line = doc && text !== undefined ? lineOfPath(doc, path, text) : undefined;
+      errors.push({
+        path: formatKeyPath(path),
+        message: `unknown author "${name}": use agent, assisted, human, any, or an agent name (built-in or agents.custom)`,
+        source,
+        ...(line !== undefined ? { line } : {}),
+      });
+    });
   });
   return errors;
 }

@@ -18,34 +18,73 @@ export const ReviewerSchema = nonEmptyString.regex(/^@?[A-Za-z0-9][A-Za-z0-9._-]
   message: 'expected a login such as "alice" or a team such as "@acme/security"',
 });
 
+/** A custom agent's GitHub account: login, numeric id (decides over the login) and type. */
+export const CustomAgentAccountSchema = z.strictObject({
+  login: nonEmptyString.describe('REST login, e.g. "acme-agent[bot]" for a GitHub App'),
+  id: z.number().int().positive().optional().describe('Numeric user id (GET /users/LOGIN): ids decide over logins'),
+  type: z.enum(['Bot', 'User']).optional().describe('Bot for a GitHub App (default when the login ends in [bot]), User otherwise'),
+});
+
 export const CustomAgentSchema = z
   .strictObject({
     name: nonEmptyString.describe('Name reported in the check run and metrics, and usable in rules (`if.author`)'),
+    kind: z
+      .enum(['agent', 'review-bot', 'automation'])
+      .optional()
+      .describe('agent (default); review-bot: its applied suggestions make a PR assisted; automation: a non-AI bot'),
     logins: z
       .array(nonEmptyString)
       .optional()
       .describe('GitHub logins of the agent, e.g. "acme-agent[bot]" (the "[bot]" suffix is optional)'),
+    accounts: z
+      .array(CustomAgentAccountSchema)
+      .optional()
+      .describe('GitHub accounts with their numeric ids (high confidence as PR author)'),
     branch_prefixes: z.array(nonEmptyString).optional().describe('Head branch prefixes, e.g. "acme-agent/" (low confidence)'),
+    branch_prefixes_before_digit: z
+      .array(nonEmptyString)
+      .optional()
+      .describe('Head branch prefixes that count only when a digit follows, e.g. "acme/" for "acme/1712345678-fix" (low confidence)'),
     commit_emails: z
       .array(nonEmptyString)
       .optional()
       .describe(
         'Emails matched in commit author/committer and Co-authored-by trailers; "*@domain" matches a whole domain (medium confidence)',
       ),
+    author_name_suffixes: z
+      .array(nonEmptyString)
+      .optional()
+      .describe('Suffixes the tool adds to the git author name, e.g. " (acme)" (medium confidence)'),
+    trailers: z
+      .array(z.strictObject({ key: nonEmptyString, value_prefix: nonEmptyString }))
+      .optional()
+      .describe(
+        'Commit-message trailers the tool writes, e.g. {key: "Acme-Session", value_prefix: "https://acme.dev/s/"} (medium confidence)',
+      ),
     body_markers: z.array(nonEmptyString).optional().describe('Text the agent writes in PR bodies or commit messages (medium confidence)'),
+    body_template: z
+      .array(nonEmptyString)
+      .min(1)
+      .optional()
+      .describe('The PR-body headings the tool writes by default, in order, each followed by a bullet list (low confidence)'),
     labels: z.array(nonEmptyString).optional().describe('Labels the agent applies (low confidence)'),
   })
   .describe('A coding agent of your own');
 
-/** `agent`, `human`, `any`, or a list of agent names (`[copilot, devin]`). */
-export const RuleAuthorSchema = z.union([z.enum(['agent', 'human', 'any']), z.array(nonEmptyString).min(1)]);
+/** Author classes a rule can name: `assisted` is a person's PR an agent co-authored (docs/authorship.md). */
+export const RULE_AUTHOR_CLASSES = ['agent', 'assisted', 'human', 'any'] as const;
+
+/** `agent`, `assisted`, `human`, `any`, or a list mixing those classes and agent names (`[assisted, copilot, devin]`). */
+export const RuleAuthorSchema = z.union([z.enum(RULE_AUTHOR_CLASSES), z.array(nonEmptyString).min(1)]);
 
 export const RuleSchema = z
   .strictObject({
     name: nonEmptyString.describe('Shown in the check run'),
     if: z
       .strictObject({
-        author: RuleAuthorSchema.default('agent').describe('agent | human | any | a list of agent names. Default agent'),
+        author: RuleAuthorSchema.default('agent').describe(
+          'agent | assisted | human | any | a list mixing these classes and agent names. Default agent',
+        ),
         paths: z
           .array(nonEmptyString)
           .min(1)

@@ -16,17 +16,37 @@ export function normalizeReviewer(reviewer: string): string {
   return isTeam(r) ? r : r.replace(/^@/, '');
 }
 
-/** Whether a rule's `if.author` matches the verdict. */
-export function authorMatches(rule: Rule, authorship: AuthorshipVerdict): boolean {
+const AUTHOR_CLASS_TERMS = new Set(['agent', 'assisted', 'human', 'any']);
+
+/** The `if.author` value as a list of lower-case terms: classes (`agent`, `assisted`, `human`, `any`) and agent names. */
+function authorTerms(rule: Rule): string[] {
   const author = rule.if.author;
-  if (author === 'any') return true;
-  if (author === 'agent') return authorship.class === 'agent';
-  if (author === 'human') return authorship.class === 'human';
-  return authorship.class === 'agent' && authorship.agent !== null && author.some((a) => lower(a) === lower(authorship.agent!));
+  return (typeof author === 'string' ? [author] : author).map(lower);
+}
+
+/** Whether a rule names the `assisted` class (alone or in a list). */
+export function targetsAssisted(rule: Rule): boolean {
+  return authorTerms(rule).includes('assisted');
+}
+
+/**
+ * Whether a rule's `if.author` matches the verdict. `if.author` is a class (`agent`, `assisted`, `human`, `any`) or
+ * a list mixing classes and agent names; an agent name matches `agent` verdicts of that agent. With
+ * `assistedAsHuman`, an `assisted` verdict is matched as `human` (how rule sets that never name `assisted` see it).
+ */
+export function authorMatches(rule: Rule, authorship: AuthorshipVerdict, assistedAsHuman = false): boolean {
+  const cls = authorship.class === 'assisted' && assistedAsHuman ? 'human' : authorship.class;
+  const agent = authorship.agent === null ? null : lower(authorship.agent);
+  return authorTerms(rule).some((term) => {
+    if (AUTHOR_CLASS_TERMS.has(term)) return term === 'any' || term === cls;
+    return cls === 'agent' && term === agent;
+  });
 }
 
 /**
  * The rules that apply to a PR: author matches and, when the rule names path groups, the PR touches one of them.
+ * An `assisted` PR is matched as `human` unless some rule of the set names `assisted` (so the built-in rules, which
+ * target `agent`, leave it alone, and `human` rules keep covering it until a team configures `assisted`).
  * Output: each applicable rule with the groups that made it apply.
  */
 export function applicableRules(
@@ -36,8 +56,9 @@ export function applicableRules(
 ): Array<{ rule: Rule; matchedGroups: string[] }> {
   const touchedNames = new Set(touched.map((t) => t.group));
   const out: Array<{ rule: Rule; matchedGroups: string[] }> = [];
+  const assistedAsHuman = !rules.some(targetsAssisted);
   for (const rule of rules) {
-    if (!authorMatches(rule, authorship)) continue;
+    if (!authorMatches(rule, authorship, assistedAsHuman)) continue;
     if (rule.if.paths === undefined) {
       out.push({ rule, matchedGroups: [] });
       continue;

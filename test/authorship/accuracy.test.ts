@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BUILTIN_AGENTS } from '../../src/authorship/catalog.js';
 import { classifyPullRequest, DEFAULT_AUTHORSHIP_OPTIONS } from '../../src/authorship/classify.js';
 import { evaluate, formatSummary, type ExpectedLabel, type LabelledVerdict } from '../../src/authorship/evaluate.js';
 import type { AuthorshipInput } from '../../src/authorship/types.js';
@@ -60,6 +61,21 @@ describeWithData('accuracy on ../shared/datasets dev files (default configuratio
     const s = evaluate(rows);
     expect(s.nonAgentFalsePositiveRate ?? 1).toBeLessThanOrEqual(MAX_FALSE_POSITIVE_RATE);
     expect(s.human.falsePositiveRate ?? 1).toBeLessThanOrEqual(MAX_FALSE_POSITIVE_RATE);
+  });
+
+  test('agent PRs (AIDev: agents opened or wrote them) are never demoted to assisted by a coding agent', () => {
+    // An AIDev PR read as `assisted` may only be one with no coding-agent trace at all and an applied AI review
+    // suggestion (it was `human` before the assisted class existed).
+    const agents = new Set(BUILTIN_AGENTS.map((a) => a.name));
+    const demoted = rows.filter((r) => r.expected.class === 'agent' && r.verdict.class === 'assisted' && agents.has(r.verdict.agent ?? ''));
+    expect(demoted).toEqual([]);
+  });
+
+  test('no human or automation PR is assisted by a coding agent', () => {
+    const agents = new Set(BUILTIN_AGENTS.map((a) => a.name));
+    expect(rows.filter((r) => r.expected.class !== 'agent' && r.verdict.class === 'assisted' && agents.has(r.verdict.agent ?? ''))).toEqual(
+      [],
+    );
   });
 
   test('automation bots are never classified human', () => {

@@ -237,19 +237,19 @@ describe('commit-message trailers and markers (medium)', () => {
       expected: human,
     },
     {
-      name: 'Copilot code review suggestion (same name, reviewer id 175728472) is not an agent',
+      name: 'Copilot code review suggestion (same name, reviewer id 175728472) makes the PR assisted, not agent',
       input: msg('Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>'),
-      expected: human,
+      expected: { class: 'assisted', agent: 'copilot-code-review', confidence: 'medium' },
     },
     {
-      name: 'CodeRabbit suggestion is not an agent',
+      name: 'CodeRabbit suggestion makes the PR assisted, not agent',
       input: msg('Co-authored-by: coderabbitai[bot] <136622811+coderabbitai[bot]@users.noreply.github.com>'),
-      expected: human,
+      expected: { class: 'assisted', agent: 'coderabbit', confidence: 'medium' },
     },
     {
-      name: 'Gemini Code Assist suggestion is not an agent',
+      name: 'Gemini Code Assist suggestion makes the PR assisted, not agent',
       input: msg('Co-authored-by: gemini-code-assist[bot] <176961590+gemini-code-assist[bot]@users.noreply.github.com>'),
-      expected: human,
+      expected: { class: 'assisted', agent: 'gemini-code-assist', confidence: 'medium' },
     },
     { name: 'Made-with: something else', input: msg('Made-with: love'), expected: human },
   ];

@@ -1,7 +1,7 @@
 /** Identity matching and `identifyAccount` (used by the gate to tell agents and bots from human reviewers). */
 import { BUILTIN_CATALOG } from '../../src/authorship/catalog.js';
 import { DEFAULT_AUTHORSHIP_OPTIONS } from '../../src/authorship/classify.js';
-import { identifyAccount, identityIndex, matchEmail, parseNoreplyEmail } from '../../src/authorship/identity.js';
+import { identifyAccount, identityIndex, matchEmail, matchEmailRule, parseNoreplyEmail } from '../../src/authorship/identity.js';
 import type { AccountInput, AuthorshipOptions } from '../../src/authorship/types.js';
 
 describe('identifyAccount', () => {
@@ -152,5 +152,38 @@ describe('catalog data', () => {
     ]) {
       expect(names).toContain(n);
     }
+  });
+});
+
+describe('when a name and an id disagree', () => {
+  const index = identityIndex(DEFAULT_AUTHORSHIP_OPTIONS);
+  test.each<[string, string, string | null, string | null]>([
+    [
+      'agent App name with a workflow runner’s id: the login wins',
+      '41898282+claude[bot]@users.noreply.github.com',
+      'claude-code',
+      'noreply-login-over-runner-id',
+    ],
+    [
+      'the runner itself (its own address, derived from the catalog account)',
+      '41898282+github-actions[bot]@users.noreply.github.com',
+      'github-actions',
+      'exact',
+    ],
+    [
+      'the coding agent’s name with the reviewer’s id: the id wins',
+      '175728472+Copilot@users.noreply.github.com',
+      'copilot-code-review',
+      'noreply-id',
+    ],
+    ['Copilot CLI’s listed address', '223556219+Copilot@users.noreply.github.com', 'copilot', 'exact'],
+    ['a known login with an unknown id is another account', '12345+devin-ai-integration[bot]@users.noreply.github.com', null, null],
+    ['an id-less App address', 'gemini-cli[bot]@users.noreply.github.com', 'gemini-cli', 'exact'],
+    ['a vendor-run user account’s address without id', 'kiro-agent@users.noreply.github.com', 'kiro', 'exact'],
+    ['an App address with an id the catalog does not know', '777+gemini-cli[bot]@users.noreply.github.com', 'gemini-cli', 'noreply-login'],
+    ['a bare App-user login without id is not enough', 'claude@users.noreply.github.com', null, null],
+  ])('%s', (_name, email, entry, rule) => {
+    const match = matchEmailRule(email, index);
+    expect(match ? [match.entry.name, match.rule] : [null, null]).toEqual([entry, rule]);
   });
 });
