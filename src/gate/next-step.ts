@@ -21,14 +21,14 @@ export const PLAIN_NAMES: NameFormat = {
   text: (value) => value,
 };
 
-type Need = { kind: 'approvals'; from: string; count: number; more: boolean } | { kind: 'text'; text: string };
+type Need = { kind: 'approvals'; from: string; count: number } | { kind: 'text'; text: string };
 
 function needsOf(rule: RuleResult, names: NameFormat): Need[] {
   const needs: Need[] = [];
   if (rule.missingApprovals > 0) {
     const entries = rule.pendingReviewers.length > 0 ? rule.pendingReviewers : rule.reviewers;
     const from = entries.length > 0 ? entries.map((r) => names.reviewer(r)).join(' or ') : 'anyone with write access';
-    needs.push({ kind: 'approvals', from, count: rule.missingApprovals, more: rule.approvals.length > 0 });
+    needs.push({ kind: 'approvals', from, count: rule.missingApprovals });
   }
   const co = rule.codeowners;
   if (co && !co.holds) {
@@ -51,10 +51,11 @@ function needsOf(rule: RuleResult, names: NameFormat): Need[] {
 
 /**
  * What the rules that do not hold still need, one phrase each, deduplicated across rules ("2 approvals from anyone
- * with write access" once, at the larger count). `more` phrases say "1 more approval" when some already counted.
+ * with write access" once, at the larger count). With `more`, approvals read "1 more approval" (the summary's
+ * wording); without, "1 approval" (the title's).
  */
-export function unmetNeeds(rules: readonly RuleResult[], names: NameFormat = PLAIN_NAMES): string[] {
-  const approvals = new Map<string, { count: number; more: boolean }>();
+export function unmetNeeds(rules: readonly RuleResult[], names: NameFormat = PLAIN_NAMES, more = false): string[] {
+  const approvals = new Map<string, number>();
   const texts = new Set<string>();
   const order: string[] = [];
   for (const rule of rules) {
@@ -66,14 +67,14 @@ export function unmetNeeds(rules: readonly RuleResult[], names: NameFormat = PLA
         continue;
       }
       const known = approvals.get(need.from);
-      if (!known) order.push(`a:${need.from}`);
-      if (!known || need.count > known.count) approvals.set(need.from, { count: need.count, more: need.more });
+      if (known === undefined) order.push(`a:${need.from}`);
+      if (known === undefined || need.count > known) approvals.set(need.from, need.count);
     }
   }
   return order.map((key) => {
     if (key.startsWith('t:')) return key.slice(2);
     const from = key.slice(2);
-    const { count, more } = approvals.get(from)!;
+    const count = approvals.get(from)!;
     return `${count} ${more ? 'more ' : ''}approval${count === 1 ? '' : 's'} from ${from}`;
   });
 }

@@ -40,6 +40,15 @@ export function escapeMarkdown(text: string): string {
   return cut.replace(/[\\`*_{}[\]()#+\-.!|<>~&@:]/g, (c) => `\\${c}`);
 }
 
+/**
+ * Text as an inline code span: backslash escapes do not work inside one, so backticks and line breaks are replaced
+ * instead, and the text is cut to 200 characters.
+ */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ').replace(/`/g, "'");
+  return `\`${flat.length > MAX_VALUE_LENGTH ? `${flat.slice(0, MAX_VALUE_LENGTH)}…` : flat}\``;
+}
+
 /** A login as a Markdown mention (`@alice`; logins are GitHub-controlled, but escaped anyway). */
 function mention(login: string): string {
   return `@${escapeMarkdown(login).replace(/\\-/g, '-')}`;
@@ -118,7 +127,7 @@ export function renderRules(rules: readonly RuleResult[]): string {
     const counted = rule.approvals.length > 0 ? rule.approvals.map((a) => mention(a.login)).join(', ') : '—';
     const why = rule.matchedGroups.length > 0 ? ` (paths: ${rule.matchedGroups.map(escapeMarkdown).join(', ')})` : '';
     const owners = rule.codeowners ? ' + code owners' : '';
-    const needs = unmetNeeds([rule], MARKDOWN_NAMES).join('; ') || '—';
+    const needs = unmetNeeds([rule], MARKDOWN_NAMES, true).join('; ') || '—';
     lines.push(
       `| ${escapeMarkdown(rule.name)}${why} | ${rule.mode} | ${ruleStatus(rule)} | ${counted} (${rule.approvals.length}/${rule.count}${owners}) | ${needs} |`,
     );
@@ -159,10 +168,10 @@ export function renderCodeowners(rules: readonly RuleResult[]): string | null {
     }
     if (co.ownerSets.length === 0) {
       const n = co.unownedFiles;
-      parts.push(`${head} (\`${escapeMarkdown(co.source)}\`): none of the ${n} covered path${n === 1 ? '' : 's'} has owners.`);
+      parts.push(`${head} (${codeSpan(co.source)}): none of the ${n} covered path${n === 1 ? '' : 's'} has owners.`);
       continue;
     }
-    const lines = [`${head} (\`${escapeMarkdown(co.source)}\`):`, '', '| Owners | Line | Files | Approved by |', '| --- | ---: | --- | --- |'];
+    const lines = [`${head} (${codeSpan(co.source)}):`, '', '| Owners | Line | Files | Approved by |', '| --- | ---: | --- | --- |'];
     for (const set of co.ownerSets.slice(0, MAX_OWNER_SET_ROWS)) {
       const more = set.fileCount > set.examples.length ? `, … ${set.fileCount - set.examples.length} more` : '';
       const owners = set.owners.map((o) => MARKDOWN_NAMES.reviewer(o)).join(' ');
@@ -181,7 +190,7 @@ export function renderCodeownersProblems(problems: GateResult['codeownersProblem
   if (problems.length === 0) return null;
   const lines = ['**CODEOWNERS lines GitHub rejects** (it skips them, so their files may have other owners or none):', ''];
   for (const p of problems.slice(0, 20)) {
-    lines.push(`- \`${escapeMarkdown(p.path)}\` line ${p.line}: ${escapeMarkdown(p.kind)}: ${escapeMarkdown(p.message)}`);
+    lines.push(`- ${codeSpan(p.path)} line ${p.line}: ${escapeMarkdown(p.kind)}: ${escapeMarkdown(p.message)}`);
   }
   if (problems.length > 20) lines.push(`- … and ${problems.length - 20} more`);
   return lines.join('\n');
@@ -225,7 +234,7 @@ export function renderNextStep(result: GateResult): string[] {
     lines.push(
       result.enforceConclusion === 'success'
         ? 'In enforce mode this PR would pass: all review rules hold.'
-        : `In enforce mode this PR would be blocked: ${unmetNeeds(result.rules, MARKDOWN_NAMES).join('; ')}.`,
+        : `In enforce mode this PR would be blocked: ${unmetNeeds(result.rules, MARKDOWN_NAMES, true).join('; ')}.`,
     );
   }
   return lines;
