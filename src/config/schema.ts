@@ -97,7 +97,9 @@ export const OverrideSettingsSchema = z.strictObject({
   allowed: z
     .array(ReviewerSchema)
     .default([])
-    .describe('Users and @org/teams allowed to override, with the label or a "/ai-review override <reason>" comment. Empty: overrides are off'),
+    .describe(
+      'Users and @org/teams allowed to override, with the label or a "/ai-review override <reason>" comment. Empty: overrides are off',
+    ),
 });
 
 export const AgentSettingsSchema = z.strictObject({

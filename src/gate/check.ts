@@ -14,6 +14,9 @@ import type { GateFacts, GateResult } from './types.js';
  */
 export function gateCheckRun(config: EffectiveConfig, facts: GateFacts): { result: GateResult; checkRun: CheckRunContent } {
   const result = evaluateGate(config, facts);
-  const checkRun = renderGateCheckRun(result, facts.authorship, facts.touchedGroups, { configOrigin: config.origin, mode: config.file.mode });
+  const checkRun = renderGateCheckRun(result, facts.authorship, facts.touchedGroups, {
+    configOrigin: config.origin,
+    mode: config.file.mode,
+  });
   return { result, checkRun };
 }

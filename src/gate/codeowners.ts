@@ -27,7 +27,8 @@ export function codeownersProblems(facts: Pick<GateFacts, 'codeowners'>): GateRe
   for (const p of parsed.problems) out.set(`${p.line}:${p.kind}`, { path: parsed.path, line: p.line, kind: p.kind, message: p.message });
   for (const e of facts.codeowners.errors ?? []) {
     const key = `${e.line}:${e.kind}`;
-    if (!out.has(key)) out.set(key, { path: parsed.path, line: e.line, kind: e.kind, message: e.suggestion ?? e.message?.split('\n')[0] ?? e.kind });
+    if (!out.has(key))
+      out.set(key, { path: parsed.path, line: e.line, kind: e.kind, message: e.suggestion ?? e.message?.split('\n')[0] ?? e.kind });
   }
   return [...out.values()].sort((a, b) => a.line - b.line);
 }
@@ -40,7 +41,8 @@ export function coveredPaths(rule: Rule, config: Pick<EffectiveConfig, 'compiled
   const groups = rule.if.paths?.map((g) => config.compiledPathGroups.matchers.get(g)).filter((m) => m !== undefined);
   const out = new Set<string>();
   for (const file of files) {
-    const paths = file.previous_filename && file.previous_filename !== file.filename ? [file.filename, file.previous_filename] : [file.filename];
+    const paths =
+      file.previous_filename && file.previous_filename !== file.filename ? [file.filename, file.previous_filename] : [file.filename];
     if (groups && !paths.some((p) => groups.some((matches) => matches(p)))) continue;
     for (const p of paths) out.add(p);
   }

@@ -145,7 +145,8 @@ function evaluateRule(
   const codeowners = rule.require.codeowners ? evaluateCodeowners(rule, config, facts, qualifying) : undefined;
   const owners = codeowners?.ownerSets.flatMap((s) => s.owners) ?? [];
   for (const review of changesRequested) {
-    if (eligible(review.login) === null || (owners.length > 0 && isOwner(review.login, owners, facts))) changesRequestedBy.push(review.login);
+    if (eligible(review.login) === null || (owners.length > 0 && isOwner(review.login, owners, facts)))
+      changesRequestedBy.push(review.login);
   }
   const count = rule.require.count;
   const missingApprovals = Math.max(0, count - approvals.length);

@@ -67,7 +67,9 @@ export function renderMergeGroupCheckRun(input: {
     return {
       conclusion: 'failure',
       output: {
-        title: cutTitle(pullNumber !== null ? `PR #${pullNumber} could not be evaluated` : 'The queued pull request could not be identified'),
+        title: cutTitle(
+          pullNumber !== null ? `PR #${pullNumber} could not be evaluated` : 'The queued pull request could not be identified',
+        ),
         summary: `**Merge queue: ${pr}${at} could not be evaluated.** ${reason}\n\nThe gate fails closed: remove the pull request from the queue and queue it again to retry.`,
       },
     };

@@ -40,11 +40,17 @@ function needsOf(rule: RuleResult, names: NameFormat): Need[] {
       byOwners.set(from, [...(byOwners.get(from) ?? []), names.text(set.pattern)]);
     }
     for (const [from, patterns] of byOwners) {
-      needs.push({ kind: 'text', text: `1 approval from ${from} (code owner${from.includes(' or ') ? 's' : ''} of ${patterns.join(', ')})` });
+      needs.push({
+        kind: 'text',
+        text: `1 approval from ${from} (code owner${from.includes(' or ') ? 's' : ''} of ${patterns.join(', ')})`,
+      });
     }
   }
   if (rule.changesRequestedBy.length > 0) {
-    needs.push({ kind: 'text', text: `a new review from ${rule.changesRequestedBy.map((l) => names.user(l)).join(', ')} (changes requested)` });
+    needs.push({
+      kind: 'text',
+      text: `a new review from ${rule.changesRequestedBy.map((l) => names.user(l)).join(', ')} (changes requested)`,
+    });
   }
   return needs;
 }

@@ -45,7 +45,10 @@ function isAllowed(login: string, config: EffectiveConfig, facts: GateFacts): bo
 }
 
 /** The label override: in force when the label's current application was made by someone allowed. */
-function labelOverride(config: EffectiveConfig, facts: GateFacts): { override: OverrideRecord | null; ignored: GateResult['ignoredOverrides'] } {
+function labelOverride(
+  config: EffectiveConfig,
+  facts: GateFacts,
+): { override: OverrideRecord | null; ignored: GateResult['ignoredOverrides'] } {
   const label = config.file.overrides.label;
   const present = facts.pullRequest.labels.some((l) => lower(l) === lower(label));
   if (!present) return { override: null, ignored: [] };

@@ -47,7 +47,14 @@ describe('require.codeowners: every covered file with owners needs one of its ow
       unavailable: null,
       ownerSets: [
         { line: 1, pattern: '*', owners: ['@acme/platform'], fileCount: 1, examples: ['package.json'], approvedBy: null },
-        { line: 2, pattern: '/src/auth/', owners: ['@acme/security', '@alice'], fileCount: 1, examples: ['src/auth/token.ts'], approvedBy: null },
+        {
+          line: 2,
+          pattern: '/src/auth/',
+          owners: ['@acme/security', '@alice'],
+          fileCount: 1,
+          examples: ['src/auth/token.ts'],
+          approvedBy: null,
+        },
         { line: 3, pattern: '/src/web/', owners: ['@acme/web'], fileCount: 1, examples: ['src/web/app.ts'], approvedBy: null },
         { line: 5, pattern: '*.md', owners: ['docs@acme.dev'], fileCount: 1, examples: ['README.md'], approvedBy: null },
       ],
@@ -63,7 +70,10 @@ describe('require.codeowners: every covered file with owners needs one of its ow
     ['a team member of another set does not cover this one', ['erin', 'bob', 'doc'], false, [3]],
     ['only the catch-all owner approves', ['erin'], false, [2, 3, 5]],
   ] as const)('%s → holds %s', (_name, approvers, holds, missingLines, emails: Record<string, string> = { 'docs@acme.dev': 'doc' }) => {
-    const result = evaluateGate(OWNERS_CONFIG, ownerFacts({ reviews: approvers.map((l) => review(l, 'APPROVED')), codeownerEmails: emails }));
+    const result = evaluateGate(
+      OWNERS_CONFIG,
+      ownerFacts({ reviews: approvers.map((l) => review(l, 'APPROVED')), codeownerEmails: emails }),
+    );
     const rule = result.rules[0]!;
     expect(rule.holds).toBe(holds);
     expect(rule.codeowners!.ownerSets.filter((s) => s.approvedBy === null).map((s) => s.line)).toEqual(missingLines);
@@ -99,7 +109,10 @@ describe('require.codeowners: every covered file with owners needs one of its ow
   it('a renamed file needs the owners of its old and its new path', () => {
     const rule = evaluateGate(
       OWNERS_CONFIG,
-      ownerFacts({ changedFiles: [{ filename: 'lib/token.ts', previous_filename: 'src/auth/token.ts' }], reviews: [review('erin', 'APPROVED')] }),
+      ownerFacts({
+        changedFiles: [{ filename: 'lib/token.ts', previous_filename: 'src/auth/token.ts' }],
+        reviews: [review('erin', 'APPROVED')],
+      }),
     ).rules[0]!;
     expect(rule.codeowners!.ownerSets.map((s) => [s.examples, s.approvedBy])).toEqual([
       [['lib/token.ts'], 'erin'],
@@ -121,7 +134,11 @@ describe('require.codeowners: every covered file with owners needs one of its ow
   it('changes requested by an owner of a covered file block the rule', () => {
     const rule = evaluateGate(
       OWNERS_CONFIG,
-      ownerFacts({ changedFiles: [FILES[1]!], reviews: [review('erin', 'APPROVED'), review('wes', 'CHANGES_REQUESTED')], writeAccess: { erin: true } }),
+      ownerFacts({
+        changedFiles: [FILES[1]!],
+        reviews: [review('erin', 'APPROVED'), review('wes', 'CHANGES_REQUESTED')],
+        writeAccess: { erin: true },
+      }),
     ).rules[0]!;
     expect(rule).toMatchObject({ changesRequestedBy: ['wes'], holds: false });
   });

@@ -82,7 +82,13 @@ describe('comment overrides: who, why, for which head', () => {
 
   it('records who, when, the head SHA at the time, the reason and the source', () => {
     const result = evaluateGate(ENFORCE(), prFacts([comment('carol', '/ai-review override incident 42')]));
-    expect(result.override).toEqual({ login: 'carol', at: '2026-01-02T00:00:00Z', headSha: 'c2', reason: 'incident 42', source: 'comment' });
+    expect(result.override).toEqual({
+      login: 'carol',
+      at: '2026-01-02T00:00:00Z',
+      headSha: 'c2',
+      reason: 'incident 42',
+      source: 'comment',
+    });
     expect(result.satisfied).toBe(true);
   });
 
@@ -129,10 +135,14 @@ describe('comment overrides: who, why, for which head', () => {
   });
 
   it('the latest valid override wins; earlier ones are superseded; the label keeps working with no reason', () => {
-    const labelled = prFacts([comment('carol', '/ai-review override first'), comment('erin', '/ai-review override second', '2026-01-02T01:00:00Z')], undefined, {
-      pullRequest: { number: 7, authorLogin: 'Copilot', draft: false, headSha: 'c2', labels: ['ai-review: override'] },
-      overrideLabelEvents: [{ action: 'labeled', label: 'ai-review: override', actor: 'carol', at: '2026-01-01T12:00:00Z' }],
-    });
+    const labelled = prFacts(
+      [comment('carol', '/ai-review override first'), comment('erin', '/ai-review override second', '2026-01-02T01:00:00Z')],
+      undefined,
+      {
+        pullRequest: { number: 7, authorLogin: 'Copilot', draft: false, headSha: 'c2', labels: ['ai-review: override'] },
+        overrideLabelEvents: [{ action: 'labeled', label: 'ai-review: override', actor: 'carol', at: '2026-01-01T12:00:00Z' }],
+      },
+    );
     const result = evaluateGate(ENFORCE(), labelled);
     expect(result.override).toMatchObject({ login: 'erin', reason: 'second', source: 'comment' });
     expect(result.overrideCommands.map((c) => c.status)).toEqual(['superseded', 'applied']);
@@ -157,7 +167,9 @@ describe('comment overrides: who, why, for which head', () => {
     expect(checkRun.output.title).toBe('Overridden by @carol');
     const s = checkRun.output.summary;
     expect(s.split('\n')[0]).toBe('**Overridden by @carol.**');
-    expect(s).toContain('**Overridden** by @carol at 2026\\-01\\-02T01\\:00\\:00Z for head commit `c2`, reason: “\\*\\*fine\\*\\* \\`x\\`”.');
+    expect(s).toContain(
+      '**Overridden** by @carol at 2026\\-01\\-02T01\\:00\\:00Z for head commit `c2`, reason: “\\*\\*fine\\*\\* \\`x\\`”.',
+    );
     expect(s).toContain('- @mallory at 2026\\-01\\-02T00\\:00\\:00Z: not allowed to override (see `overrides.allowed`); nothing changed');
     expect(s).toContain('- @dave at 2026\\-01\\-02T00\\:00\\:00Z: refused: a reason is required (`/ai-review override <reason>`)');
     expect(s).not.toContain('evil.example)');

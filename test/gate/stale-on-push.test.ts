@@ -74,9 +74,9 @@ describe('review.stale_on_push: which later pushes make an approval stale', () =
     expect(evaluateGate(withStale({ stale_on_agent_push: true }), after({ pusher: 'x', agentCommit: true })).rules[0]!.holds).toBe(false);
     expect(withStale({ stale_on_agent_push: false }).staleOnPush).toBe('off');
     expect(evaluateGate(withStale({ stale_on_agent_push: false }), after({ pusher: 'x', agentCommit: true })).rules[0]!.holds).toBe(true);
-    expect(evaluateGate(withStale({ stale_on_agent_push: false }), facts({ reviews: [review('alice', 'APPROVED', 'gone')] })).rules[0]!.holds).toBe(
-      true,
-    );
+    expect(
+      evaluateGate(withStale({ stale_on_agent_push: false }), facts({ reviews: [review('alice', 'APPROVED', 'gone')] })).rules[0]!.holds,
+    ).toBe(true);
     expect(withStale({ stale_on_agent_push: false, stale_on_push: 'any' }).staleOnPush).toBe('any');
     expect(evaluateGate(withStale({ stale_on_agent_push: false, stale_on_push: 'others' }), f).rules[0]!.holds).toBe(false);
   });
@@ -106,7 +106,11 @@ describe('review.stale_on_push: which later pushes make an approval stale', () =
 describe('pushes: who brought each commit, and the head at a time', () => {
   const shas = ['a', 'b', 'c', 'd'];
   it('a push covers the commits since the previous push, up to its head', () => {
-    const map = pushesByCommit(shas, [push('d', 'zed', '2026-01-03T00:00:00Z'), push('b', 'amy', '2026-01-01T00:00:00Z'), push('gone', 'x', 'y')]);
+    const map = pushesByCommit(shas, [
+      push('d', 'zed', '2026-01-03T00:00:00Z'),
+      push('b', 'amy', '2026-01-01T00:00:00Z'),
+      push('gone', 'x', 'y'),
+    ]);
     expect(shas.map((s) => map.get(s)?.pusherLogin ?? null)).toEqual(['amy', 'amy', 'zed', 'zed']);
   });
 
