@@ -167,15 +167,6 @@ function evaluateRule(
   };
 }
 
-/**
- * Finds whether the override label is validly in place (kept for callers of the label-only check): see
- * {@link evaluateOverrides} for labels and comments together.
- */
-export function evaluateOverride(config: EffectiveConfig, facts: GateFacts): Pick<GateResult, 'override' | 'ignoredOverrides'> {
-  const { override, ignoredOverrides } = evaluateOverrides(config, { ...facts, comments: [] });
-  return { override, ignoredOverrides };
-}
-
 /** Who cannot approve and why: the PR author, the human of record (unless `requester_can_approve`), bots and agents. */
 export function cannotApprove(config: EffectiveConfig, facts: GateFacts): CannotApprove[] {
   const out: CannotApprove[] = [{ login: facts.pullRequest.authorLogin, reason: 'pr-author' }];
