@@ -171,19 +171,39 @@ export function parseCodeowners(content: string, path: string): ParsedCodeowners
   return withMatcher(path, entries, problems);
 }
 
+/** Paths whose owner a parsed file remembers (a PR lists at most 3,000 files; renames count twice). */
+const MAX_REMEMBERED_PATHS = 20_000;
+
 function withMatcher(path: string, entries: CodeownersEntry[], problems: CodeownersProblem[]): ParsedCodeowners {
   const options = { dot: true, nobrace: true, noextglob: true, nonegate: true };
+  // One regular expression per line (picomatch's, alternated): testing a RegExp directly is ~10x cheaper than
+  // calling picomatch's matcher function, and a PR times a CODEOWNERS file can be 3,000 × thousands of lines.
+  // An anchored pattern's literal start (`src/web/` of `/src/web/**`) rules most paths out before any regex runs.
   const matchers = entries.map((entry) => {
     const globs = codeownersGlobs(entry.pattern);
-    return globs.length > 0 ? picomatch(globs, options) : () => false;
+    if (globs.length === 0) return () => false;
+    const re = new RegExp(globs.map((g) => picomatch.makeRe(g, options).source).join('|'));
+    const first = globs[0]!;
+    const prefix = first.slice(0, first.search(/[*?\\]|$/));
+    return prefix === '' ? (file: string) => re.test(file) : (file: string) => file.startsWith(prefix) && re.test(file);
   });
+  const owners = new Map<string, CodeownersEntry | null>();
   return {
     path,
     entries,
     problems,
     ownerOf(file: string): CodeownersEntry | null {
-      for (let i = entries.length - 1; i >= 0; i--) if (matchers[i]!(file)) return entries[i]!;
-      return null;
+      const known = owners.get(file);
+      if (known !== undefined) return known;
+      let found: CodeownersEntry | null = null;
+      for (let i = entries.length - 1; i >= 0; i--) {
+        if (matchers[i]!(file)) {
+          found = entries[i]!;
+          break;
+        }
+      }
+      if (owners.size < MAX_REMEMBERED_PATHS) owners.set(file, found);
+      return found;
     },
   };
 }
