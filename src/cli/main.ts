@@ -15,5 +15,6 @@ program.name('ai-review').description('Review gates and review metrics for pull 
 registerClassify(program);
 registerReport(program);
 registerBackfill(program);
+(await import('./validate.js')).register(program);
 
 await program.parseAsync(process.argv);

@@ -8,7 +8,14 @@ import { BUILTIN_CATALOG } from '../authorship/catalog.js';
 import type { AuthorshipOptions } from '../authorship/types.js';
 import { BUILTIN_PATH_GROUPS } from '../paths/groups.js';
 import { compilePathGroups, type CompiledPathGroups } from '../paths/match.js';
-import { AiReviewConfigSchema, RULE_AUTHOR_CLASSES, type AiReviewConfigFile, type Rule } from './schema.js';
+import {
+  AiReviewConfigSchema,
+  RULE_AUTHOR_CLASSES,
+  type AiReviewConfigFile,
+  type ReviewSettings,
+  type Rule,
+  type StaleOnPush,
+} from './schema.js';
 
 /** Where the configuration file lives in a repository (and, as fallback, in the org's `.github` repository). */
 export const CONFIG_PATH = '.github/ai-review.yml';
@@ -50,8 +57,22 @@ export interface EffectiveConfig {
   compiledPathGroups: CompiledPathGroups;
   rules: Rule[];
   authorship: AuthorshipOptions;
+  /** Which later pushes make an approval stale (see {@link effectiveStaleOnPush}). */
+  staleOnPush: EffectiveStaleOnPush;
   /** Where it came from: `default` (no file) or `file`. */
   origin: 'default' | 'file';
+}
+
+/** `review.stale_on_push`, or `off` for the deprecated `stale_on_agent_push: false` (approvals never go stale). */
+export type EffectiveStaleOnPush = StaleOnPush | 'off';
+
+/**
+ * Resolves which pushes make an approval stale: `stale_on_push` when set; otherwise the deprecated boolean
+ * `stale_on_agent_push` (`true`, the default → `agent`; `false` → `off`).
+ */
+export function effectiveStaleOnPush(review: Pick<ReviewSettings, 'stale_on_push' | 'stale_on_agent_push'>): EffectiveStaleOnPush {
+  if (review.stale_on_push !== undefined) return review.stale_on_push;
+  return review.stale_on_agent_push ? 'agent' : 'off';
 }
 
 /** Formats a zod issue path as `rules[0].require.count`. */
@@ -246,6 +267,7 @@ export function resolveConfig(file: AiReviewConfigFile | null): EffectiveConfig 
       custom: base.agents.custom,
       minConfidence: base.agents.min_confidence,
     },
+    staleOnPush: effectiveStaleOnPush(base.review),
     origin: file ? 'file' : 'default',
   };
 }

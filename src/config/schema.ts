@@ -100,21 +100,45 @@ export const RuleSchema = z
           .optional()
           .describe('Users by login and teams as @org/slug. Omitted: anyone with write access'),
         count: z.number().int().min(1).max(20).default(1).describe('Qualifying approvals needed'),
+        codeowners: z
+          .boolean()
+          .optional()
+          .describe(
+            "Also require, for every changed file the rule covers that has owners in the default branch's CODEOWNERS, an approval from one of that file's owners",
+          ),
       })
       .default({ count: 1 }),
     mode: ModeSchema.optional().describe('Overrides the top-level mode for this rule'),
   })
   .describe('A review rule: all applicable rules must hold');
 
+/** Which later pushes make an approval stale: by an agent, by anyone but the approver, or by anyone. */
+export const StaleOnPushSchema = z
+  .enum(['agent', 'others', 'any'])
+  .describe(
+    'agent: an agent push after the approved commit makes the approval stale; others: a push by anyone but the approver; any: any later push',
+  );
+
 export const ReviewSettingsSchema = z.strictObject({
-  stale_on_agent_push: z.boolean().default(true).describe("An approval given before the agent's latest push does not count"),
+  stale_on_push: StaleOnPushSchema.optional().describe(
+    'Which later pushes make an approval stale (agent | others | any). Default agent; wins over stale_on_agent_push',
+  ),
+  stale_on_agent_push: z
+    .boolean()
+    .default(true)
+    .describe('Deprecated, use stale_on_push. true: same as stale_on_push: agent; false: approvals never go stale'),
   requester_can_approve: z.boolean().default(false).describe('Whether the human who asked the agent for the PR may satisfy a rule'),
   request_reviewers: z.boolean().default(true).describe('Ask the required users/teams for review, once per PR'),
 });
 
 export const OverrideSettingsSchema = z.strictObject({
   label: nonEmptyString.default('ai-review: override').describe('Label that turns the gate green when applied by someone allowed'),
-  allowed: z.array(ReviewerSchema).default([]).describe('Users and @org/teams allowed to override. Empty: overrides are off'),
+  allowed: z
+    .array(ReviewerSchema)
+    .default([])
+    .describe(
+      'Users and @org/teams allowed to override, with the label or a "/ai-review override <reason>" comment. Empty: overrides are off',
+    ),
 });
 
 export const AgentSettingsSchema = z.strictObject({
@@ -151,3 +175,4 @@ export type Rule = z.output<typeof RuleSchema>;
 export type RuleAuthor = z.output<typeof RuleAuthorSchema>;
 export type ReviewSettings = z.output<typeof ReviewSettingsSchema>;
 export type OverrideSettings = z.output<typeof OverrideSettingsSchema>;
+export type StaleOnPush = z.output<typeof StaleOnPushSchema>;

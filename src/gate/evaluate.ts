@@ -5,16 +5,16 @@ import type { AuthorshipVerdict } from '../authorship/types.js';
 import type { EffectiveConfig } from '../config/load.js';
 import type { Rule } from '../config/schema.js';
 import type { TouchedGroup } from '../paths/match.js';
-import type { GateFacts, GateResult, IgnoredApprovalReason, ReviewFact, RuleResult } from './types.js';
+import { codeownerTeams, codeownersProblems, evaluateCodeowners, isOwner } from './codeowners.js';
+import { cutTitle, nextStep } from './next-step.js';
+import { evaluateOverrides } from './overrides.js';
+import { laterPushes } from './pushes.js';
+import { inReviewerList, isTeam, normalizeReviewer } from './reviewer-list.js';
+import type { CannotApprove, GateFacts, GateResult, IgnoredApprovalReason, ReviewFact, RuleResult } from './types.js';
 
 const lower = (s: string): string => s.toLowerCase();
-const isTeam = (reviewer: string): boolean => reviewer.startsWith('@') && reviewer.includes('/');
 
-/** Normalises a reviewer entry: `@Acme/Security` → `@acme/security`, `Alice` → `alice`, `@alice` → `alice`. */
-export function normalizeReviewer(reviewer: string): string {
-  const r = lower(reviewer.trim());
-  return isTeam(r) ? r : r.replace(/^@/, '');
-}
+export { inReviewerList, isTeam, normalizeReviewer, evaluateOverrides };
 
 const AUTHOR_CLASS_TERMS = new Set(['agent', 'assisted', 'human', 'any']);
 
@@ -69,21 +69,33 @@ export function applicableRules(
   return out;
 }
 
-/** Teams (`@org/slug`, lower case) whose members the evaluation needs: reviewers of applicable rules, and override `allowed` when the label is on the PR. */
-export function teamsToFetch(config: EffectiveConfig, rules: readonly Rule[], overrideLabelPresent: boolean): string[] {
-  const teams = new Set<string>();
-  for (const rule of rules) for (const r of rule.require.reviewers ?? []) if (isTeam(r)) teams.add(normalizeReviewer(r));
-  if (overrideLabelPresent) for (const r of config.file.overrides.allowed) if (isTeam(r)) teams.add(normalizeReviewer(r));
-  return [...teams].sort();
+/** What the evaluation needs beyond the rules, for {@link teamsToFetch}. All optional. */
+export interface TeamsToFetchExtra {
+  /** True when a PR comment is an `/ai-review override` command (see `hasOverrideCommand`). */
+  overrideCommandPresent?: boolean;
+  /** The PR's changed files and the default branch's CODEOWNERS: code-owner teams of covered files are added. */
+  changedFiles?: GateFacts['changedFiles'];
+  codeowners?: GateFacts['codeowners'];
 }
 
-/** Whether a login is in a reviewer list (users or members of listed teams). */
-export function inReviewerList(login: string, reviewers: readonly string[], teamMembers: Readonly<Record<string, string[]>>): boolean {
-  const l = lower(login);
-  return reviewers.some((r) => {
-    const n = normalizeReviewer(r);
-    return isTeam(n) ? (teamMembers[n] ?? []).includes(l) : n === l;
-  });
+/**
+ * Teams (`@org/slug`, lower case) whose members the evaluation needs: reviewers of applicable rules; override
+ * `allowed` when the label is on the PR or a comment is an override command; and the CODEOWNERS teams owning the
+ * files covered by applicable rules with `require.codeowners`. Sorted, deduplicated.
+ */
+export function teamsToFetch(
+  config: EffectiveConfig,
+  rules: readonly Rule[],
+  overrideLabelPresent: boolean,
+  extra: TeamsToFetchExtra = {},
+): string[] {
+  const teams = new Set<string>();
+  for (const rule of rules) for (const r of rule.require.reviewers ?? []) if (isTeam(r)) teams.add(normalizeReviewer(r));
+  if (overrideLabelPresent || extra.overrideCommandPresent === true) {
+    for (const r of config.file.overrides.allowed) if (isTeam(r)) teams.add(normalizeReviewer(r));
+  }
+  for (const team of codeownerTeams(rules, config, extra)) teams.add(team);
+  return [...teams].sort();
 }
 
 /**
@@ -105,19 +117,20 @@ export function latestDecisiveReviews(reviews: readonly ReviewFact[]): Map<strin
   return latest;
 }
 
+const isAutomated = (review: ReviewFact): boolean => review.automated || review.userType === 'Bot' || lower(review.login).endsWith('[bot]');
+
+const STALE_REASON = { agent: 'stale-agent-push', other: 'stale-push-by-other', any: 'stale-push' } as const;
+
 /** Reasons an approval cannot count for any rule (author, bot/agent, human of record, stale), or null. */
 function disqualification(review: ReviewFact, config: EffectiveConfig, facts: GateFacts): IgnoredApprovalReason | null {
   const login = lower(review.login);
   if (login === lower(facts.pullRequest.authorLogin)) return 'pr-author';
-  if (review.automated || review.userType === 'Bot' || login.endsWith('[bot]')) return 'bot-or-agent';
+  if (isAutomated(review)) return 'bot-or-agent';
   const hor = facts.authorship.humanOfRecord;
   if (hor !== null && lower(hor) === login && !config.file.review.requester_can_approve) return 'human-of-record';
-  if (config.file.review.stale_on_agent_push) {
-    const index = review.commitId ? facts.commitShas.indexOf(review.commitId) : -1;
-    if (index < 0) return 'commit-not-in-pr';
-    const agentShas = new Set(facts.authorship.agentCommitShas);
-    if (facts.commitShas.slice(index + 1).some((sha) => agentShas.has(sha))) return 'stale-agent-push';
-  }
+  const later = laterPushes(facts, review.commitId, review.login, config.staleOnPush);
+  if (later.status === 'not-in-pr') return 'commit-not-in-pr';
+  if (later.status === 'stale') return STALE_REASON[later.by];
   return null;
 }
 
@@ -136,19 +149,25 @@ function evaluateRule(
   const approvals: RuleResult['approvals'] = [];
   const ignoredApprovals: RuleResult['ignoredApprovals'] = [];
   const changesRequestedBy: string[] = [];
+  const qualifying: string[] = [];
+  const changesRequested: ReviewFact[] = [];
   for (const review of latest.values()) {
     if (review.state === 'CHANGES_REQUESTED') {
-      const login = lower(review.login);
-      const automated = review.automated || review.userType === 'Bot' || login.endsWith('[bot]');
-      if (!automated && login !== lower(facts.pullRequest.authorLogin) && eligible(review.login) === null) {
-        changesRequestedBy.push(review.login);
-      }
+      if (!isAutomated(review) && lower(review.login) !== lower(facts.pullRequest.authorLogin)) changesRequested.push(review);
       continue;
     }
     if (review.state !== 'APPROVED') continue;
-    const reason = disqualification(review, config, facts) ?? eligible(review.login);
+    const disqualified = disqualification(review, config, facts);
+    if (disqualified === null) qualifying.push(review.login);
+    const reason = disqualified ?? eligible(review.login);
     if (reason) ignoredApprovals.push({ login: review.login, reason });
     else approvals.push({ login: review.login, submittedAt: review.submittedAt });
+  }
+  const codeowners = rule.require.codeowners ? evaluateCodeowners(rule, config, facts, qualifying) : undefined;
+  const owners = codeowners?.ownerSets.flatMap((s) => s.owners) ?? [];
+  for (const review of changesRequested) {
+    if (eligible(review.login) === null || (owners.length > 0 && isOwner(review.login, owners, facts)))
+      changesRequestedBy.push(review.login);
   }
   const count = rule.require.count;
   const missingApprovals = Math.max(0, count - approvals.length);
@@ -158,79 +177,61 @@ function evaluateRule(
     mode: rule.mode ?? config.file.mode,
     reviewers,
     count,
-    holds: missingApprovals === 0 && changesRequestedBy.length === 0,
+    holds: missingApprovals === 0 && changesRequestedBy.length === 0 && (codeowners?.holds ?? true),
     approvals,
     ignoredApprovals,
     changesRequestedBy,
     missingApprovals,
     pendingReviewers,
     matchedGroups,
+    ...(codeowners ? { codeowners } : {}),
   };
 }
 
-/**
- * Finds whether the override label is validly in place: it must be on the PR and its latest `labeled` event must
- * come from someone in `overrides.allowed` (a user, or a member of a listed team). Applications by anyone else
- * are returned as ignored.
- */
-export function evaluateOverride(config: EffectiveConfig, facts: GateFacts): Pick<GateResult, 'override' | 'ignoredOverrides'> {
-  const label = config.file.overrides.label;
-  const present = facts.pullRequest.labels.some((l) => lower(l) === lower(label));
-  if (!present) return { override: null, ignoredOverrides: [] };
-  const allowed = config.file.overrides.allowed;
-  const events = facts.overrideLabelEvents
-    .filter((e) => lower(e.label) === lower(label))
-    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  const ignoredOverrides: GateResult['ignoredOverrides'] = [];
-  // The label's current application is the last `labeled` event after the last `unlabeled` one.
-  let current: { actor: string; at: string } | null = null;
-  for (const event of events) {
-    if (event.action === 'unlabeled') {
-      current = null;
-      continue;
-    }
-    current = { actor: event.actor, at: event.at };
-    if (!(allowed.length > 0 && inReviewerList(event.actor, allowed, facts.teamMembers))) {
-      ignoredOverrides.push({ login: event.actor, at: event.at });
-    }
+/** Who cannot approve and why: the PR author, the human of record (unless `requester_can_approve`), bots and agents. */
+export function cannotApprove(config: EffectiveConfig, facts: GateFacts): CannotApprove[] {
+  const out: CannotApprove[] = [{ login: facts.pullRequest.authorLogin, reason: 'pr-author' }];
+  const hor = facts.authorship.humanOfRecord;
+  if (hor !== null && lower(hor) !== lower(facts.pullRequest.authorLogin) && !config.file.review.requester_can_approve) {
+    out.push({ login: hor, reason: 'human-of-record' });
   }
-  const override: GateResult['override'] =
-    current && allowed.length > 0 && inReviewerList(current.actor, allowed, facts.teamMembers)
-      ? { login: current.actor, at: current.at, label }
-      : null;
-  return { override, ignoredOverrides };
+  out.push({ login: null, reason: 'bot-or-agent' });
+  return out;
 }
 
 /**
- * Evaluates the gate. All applicable rules must hold. Conclusion: `success` when no rule applies, all hold, or a
- * valid override is in place; `action_required` when an enforced rule does not hold; `neutral` when only advisory
- * rules do not hold. (`failure`, for invalid configs and PRs that cannot be evaluated, is decided by the caller.)
+ * Evaluates the gate: the entry point of the core, `(config, facts) → result`. All applicable rules must hold.
+ * Conclusion: `success` when no rule applies, all hold, or a valid override is in place; `action_required` when an
+ * enforced rule does not hold; `neutral` when only advisory rules do not hold. `enforceConclusion` is what the
+ * conclusion would be with every rule enforced (pilot evidence). (`failure`, for invalid configs and PRs that
+ * cannot be evaluated, is decided by the caller.)
  */
 export function evaluateGate(config: EffectiveConfig, facts: GateFacts): GateResult {
   const latest = latestDecisiveReviews(facts.reviews);
   const rules = applicableRules(config.rules, facts.authorship, facts.touchedGroups).map(({ rule, matchedGroups }) =>
     evaluateRule(rule, matchedGroups, config, facts, latest),
   );
-  const { override, ignoredOverrides } = evaluateOverride(config, facts);
+  const { override, ignoredOverrides, overrideCommands } = evaluateOverrides(config, facts);
   const failing = rules.filter((r) => !r.holds);
-  const enforcedFailing = failing.filter((r) => r.mode === 'enforce');
+  const satisfied = override !== null || failing.length === 0;
   let conclusion: GateResult['conclusion'];
-  let title: string;
-  if (override) {
-    conclusion = 'success';
-    title = `Overridden by ${override.login}`;
-  } else if (rules.length === 0) {
-    conclusion = 'success';
-    title = 'No review rule applies';
-  } else if (failing.length === 0) {
-    conclusion = 'success';
-    title = rules.length === 1 ? 'The review rule holds' : `All ${rules.length} review rules hold`;
-  } else if (enforcedFailing.length > 0) {
-    conclusion = 'action_required';
-    title = `${failing.length} of ${rules.length} review rule${rules.length === 1 ? '' : 's'} not met`;
-  } else {
-    conclusion = 'neutral';
-    title = `Advisory: ${failing.length} of ${rules.length} review rule${rules.length === 1 ? '' : 's'} not met`;
-  }
-  return { conclusion, title, rules, override, ignoredOverrides, satisfied: override !== null || failing.length === 0 };
+  if (satisfied) conclusion = 'success';
+  else if (failing.some((r) => r.mode === 'enforce')) conclusion = 'action_required';
+  else conclusion = 'neutral';
+  const step = nextStep(rules, override);
+  const title = cutTitle(conclusion === 'neutral' ? `Advisory: ${step.charAt(0).toLowerCase()}${step.slice(1)}` : step);
+  return {
+    conclusion,
+    title,
+    rules,
+    override,
+    ignoredOverrides,
+    overrideCommands,
+    satisfied,
+    enforceConclusion: satisfied ? 'success' : 'action_required',
+    nextStep: step,
+    cannotApprove: cannotApprove(config, facts),
+    overrides: { allowed: [...config.file.overrides.allowed], label: config.file.overrides.label },
+    codeownersProblems: rules.some((r) => r.codeowners) ? codeownersProblems(facts) : [],
+  };
 }

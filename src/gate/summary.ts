@@ -5,7 +5,10 @@
 import type { AuthorshipVerdict } from '../authorship/types.js';
 import type { ConfigError } from '../config/load.js';
 import type { TouchedGroup } from '../paths/match.js';
-import type { GateConclusion, GateResult, IgnoredApprovalReason, RuleResult } from './types.js';
+import { CODEOWNERS_LOCATIONS } from '../codeowners/index.js';
+import { cutTitle, nextStep, unmetNeeds, type NameFormat } from './next-step.js';
+import { OVERRIDE_COMMAND } from './overrides.js';
+import type { CannotApprove, GateConclusion, GateResult, IgnoredApprovalReason, OverrideCommandResult, RuleResult } from './types.js';
 
 /** The check run's name. Rulesets and branch protection require it by this exact name. */
 export const CHECK_NAME = 'ai-review';
@@ -37,6 +40,15 @@ export function escapeMarkdown(text: string): string {
   return cut.replace(/[\\`*_{}[\]()#+\-.!|<>~&@:]/g, (c) => `\\${c}`);
 }
 
+/**
+ * Text as an inline code span: backslash escapes do not work inside one, so backticks and line breaks are replaced
+ * instead, and the text is cut to 200 characters.
+ */
+export function codeSpan(text: string): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ').replace(/`/g, "'");
+  return `\`${flat.length > MAX_VALUE_LENGTH ? `${flat.slice(0, MAX_VALUE_LENGTH)}…` : flat}\``;
+}
+
 /** A login as a Markdown mention (`@alice`; logins are GitHub-controlled, but escaped anyway). */
 function mention(login: string): string {
   return `@${escapeMarkdown(login).replace(/\\-/g, '-')}`;
@@ -53,6 +65,8 @@ const IGNORED_REASON_TEXT: Record<IgnoredApprovalReason, string> = {
   'bot-or-agent': 'bot or agent',
   'human-of-record': 'asked the agent for this PR',
   'stale-agent-push': 'an agent pushed after this approval',
+  'stale-push-by-other': 'someone else pushed after this approval',
+  'stale-push': 'new commits were pushed after this approval',
   'commit-not-in-pr': 'approved a commit that is no longer in the PR',
   'not-a-required-reviewer': 'not a required reviewer',
   'no-write-access': 'no write access',
@@ -98,18 +112,12 @@ function ruleStatus(rule: RuleResult): string {
   return rule.mode === 'enforce' ? '❌ not met' : '⚠️ not met (advisory)';
 }
 
-function ruleNeeds(rule: RuleResult): string {
-  const parts: string[] = [];
-  if (rule.changesRequestedBy.length > 0) parts.push(`changes requested by ${rule.changesRequestedBy.map(mention).join(', ')}`);
-  if (rule.missingApprovals > 0) {
-    const from =
-      rule.reviewers.length > 0
-        ? ` from ${rule.pendingReviewers.map(reviewerLabel).join(' or ') || rule.reviewers.map(reviewerLabel).join(' or ')}`
-        : ' from anyone with write access';
-    parts.push(`${rule.missingApprovals} more approval${rule.missingApprovals === 1 ? '' : 's'}${from}`);
-  }
-  return parts.length > 0 ? parts.join('; ') : '—';
-}
+/** Names as escaped Markdown, for the summary. */
+export const MARKDOWN_NAMES: NameFormat = {
+  user: (login) => mention(login),
+  reviewer: (entry) => (entry.includes('@') && !entry.startsWith('@') ? escapeMarkdown(entry) : reviewerLabel(entry)),
+  text: (value) => escapeMarkdown(value),
+};
 
 /** Renders the rules table and the ignored approvals. */
 export function renderRules(rules: readonly RuleResult[]): string {
@@ -118,8 +126,10 @@ export function renderRules(rules: readonly RuleResult[]): string {
   for (const rule of rules) {
     const counted = rule.approvals.length > 0 ? rule.approvals.map((a) => mention(a.login)).join(', ') : '—';
     const why = rule.matchedGroups.length > 0 ? ` (paths: ${rule.matchedGroups.map(escapeMarkdown).join(', ')})` : '';
+    const owners = rule.codeowners ? ' + code owners' : '';
+    const needs = unmetNeeds([rule], MARKDOWN_NAMES, true).join('; ') || '—';
     lines.push(
-      `| ${escapeMarkdown(rule.name)}${why} | ${rule.mode} | ${ruleStatus(rule)} | ${counted} (${rule.approvals.length}/${rule.count}) | ${ruleNeeds(rule)} |`,
+      `| ${escapeMarkdown(rule.name)}${why} | ${rule.mode} | ${ruleStatus(rule)} | ${counted} (${rule.approvals.length}/${rule.count}${owners}) | ${needs} |`,
     );
   }
   const ignored = new Map<string, string>();
@@ -139,31 +149,169 @@ export function renderRules(rules: readonly RuleResult[]): string {
   return lines.join('\n');
 }
 
-function truncate(summary: string): string {
-  if (summary.length <= OUTPUT_LIMIT) return summary;
-  const note = '\n\n… (cut to fit GitHub’s 65,535-character limit)';
-  return summary.slice(0, OUTPUT_LIMIT - note.length) + note;
+const MAX_OWNER_SET_ROWS = 30;
+
+/** Renders, per rule with `require.codeowners`, each owner set and whether an owner's approval covers it. */
+export function renderCodeowners(rules: readonly RuleResult[]): string | null {
+  const parts: string[] = [];
+  for (const rule of rules) {
+    const co = rule.codeowners;
+    if (!co) continue;
+    const head = `**Code owners** for ${escapeMarkdown(rule.name)}`;
+    if (co.unavailable) {
+      parts.push(`${head}: not evaluated (${escapeMarkdown(co.unavailable)}); the rule does not hold until it is. Re-run the check.`);
+      continue;
+    }
+    if (co.source === null) {
+      parts.push(`${head}: no CODEOWNERS on the default branch (${CODEOWNERS_LOCATIONS.join(', ')}); no file has owners.`);
+      continue;
+    }
+    if (co.ownerSets.length === 0) {
+      const n = co.unownedFiles;
+      parts.push(`${head} (${codeSpan(co.source)}): none of the ${n} covered path${n === 1 ? '' : 's'} has owners.`);
+      continue;
+    }
+    const lines = [`${head} (${codeSpan(co.source)}):`, '', '| Owners | Line | Files | Approved by |', '| --- | ---: | --- | --- |'];
+    for (const set of co.ownerSets.slice(0, MAX_OWNER_SET_ROWS)) {
+      const more = set.fileCount > set.examples.length ? `, … ${set.fileCount - set.examples.length} more` : '';
+      const owners = set.owners.map((o) => MARKDOWN_NAMES.reviewer(o)).join(' ');
+      const status = set.approvedBy ? `✅ ${mention(set.approvedBy)}` : '❌ missing';
+      lines.push(`| ${owners} | ${set.line} | ${set.examples.map(escapeMarkdown).join(', ')}${more} | ${status} |`);
+    }
+    if (co.ownerSets.length > MAX_OWNER_SET_ROWS) lines.push('', `… and ${co.ownerSets.length - MAX_OWNER_SET_ROWS} more owner sets.`);
+    if (co.unownedFiles > 0) lines.push('', `${co.unownedFiles} covered path${co.unownedFiles === 1 ? ' has' : 's have'} no owners.`);
+    parts.push(lines.join('\n'));
+  }
+  return parts.length > 0 ? parts.join('\n\n') : null;
 }
 
-/** Builds the check run for an evaluated gate. */
+/** Renders CODEOWNERS lines GitHub would reject (it skips them). */
+export function renderCodeownersProblems(problems: GateResult['codeownersProblems']): string | null {
+  if (problems.length === 0) return null;
+  const lines = ['**CODEOWNERS lines GitHub rejects** (it skips them, so their files may have other owners or none):', ''];
+  for (const p of problems.slice(0, 20)) {
+    lines.push(`- ${codeSpan(p.path)} line ${p.line}: ${escapeMarkdown(p.kind)}: ${escapeMarkdown(p.message)}`);
+  }
+  if (problems.length > 20) lines.push(`- … and ${problems.length - 20} more`);
+  return lines.join('\n');
+}
+
+const CANNOT_APPROVE_TEXT: Record<CannotApprove['reason'], string> = {
+  'pr-author': 'the author',
+  'human-of-record': 'asked the agent for this PR',
+  'bot-or-agent': 'agents and bots',
+};
+
+/** A commit SHA shortened to 7 characters, in backticks (escaped instead when not hexadecimal). */
+function shortSha(sha: string): string {
+  return /^[0-9a-f]+$/i.test(sha) ? `\`${sha.slice(0, 7)}\`` : escapeMarkdown(sha);
+}
+
+/** The how-to-override line, or null when overrides are off. */
+function overrideHowTo(result: GateResult): string | null {
+  if (result.overrides.allowed.length === 0) return null;
+  const who = result.overrides.allowed.map(reviewerLabel).join(', ');
+  return `To override: ${who} can comment \`${OVERRIDE_COMMAND} <reason>\` (it holds for the current head commit) or apply the label “${escapeMarkdown(result.overrides.label)}”.`;
+}
+
+/**
+ * The first lines of the summary: the next step (as in the title) and who cannot approve; how to override; in
+ * advisory mode, what enforcement would do. Output: Markdown paragraphs.
+ */
+export function renderNextStep(result: GateResult): string[] {
+  const step = nextStep(result.rules, result.override, MARKDOWN_NAMES);
+  const prefixed = result.conclusion === 'neutral' ? `Advisory: ${step.charAt(0).toLowerCase()}${step.slice(1)}` : step;
+  const lines: string[] = [];
+  if (!result.satisfied) {
+    const who = result.cannotApprove.map((c) =>
+      c.login === null ? CANNOT_APPROVE_TEXT[c.reason] : `${mention(c.login)} (${CANNOT_APPROVE_TEXT[c.reason]})`,
+    );
+    lines.push(`**${prefixed}.** Cannot approve: ${who.join(', ')}.`);
+    const howTo = overrideHowTo(result);
+    if (howTo) lines.push(howTo);
+  } else lines.push(`**${prefixed}.**`);
+  if (!result.override && result.rules.some((r) => r.mode === 'advisory')) {
+    lines.push(
+      result.enforceConclusion === 'success'
+        ? 'In enforce mode this PR would pass: all review rules hold.'
+        : `In enforce mode this PR would be blocked: ${unmetNeeds(result.rules, MARKDOWN_NAMES, true).join('; ')}.`,
+    );
+  }
+  return lines;
+}
+
+const COMMAND_STATUS_TEXT: Partial<Record<OverrideCommandResult['status'], string>> = {
+  'not-allowed': 'not allowed to override (see `overrides.allowed`); nothing changed',
+  'overrides-off': 'overrides are off (`overrides.allowed` is empty); nothing changed',
+  'empty-reason': `refused: a reason is required (\`${OVERRIDE_COMMAND} <reason>\`)`,
+  'unknown-head': 'refused: the head commit at the time of the comment cannot be told; comment again',
+};
+
+/** Renders the override in force and the override commands that were refused or ended. */
+export function renderOverrides(result: GateResult): string | null {
+  const parts: string[] = [];
+  const o = result.override;
+  if (o?.source === 'label') {
+    parts.push(
+      `**Overridden** by ${mention(o.login)} with the label “${escapeMarkdown(o.label ?? result.overrides.label)}” at ${escapeMarkdown(o.at)}; the gate is green and the override is recorded.`,
+    );
+  } else if (o) {
+    parts.push(
+      `**Overridden** by ${mention(o.login)} at ${escapeMarkdown(o.at)} for head commit ${shortSha(o.headSha)}, reason: “${escapeMarkdown(o.reason ?? '')}”. The gate is green and the override is recorded; a later push by an agent (or one that makes approvals stale) ends it.`,
+    );
+  }
+  const listed = result.overrideCommands.filter((c) => c.status !== 'applied' && c.status !== 'superseded');
+  if (listed.length > 0) {
+    const lines = ['**Override commands not in force:**', ''];
+    for (const c of listed.slice(0, 20)) {
+      const text =
+        c.status === 'ended-by-push'
+          ? `ended by a later push${c.endedBy ? ` (${shortSha(c.endedBy)})` : ' (its commit is no longer in the PR)'}; comment again to override the new head`
+          : COMMAND_STATUS_TEXT[c.status]!;
+      lines.push(`- ${mention(c.login)} at ${escapeMarkdown(c.at)}: ${text}`);
+    }
+    if (listed.length > 20) lines.push(`- … and ${listed.length - 20} more`);
+    parts.push(lines.join('\n'));
+  }
+  if (result.ignoredOverrides.length > 0) {
+    const n = result.ignoredOverrides.length;
+    parts.push(
+      `**Override label ignored:** applied by ${result.ignoredOverrides.map((i) => mention(i.login)).join(', ')}, who ${n === 1 ? 'is' : 'are'} not allowed to override (see \`overrides.allowed\`).`,
+    );
+  }
+  return parts.length > 0 ? parts.join('\n\n') : null;
+}
+
+/**
+ * Cuts a summary to GitHub's 65,535 characters, ending with a note that says so and how much was left out. The
+ * verdict is in the first lines, so it survives.
+ */
+export function truncate(summary: string): string {
+  if (summary.length <= OUTPUT_LIMIT) return summary;
+  const note = (cut: number) =>
+    `\n\n---\n**Summary cut here:** it was longer than GitHub’s limit of 65,535 characters; the last ${cut.toLocaleString('en-US')} characters were left out.`;
+  const kept = summary.slice(0, OUTPUT_LIMIT - note(summary.length).length);
+  return kept + note(summary.length - kept.length);
+}
+
+/**
+ * Builds the check run for an evaluated gate: the title names the next step; the first summary lines repeat it,
+ * say who cannot approve and how to override, and (advisory) what enforcement would do; the evidence follows.
+ */
 export function renderGateCheckRun(
   result: GateResult,
   verdict: AuthorshipVerdict,
   touched: readonly TouchedGroup[],
   context: { configOrigin: 'default' | 'file'; mode: string },
 ): CheckRunContent {
-  const sections: string[] = [];
-  if (result.override) {
-    sections.push(
-      `**Overridden:** the label “${escapeMarkdown(result.override.label)}” was applied by ${mention(result.override.login)} at ${escapeMarkdown(result.override.at)}; the gate is green and the override is recorded.`,
-    );
-  }
-  if (result.ignoredOverrides.length > 0) {
-    sections.push(
-      `**Override label ignored:** applied by ${result.ignoredOverrides.map((o) => mention(o.login)).join(', ')}, who ${result.ignoredOverrides.length === 1 ? 'is' : 'are'} not allowed to override (see \`overrides.allowed\`).`,
-    );
-  }
-  sections.push(renderAuthorship(verdict), renderTouchedGroups(touched), renderRules(result.rules));
+  const sections: string[] = [renderNextStep(result).join('\n\n')];
+  const overrides = renderOverrides(result);
+  if (overrides) sections.push(overrides);
+  sections.push('---', renderAuthorship(verdict), renderTouchedGroups(touched), renderRules(result.rules));
+  const owners = renderCodeowners(result.rules);
+  if (owners) sections.push(owners);
+  const problems = renderCodeownersProblems(result.codeownersProblems);
+  if (problems) sections.push(problems);
   sections.push(
     context.configOrigin === 'default'
       ? `_Configuration: built-in defaults (no \`.github/ai-review.yml\` on the default branch or in the organization’s \`.github\` repository), mode ${context.mode}._`
@@ -172,10 +320,19 @@ export function renderGateCheckRun(
   return { conclusion: result.conclusion, output: { title: result.title, summary: truncate(sections.join('\n\n')) } };
 }
 
+/** The title of the `failure` check run for an invalid configuration: where the first problem is. */
+export function configErrorTitle(errors: readonly ConfigError[]): string {
+  const first = errors[0];
+  if (!first) return 'Configuration error';
+  const where = `Configuration error in ${first.source}${first.line !== undefined ? ` line ${first.line}` : ''}`;
+  return cutTitle(errors.length > 1 ? `${where} (and ${errors.length - 1} more problem${errors.length === 2 ? '' : 's'})` : where);
+}
+
 /** Builds the `failure` check run for an invalid configuration: what is wrong and where. */
 export function renderConfigErrorCheckRun(errors: readonly ConfigError[]): CheckRunContent {
+  const title = configErrorTitle(errors);
   const lines = [
-    'The gate could not be evaluated because the configuration is invalid. Fix the file on the default branch; the check re-runs on the next push to it.',
+    `**${escapeMarkdown(title)}.** The gate could not be evaluated because the configuration is invalid. Fix the file on the default branch (check it first with \`npx ai-review validate\`); the check re-runs on the next push to it.`,
     '',
     '| File | Line | Key | Problem |',
     '| --- | ---: | --- | --- |',
@@ -184,13 +341,7 @@ export function renderConfigErrorCheckRun(errors: readonly ConfigError[]): Check
     lines.push(`| ${escapeMarkdown(e.source)} | ${e.line ?? '—'} | ${escapeMarkdown(e.path)} | ${escapeMarkdown(e.message)} |`);
   }
   if (errors.length > 50) lines.push('', `… and ${errors.length - 50} more problems.`);
-  return {
-    conclusion: 'failure',
-    output: {
-      title: `Invalid configuration: ${errors.length} problem${errors.length === 1 ? '' : 's'}`,
-      summary: truncate(lines.join('\n')),
-    },
-  };
+  return { conclusion: 'failure', output: { title, summary: truncate(lines.join('\n')) } };
 }
 
 /** Builds the `failure` check run for a PR that cannot be evaluated safely (fail closed). `reason` is trusted text. */

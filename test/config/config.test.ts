@@ -5,6 +5,7 @@ import { configJsonSchemaText } from '../../src/config/json-schema.js';
 const EXAMPLE = `mode: advisory
 agents:
   builtin: true
+  min_confidence: low
   custom:
     - name: acme-agent
       logins: ["acme-agent[bot]"]
@@ -24,8 +25,12 @@ rules:
       reviewers: ["@acme/security", "alice"]
       count: 1
     mode: enforce
+  - name: owners-review
+    require:
+      count: 2
+      codeowners: true
 review:
-  stale_on_agent_push: true
+  stale_on_push: agent
   requester_can_approve: false
   request_reviewers: true
 overrides:
@@ -45,7 +50,9 @@ describe('parseConfigText', () => {
         require: { reviewers: ['@acme/security', 'alice'], count: 1 },
         mode: 'enforce',
       },
+      { name: 'owners-review', if: { author: 'agent' }, require: { count: 2, codeowners: true } },
     ]);
+    expect(result.config.review.stale_on_push).toBe('agent');
     expect(result.config.agents.min_confidence).toBe('low');
     expect(result.config.agents.custom[0]!.name).toBe('acme-agent');
   });
@@ -83,10 +90,11 @@ describe('parseConfigText', () => {
   });
 
   it('rejects a file that is not a mapping', () => {
-    expect(parseConfigText('- a\n- b\n', 'x')).toEqual({
-      ok: false,
-      errors: [expect.objectContaining({ message: expect.stringMatching(/mapping/) })],
-    });
+    const result = parseConfigText('- a\n- b\n', 'x');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]!.message).toMatch(/mapping/);
   });
 });
 
@@ -108,6 +116,45 @@ describe('resolveConfig', () => {
     ]);
     expect(Object.keys(config.pathGroups)).toEqual(['secrets', 'agent-config', 'ci', 'dependencies']);
     expect(config.authorship).toEqual({ builtin: true, custom: [], minConfidence: 'low' });
+  });
+});
+
+describe('documented examples', () => {
+  it('the README example is the one tested above, and is valid', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /### `\.github\/ai-review\.yml`[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const strip = (text: string) =>
+      text
+        .split('\n')
+        .map((l) => l.replace(/\s+#.*$/, '').trimEnd())
+        .join('\n');
+    expect(strip(block!)).toBe(strip(EXAMPLE));
+    expect(parseConfigText(block!, 'README.md').ok).toBe(true);
+  });
+
+  it('every key the schema knows appears in docs/configuration.md', () => {
+    const docs = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    const keys = [
+      'mode',
+      'agents.builtin',
+      'agents.custom',
+      'agents.min_confidence',
+      'paths',
+      'rules[].if.author',
+      'rules[].if.paths',
+      'rules[].require.reviewers',
+      'rules[].require.count',
+      'rules[].require.codeowners',
+      'rules[].mode',
+      'review.stale_on_push',
+      'review.stale_on_agent_push',
+      'review.requester_can_approve',
+      'review.request_reviewers',
+      'overrides.label',
+      'overrides.allowed',
+    ];
+    for (const key of keys) expect(docs).toContain(`| \`${key}\` |`);
   });
 });
 

@@ -1,27 +1,8 @@
 import { resolveConfig } from '../../src/config/load.js';
 import { AiReviewConfigSchema } from '../../src/config/schema.js';
 import { evaluateGate, latestDecisiveReviews } from '../../src/gate/evaluate.js';
-import type { GateFacts, ReviewFact } from '../../src/gate/types.js';
-import type { AuthorshipVerdict } from '../../src/authorship/types.js';
-
-const AGENT: AuthorshipVerdict = {
-  class: 'agent',
-  agent: 'copilot',
-  confidence: 'high',
-  humanOfRecord: 'requester',
-  agentCommitShare: 1,
-  agentCommitShas: ['c1', 'c2'],
-  reasons: [{ signal: 'pr_author_login', value: 'Copilot', confidence: 'high' }],
-};
-const HUMAN: AuthorshipVerdict = {
-  class: 'human',
-  agent: null,
-  confidence: null,
-  humanOfRecord: null,
-  agentCommitShare: 0,
-  agentCommitShas: [],
-  reasons: [],
-};
+import type { GateFacts } from '../../src/gate/types.js';
+import { HUMAN, facts, review } from './helpers.js';
 
 const SECURITY_CONFIG = resolveConfig(
   AiReviewConfigSchema.parse({
@@ -33,31 +14,6 @@ const SECURITY_CONFIG = resolveConfig(
     overrides: { allowed: ['@acme/platform', 'carol'] },
   }),
 );
-
-let nextId = 1;
-function review(
-  login: string,
-  state: ReviewFact['state'],
-  commitId = 'c2',
-  at = '2026-01-01T10:00:00Z',
-  extra: Partial<ReviewFact> = {},
-): ReviewFact {
-  return { id: nextId++, login, state, commitId, submittedAt: at, automated: false, userType: 'User', ...extra };
-}
-
-function facts(overrides: Partial<GateFacts> = {}): GateFacts {
-  return {
-    pullRequest: { number: 7, authorLogin: 'Copilot', draft: false, headSha: 'c2', labels: [] },
-    authorship: AGENT,
-    touchedGroups: [{ group: 'auth', fileCount: 1, examples: ['src/auth/token.ts'] }],
-    commitShas: ['c1', 'c2'],
-    reviews: [],
-    teamMembers: { '@acme/security': ['bob', 'dave'], '@acme/platform': ['erin'] },
-    writeAccess: {},
-    overrideLabelEvents: [],
-    ...overrides,
-  };
-}
 
 describe('evaluateGate: rule applicability and conclusions', () => {
   it('blocks an agent PR on a sensitive path with no approval (enforce → action_required)', () => {
@@ -76,7 +32,7 @@ describe('evaluateGate: rule applicability and conclusions', () => {
 
   it('a rule with paths does not apply when the PR touches none of them', () => {
     const result = evaluateGate(SECURITY_CONFIG, facts({ touchedGroups: [{ group: 'ci', fileCount: 1, examples: ['x'] }] }));
-    expect(result).toMatchObject({ conclusion: 'success', title: 'No review rule applies', rules: [] });
+    expect(result).toMatchObject({ conclusion: 'success', title: 'Ready to merge: no review rule applies', rules: [] });
   });
 
   it('a human PR gets no agent rule', () => {
