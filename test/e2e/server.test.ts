@@ -137,7 +137,7 @@ describe('the HTTP server', () => {
       head_sha: SHA,
       status: 'completed',
       conclusion: 'action_required',
-      output: { title: '1 of 1 review rule not met' },
+      output: { title: 'Needs 1 approval from @sam' },
     });
     expect(checkRun.output.summary).toContain('| ci | 1 | \\.github/workflows/release\\.yml |');
     expect(github.requests.find((r) => r.path.endsWith('/requested_reviewers'))!.body).toEqual({ reviewers: ['sam'], team_reviewers: [] });

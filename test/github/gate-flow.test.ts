@@ -95,7 +95,7 @@ describe('an agent PR touching a sensitive path', () => {
       head_sha: SHA2,
       status: 'completed',
       conclusion: 'action_required',
-      output: { title: '1 of 1 review rule not met' },
+      output: { title: 'Needs 1 approval from @acme/security' },
     });
     expect(created.output.summary).toContain('coding agent **copilot** (high confidence)');
     expect(created.output.summary).toContain('requested by @rita');
@@ -133,14 +133,14 @@ describe('an agent PR touching a sensitive path', () => {
           status: 'completed',
           conclusion: 'action_required',
           app: { id: 123 },
-          output: { title: '1 of 1 review rule not met', summary: created.output.summary },
+          output: { title: 'Needs 1 approval from @acme/security', summary: created.output.summary },
         },
       ])
       .updateCheckRun(555);
     await deliver('pull_request_review', review);
     github.verify();
     const updated = github.body('PATCH', `${R}/check-runs/555`);
-    expect(updated).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'The review rule holds' } });
+    expect(updated).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'Ready to merge: all review rules hold' } });
     expect(updated.output.summary).toContain('| security\\-review (paths: auth) | enforce | ✅ holds | @sam (1/1) | — |');
     // Review events never (re-)request reviewers.
     expect(github.routes().some((r) => r.includes('requested_reviewers'))).toBe(false);
@@ -209,7 +209,7 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('opened', { number: 8, user: HUMAN('zoe'), sha: SHA2, ref: 'zoe/refactor' }));
     github.verify();
     const created = github.body('POST', `${R}/check-runs`);
-    expect(created).toMatchObject({ conclusion: 'success', output: { title: 'No review rule applies' } });
+    expect(created).toMatchObject({ conclusion: 'success', output: { title: 'Ready to merge: no review rule applies' } });
     expect(created.output.summary).toContain('**Author:** human');
   });
 
@@ -222,7 +222,7 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('ready_for_review', { sha: SHA2, commits: 1 }));
     github.verify();
     const created = github.body('POST', `${R}/check-runs`);
-    expect(created).toMatchObject({ conclusion: 'neutral', output: { title: 'Advisory: 2 of 2 review rules not met' } });
+    expect(created).toMatchObject({ conclusion: 'neutral', output: { title: 'Advisory: needs 2 approvals from anyone with write access' } });
     expect(created.output.summary).toContain('| ci | 1 | \\.github/workflows/ci\\.yml |');
     expect(created.output.summary).toContain('built-in defaults');
     expect(created.output.summary).toContain('2 more approvals from anyone with write access');
@@ -243,7 +243,7 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('edited', { sha: SHA2, commits: 1 }));
     github.verify();
     const created = github.body('POST', `${R}/check-runs`);
-    expect(created).toMatchObject({ conclusion: 'success', output: { title: 'The review rule holds' } });
+    expect(created).toMatchObject({ conclusion: 'success', output: { title: 'Ready to merge: all review rules hold' } });
     expect(created.output.summary).toContain('| agent\\-pr\\-review | advisory | ✅ holds | @zed (1/1) | — |');
     expect(created.output.summary).toContain('@yan (no write access for agent\\-pr\\-review)');
   });
@@ -254,7 +254,7 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('opened', { sha: SHA2 }));
     github.verify();
     const created = github.body('POST', `${R}/check-runs`);
-    expect(created).toMatchObject({ conclusion: 'failure', output: { title: 'Invalid configuration: 1 problem' } });
+    expect(created).toMatchObject({ conclusion: 'failure', output: { title: 'Configuration error in .github/ai-review.yml line 5' } });
     expect(created.output.summary).toContain(
       '| \\.github/ai\\-review\\.yml | 5 | rules\\[0\\]\\.require\\.count | Invalid input\\: expected number, received string |',
     );
@@ -355,7 +355,7 @@ describe('overrides and drafts', () => {
     await deliver('pull_request', pullRequestPayload('labeled', { sha: SHA2, commits: 1, labels: ['ai-review: override'] }));
     github.verify();
     const created = github.body('POST', `${R}/check-runs`);
-    expect(created).toMatchObject({ conclusion: 'success', output: { title: 'Overridden by pat' } });
+    expect(created).toMatchObject({ conclusion: 'success', output: { title: 'Overridden by @pat' } });
     expect(created.output.summary).toContain('**Override label ignored:** applied by @mallory, who is not allowed to override');
   });
 

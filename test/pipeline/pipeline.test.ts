@@ -142,7 +142,7 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     expect(evaluations).toBeLessThanOrEqual(3);
     const final = sim.runsOn(sha(7, 19));
     expect(final).toHaveLength(1);
-    expect(final[0]).toMatchObject({ status: 'completed', conclusion: 'action_required', output: { title: '1 of 1 review rule not met' } });
+    expect(final[0]).toMatchObject({ status: 'completed', conclusion: 'action_required', output: { title: 'Needs 1 approval from @sam' } });
     for (let i = 0; i < 20; i++) expect(sim.runsOn(sha(7, i)).length).toBeLessThanOrEqual(1);
     // Acknowledged without waiting for GitHub: every answer well under a second.
     expect(Math.max(...acks)).toBeLessThan(1000);
