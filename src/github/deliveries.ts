@@ -6,7 +6,15 @@
 import { CONFIG_PATH } from '../config/load.js';
 import { CHECK_NAME } from '../gate/summary.js';
 import type { JobSpec } from '../queue/types.js';
-import { CheckRunEventPayload, PullRequestEventPayload, PushEventPayload, parsePayload } from './payloads.js';
+import { OVERRIDE_COMMAND } from '../gate/overrides.js';
+import {
+  CheckRunEventPayload,
+  IssueCommentEventPayload,
+  MergeGroupEventPayload,
+  PullRequestEventPayload,
+  PushEventPayload,
+  parsePayload,
+} from './payloads.js';
 
 /** Job names (graphile-worker task identifiers). */
 export const TASKS = {
@@ -18,7 +26,21 @@ export const TASKS = {
   repository: 'refresh-repository',
   /** Queue every repository of an installation that inherits the organization's configuration. */
   installation: 'refresh-installation',
+  /** Post the `ai-review` check run on a merge group's head SHA. */
+  mergeGroup: 'evaluate-merge-group',
 } as const;
+
+/** Payload of {@link TASKS.mergeGroup}. */
+export interface MergeGroupJob {
+  installationId: number;
+  owner: string;
+  repo: string;
+  /** `merge_group.head_sha`: where the check run goes. */
+  headSha: string;
+  /** `merge_group.head_ref`: names the queued PR. */
+  headRef: string;
+  deliveryId?: string;
+}
 
 /** Payload of {@link TASKS.pullRequest}. `headSha` is the newest head SHA a delivery named (a hint for fail-closed reports). */
 export interface PullRequestJob {
@@ -157,6 +179,37 @@ export function workForDelivery(name: string, payload: unknown, debounceMs: numb
         };
       }
       return { jobs: [repositoryJob({ ...base, repo: p.repository.name }, debounceMs, now)] };
+    }
+    case 'issue_comment': {
+      const p = parsePayload(IssueCommentEventPayload, payload, 'issue_comment');
+      if (!p.issue.pull_request) return nothing('comment on an issue, not a pull request');
+      // Only `/ai-review` commands change the gate (an edited or deleted command too).
+      const body = (payload as { comment?: { body?: unknown } }).comment?.body;
+      if (p.action !== 'deleted' && !(typeof body === 'string' && body.trimStart().startsWith(OVERRIDE_COMMAND))) {
+        return nothing('comment is not an /ai-review command');
+      }
+      const job: PullRequestJob = {
+        installationId: p.installation.id,
+        owner: p.repository.owner.login,
+        repo: p.repository.name,
+        pullNumber: p.issue.number,
+        ...(deliveryId ? { deliveryId } : {}),
+      };
+      return { jobs: [pullRequestJob(job, 0, now)] };
+    }
+    case 'merge_group': {
+      const p = parsePayload(MergeGroupEventPayload, payload, 'merge_group');
+      if (p.action !== 'checks_requested') return nothing(`merge_group action ${p.action} needs no check run`);
+      const job: MergeGroupJob = {
+        installationId: p.installation.id,
+        owner: p.repository.owner.login,
+        repo: p.repository.name,
+        headSha: p.merge_group.head_sha,
+        headRef: p.merge_group.head_ref,
+        ...(deliveryId ? { deliveryId } : {}),
+      };
+      const key = `merge-group:${job.installationId}:${lower(job.owner)}/${lower(job.repo)}@${job.headSha}`;
+      return { jobs: [{ task: TASKS.mergeGroup, payload: { ...job }, key, queue: key }] };
     }
     default:
       return nothing(`event ${name} needs no work`);

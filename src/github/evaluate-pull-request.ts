@@ -6,7 +6,9 @@
 import type { Logger } from 'pino';
 import { classifyPullRequest, identifyAccount } from '../authorship/index.js';
 import type { EffectiveConfig } from '../config/load.js';
-import { applicableRules, evaluateGate, teamsToFetch } from '../gate/evaluate.js';
+import { gateCheckRun } from '../gate/check.js';
+import { applicableRules, teamsToFetch } from '../gate/evaluate.js';
+import { hasOverrideCommand } from '../gate/overrides.js';
 import { renderCannotEvaluateCheckRun, renderConfigErrorCheckRun, renderGateCheckRun, type CheckRunContent } from '../gate/summary.js';
 import type { GateFacts, GateResult, ReviewFact } from '../gate/types.js';
 import type { MetricsSink } from '../metrics/sink.js';
@@ -24,7 +26,9 @@ import {
   listCommits,
   listReviews,
   listTeamMembers,
+  listOverrideComments,
   listTimeline,
+  readCodeowners,
   type Octokit,
   type PullRequestData,
   type RepoRef,
@@ -63,10 +67,46 @@ function describeApiError(error: unknown): string {
   return "An unexpected error occurred while the gate gathered the pull request's facts.";
 }
 
+/** What evaluating a PR without writing gives: the check-run content, and the evaluation when there was one. */
+export interface GateEvaluation {
+  content: CheckRunContent;
+  /** Null when the config is invalid or the PR cannot be evaluated (`content` then says why). */
+  evaluated: Evaluated | null;
+}
+
+/** The facts and results of one evaluation. */
+export type Evaluated = Awaited<ReturnType<typeof gatherAndEvaluate>>;
+
 /**
- * Evaluates the gate for `pr` and writes the check run. For GitHub API errors that retrying cannot fix it writes
- * a `failure` check run; transient ones (rate limits, 5xx, network; see retry.ts) are thrown for the job to retry,
- * and so is a failed check-run write.
+ * Gathers the PR's facts and evaluates the gate, writing nothing (the app's jobs, merge groups, `ai-review
+ * simulate`). An invalid config, an unevaluable PR (too large, no author) or a GitHub error that retrying cannot
+ * fix gives `failure` content; transient GitHub errors are thrown (see retry.ts).
+ */
+export async function evaluateGateForPullRequest(
+  ctx: Pick<EvaluationContext, 'octokit' | 'ref' | 'log'>,
+  pr: PullRequestData,
+  configState: ConfigState,
+): Promise<GateEvaluation> {
+  if (!configState.ok) return { content: renderConfigErrorCheckRun(configState.errors), evaluated: null };
+  try {
+    const evaluated = await gatherAndEvaluate(ctx, pr, configState.config);
+    return { content: evaluated.checkRun, evaluated };
+  } catch (error) {
+    // Transient GitHub failures go back to the job, which retries them; anything else fails closed here.
+    if (transientFailure(error, new Date(), 1)) throw error;
+    if (error instanceof CannotEvaluate) {
+      ctx.log.warn({ reason: error.message }, 'pull request cannot be evaluated safely');
+      return { content: renderCannotEvaluateCheckRun(error.message), evaluated: null };
+    }
+    ctx.log.error({ err: { message: (error as Error).message, status: (error as { status?: number }).status } }, 'gate evaluation failed');
+    return { content: renderCannotEvaluateCheckRun(describeApiError(error)), evaluated: null };
+  }
+}
+
+/**
+ * Evaluates the gate for `pr` and writes the check run on its head SHA (then requests reviewers and records
+ * metrics). For GitHub API errors that retrying cannot fix it writes a `failure` check run; transient ones (rate
+ * limits, 5xx, network; see retry.ts) are thrown for the job to retry, and so is a failed check-run write.
  */
 export async function evaluatePullRequest(
   ctx: EvaluationContext,
@@ -74,33 +114,14 @@ export async function evaluatePullRequest(
   configState: ConfigState,
 ): Promise<EvaluationOutcome> {
   const started = performance.now();
-  const log = ctx.log.child({ pull_number: pr.number, head_sha: pr.head.sha });
+  const log = ctx.log.child({ head_sha: pr.head.sha });
+  const { content, evaluated } = await evaluateGateForPullRequest({ ...ctx, log }, pr, configState);
   if (!configState.ok) {
-    const content = renderConfigErrorCheckRun(configState.errors);
     const checkRun = await writeCheckRun(ctx.octokit, ctx.ref, pr.head.sha, content, { appId: ctx.appId });
     log.warn({ conclusion: content.conclusion, check_run: checkRun.action, errors: configState.errors.length }, 'invalid configuration');
     return { conclusion: content.conclusion, checkRun, requested: null };
   }
   const config = configState.config;
-  let content: CheckRunContent;
-  let evaluated: Awaited<ReturnType<typeof gatherAndEvaluate>> | null = null;
-  try {
-    evaluated = await gatherAndEvaluate(ctx, pr, config);
-    content = renderGateCheckRun(evaluated.result, evaluated.verdict, evaluated.touched, {
-      configOrigin: config.origin,
-      mode: config.file.mode,
-    });
-  } catch (error) {
-    // Transient GitHub failures go back to the job, which retries them; anything else fails closed here.
-    if (transientFailure(error, new Date(), 1)) throw error;
-    if (error instanceof CannotEvaluate) {
-      content = renderCannotEvaluateCheckRun(error.message);
-      log.warn({ reason: error.message }, 'pull request cannot be evaluated safely');
-    } else {
-      content = renderCannotEvaluateCheckRun(describeApiError(error));
-      log.error({ err: { message: (error as Error).message, status: (error as { status?: number }).status } }, 'gate evaluation failed');
-    }
-  }
   const checkRun = await writeCheckRun(ctx.octokit, ctx.ref, pr.head.sha, content, { appId: ctx.appId });
   let requested: EvaluationOutcome['requested'] = null;
   if (evaluated && ctx.mayRequestReviewers && config.file.review.request_reviewers && !pr.draft) {
@@ -147,7 +168,7 @@ function dedupeApprovals(result: GateResult): Array<{ login: string; submittedAt
   return [...seen].map(([login, submittedAt]) => ({ login, submittedAt }));
 }
 
-async function gatherAndEvaluate(ctx: EvaluationContext, pr: PullRequestData, config: EffectiveConfig) {
+async function gatherAndEvaluate(ctx: Pick<EvaluationContext, 'octokit' | 'ref'>, pr: PullRequestData, config: EffectiveConfig) {
   if (!pr.user) throw new CannotEvaluate('The pull request has no author in the payload.');
   if ((pr.changed_files ?? 0) > MAX_LISTED_FILES) {
     throw new CannotEvaluate(
@@ -197,7 +218,14 @@ async function gatherAndEvaluate(ctx: EvaluationContext, pr: PullRequestData, co
   const rules = applicableRules(config.rules, verdict, touched).map((a) => a.rule);
   const overrideLabel = config.file.overrides.label.toLowerCase();
   const overridePresent = labels.some((l) => l.toLowerCase() === overrideLabel);
-  const teams = teamsToFetch(config, rules, overridePresent);
+  // CODEOWNERS only when an applicable rule requires code owners; comments only when overrides are configured.
+  const codeowners = rules.some((r) => r.require.codeowners === true) ? await readCodeowners(ctx.octokit, ctx.ref) : undefined;
+  const comments = config.file.overrides.allowed.length > 0 ? await listOverrideComments(ctx.octokit, ctx.ref, pr.number) : undefined;
+  const teams = teamsToFetch(config, rules, overridePresent, {
+    overrideCommandPresent: hasOverrideCommand(comments),
+    changedFiles: files,
+    ...(codeowners !== undefined ? { codeowners } : {}),
+  });
   const teamMembers: Record<string, string[]> = {};
   await Promise.all(
     teams.map(async (team) => {
@@ -229,12 +257,21 @@ async function gatherAndEvaluate(ctx: EvaluationContext, pr: PullRequestData, co
     teamMembers,
     writeAccess,
     overrideLabelEvents: timeline ? labelEvents(timeline, config.file.overrides.label) : [],
+    changedFiles: files,
+    commits: commits.map((c) => ({
+      sha: c.sha ?? '',
+      authorLogin: c.author?.login ?? null,
+      committerLogin: c.committer?.login ?? null,
+      committedAt: c.commit?.committer?.date ?? null,
+    })),
+    ...(codeowners !== undefined ? { codeowners } : {}),
+    ...(comments !== undefined ? { comments } : {}),
   };
-  const result = evaluateGate(config, facts);
+  const { result, checkRun } = gateCheckRun(config, facts);
   const commitInfo = new Map(
     commits.map((c) => [c.sha ?? '', { authorLogin: c.author?.login ?? null, committedAt: c.commit?.committer?.date ?? null }] as const),
   );
-  return { result, verdict, touched, facts, timeline, commitInfo };
+  return { result, checkRun, verdict, touched, facts, timeline, commitInfo };
 }
 
 async function requestReviewers(

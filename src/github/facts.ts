@@ -5,7 +5,9 @@
 import type { ProbotOctokit } from 'probot';
 import type { CommitInput, TimelineEventInput } from '../authorship/types.js';
 import type { ChangedFile } from '../paths/match.js';
-import type { LabelEventFact, ReviewFact, ReviewState } from '../gate/types.js';
+import { CODEOWNERS_LOCATIONS, CODEOWNERS_MAX_BYTES } from '../codeowners/index.js';
+import { OVERRIDE_COMMAND } from '../gate/overrides.js';
+import type { CodeownersFact, CommentFact, LabelEventFact, ReviewFact, ReviewState } from '../gate/types.js';
 
 export type Octokit = InstanceType<typeof ProbotOctokit>;
 
@@ -150,4 +152,35 @@ export function labelEvents(timeline: readonly TimelineEventInput[], label: stri
 /** Label names of a PR (webhook payloads give objects, some tools give strings). */
 export function labelNames(pr: PullRequestData): string[] {
   return (pr.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter((l) => l !== '');
+}
+
+/**
+ * The PR's conversation comments that are `/ai-review` commands (REST "List issue comments", 100 a page), oldest
+ * first. Other comments are dropped right away: their text is never kept or logged.
+ */
+export async function listOverrideComments(octokit: Octokit, ref: RepoRef, pullNumber: number): Promise<CommentFact[]> {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { ...ref, issue_number: pullNumber, per_page: 100 });
+  return comments
+    .filter((c) => c.user && typeof c.body === 'string' && c.body.trimStart().startsWith(OVERRIDE_COMMAND))
+    .map((c) => ({ id: c.id, login: c.user!.login, body: c.body!, createdAt: c.created_at, updatedAt: c.updated_at ?? null }));
+}
+
+/**
+ * CODEOWNERS of the default branch, from GitHub's locations in GitHub's order (`.github/CODEOWNERS`, `CODEOWNERS`,
+ * `docs/CODEOWNERS`; GitHub docs "About code owners"): the first that exists, or null when none does. A file
+ * over GitHub's 3 MB limit is treated as absent, as GitHub does.
+ */
+export async function readCodeowners(octokit: Octokit, ref: RepoRef): Promise<CodeownersFact | null> {
+  for (const path of CODEOWNERS_LOCATIONS) {
+    try {
+      const { data } = await octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...ref, path, mediaType: { format: 'raw' } });
+      if (typeof data !== 'string') continue;
+      if (Buffer.byteLength(data) > CODEOWNERS_MAX_BYTES) return null;
+      return { path, content: data };
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) continue;
+      throw error;
+    }
+  }
+  return null;
 }

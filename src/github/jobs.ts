@@ -20,10 +20,12 @@ import {
   repositoryJob,
   type HeadShaJob,
   type InstallationJob,
+  type MergeGroupJob,
   type PullRequestJob,
   type RepositoryJob,
 } from './deliveries.js';
-import { evaluatePullRequest } from './evaluate-pull-request.js';
+import { evaluateGateForPullRequest, evaluatePullRequest } from './evaluate-pull-request.js';
+import { parseMergeGroupRef, renderMergeGroupCheckRun } from '../gate/merge-queue.js';
 import type { Octokit, PullRequestData, RepoRef } from './facts.js';
 import { transientFailure, type TransientCause } from './retry.js';
 
@@ -227,7 +229,82 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
     });
   };
 
+  /**
+   * Merge queue: the PR named by the group's head ref is evaluated at its current head (a queued PR's branch cannot
+   * change) and the check run goes on the merge group's head SHA. Fails closed when the PR cannot be identified,
+   * is not open, or cannot be evaluated.
+   */
+  const mergeGroupHandler: JobHandler = async (payload, info) => {
+    const job = payload as unknown as MergeGroupJob;
+    const ref: RepoRef = { owner: job.owner, repo: job.repo };
+    const log = deps.log.child({
+      job_id: info.id,
+      ...(job.deliveryId ? { delivery_id: job.deliveryId } : {}),
+      repository: `${job.owner}/${job.repo}`,
+      merge_group_sha: job.headSha,
+    });
+    const octokit = await deps.auth(job.installationId);
+    const parsed = parseMergeGroupRef(job.headRef);
+    await withRetries(
+      info.key ?? `merge-group:${job.headSha}`,
+      log,
+      job.installationId,
+      async () => {
+        let content;
+        if (!parsed) {
+          content = renderMergeGroupCheckRun({
+            pullNumber: null,
+            headSha: null,
+            result: null,
+            reason: 'Its head ref does not name exactly one pull request.',
+          });
+        } else {
+          let pr: PullRequestData | null = null;
+          try {
+            pr = (await octokit.rest.pulls.get({ ...ref, pull_number: parsed.pullNumber })).data as unknown as PullRequestData;
+          } catch (error) {
+            if (!isNotFound(error)) throw error;
+          }
+          if (!pr || pr.state !== 'open') {
+            content = renderMergeGroupCheckRun({
+              pullNumber: parsed.pullNumber,
+              headSha: null,
+              result: null,
+              reason: 'The pull request is not open or cannot be read.',
+            });
+          } else {
+            const config = await loadConfigState(configContext(octokit, ref, log));
+            const { content: prContent, evaluated } = await evaluateGateForPullRequest({ octokit, ref, log }, pr, config);
+            content = renderMergeGroupCheckRun({
+              pullNumber: pr.number,
+              headSha: pr.head.sha,
+              result: evaluated?.result ?? null,
+              reason: prContent.output.title,
+            });
+          }
+        }
+        const written = await writeCheckRun(octokit, ref, job.headSha, content, { ...(deps.appId ? { appId: deps.appId } : {}) });
+        log.info(
+          { pull_number: parsed?.pullNumber ?? null, conclusion: content.conclusion, check_run: written.action },
+          'merge group evaluated',
+        );
+      },
+      {
+        giveUp: async (description, minutes) => {
+          const content = renderMergeGroupCheckRun({
+            pullNumber: parsed?.pullNumber ?? null,
+            headSha: null,
+            result: null,
+            reason: `${description}; ai-review retried for ${minutes} minutes and gave up.`,
+          });
+          await writeCheckRun(octokit, ref, job.headSha, content, { ...(deps.appId ? { appId: deps.appId } : {}) });
+        },
+      },
+    );
+  };
+
   return {
+    [TASKS.mergeGroup]: timed(TASKS.mergeGroup, mergeGroupHandler),
     [TASKS.pullRequest]: timed(TASKS.pullRequest, evaluate),
     [TASKS.headSha]: timed(TASKS.headSha, headShaHandler),
     [TASKS.repository]: timed(TASKS.repository, repositoryHandler),

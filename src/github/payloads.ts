@@ -68,6 +68,26 @@ export const PushEventPayload = z
   })
   .passthrough();
 
+export const MergeGroupEventPayload = z
+  .object({
+    action: z.string(),
+    merge_group: z.object({ head_sha: z.string().min(7), head_ref: z.string() }).passthrough(),
+    repository: RepositoryPayload,
+    sender: account.optional(),
+    installation: z.object({ id: z.number() }).passthrough(),
+  })
+  .passthrough();
+
+export const IssueCommentEventPayload = z
+  .object({
+    action: z.string(),
+    issue: z.object({ number: z.number().int().positive(), pull_request: z.object({}).passthrough().nullable().optional() }).passthrough(),
+    repository: RepositoryPayload,
+    sender: account.optional(),
+    installation: z.object({ id: z.number() }).passthrough(),
+  })
+  .passthrough();
+
 /** An error that the webhook middleware turns into an HTTP status (here 400: the payload lacks needed fields). */
 export class PayloadError extends Error {
   readonly status = 400;

@@ -3,7 +3,7 @@
  */
 import type { TimelineEventInput } from '../authorship/types.js';
 import type { RuleResult } from '../gate/types.js';
-import { normalizeReviewer } from '../gate/evaluate.js';
+import { reviewRequestCandidates } from '../gate/requests.js';
 
 /** Users and teams to request, as the REST "Request reviewers for a pull request" body takes them. */
 export interface ReviewRequest {
@@ -12,7 +12,8 @@ export interface ReviewRequest {
 }
 
 /**
- * Decides whom to ask for review (pure). Candidates are the listed reviewers of rules that do not hold. Skipped:
+ * Decides whom to ask for review (pure). Candidates are the listed reviewers of rules that do not hold and the
+ * missing code owners (`reviewRequestCandidates` in src/gate). Skipped:
  * the PR author; anyone who already reviewed; anyone already requested; anyone requested before on this PR
  * (a `review_requested` timeline event, so a reviewer who removed themselves is not asked again); teams of
  * another organisation than the repository owner (GitHub only accepts the owner's teams).
@@ -37,17 +38,13 @@ export function reviewersToRequest(input: {
   }
   const users = new Set<string>();
   const teams = new Set<string>();
-  for (const rule of input.rules) {
-    if (rule.holds) continue;
-    for (const entry of rule.pendingReviewers) {
-      const r = normalizeReviewer(entry);
-      if (r.startsWith('@')) {
-        const [org, slug] = r.slice(1).split('/');
-        if (!org || !slug || org !== lower(input.owner) || requestedTeams.has(slug)) continue;
-        teams.add(slug);
-      } else if (r !== lower(input.authorLogin) && !reviewed.has(r) && !requestedUsers.has(r)) {
-        users.add(r);
-      }
+  for (const r of reviewRequestCandidates(input.rules)) {
+    if (r.startsWith('@')) {
+      const [org, slug] = r.slice(1).split('/');
+      if (!org || !slug || org !== lower(input.owner) || requestedTeams.has(slug)) continue;
+      teams.add(slug);
+    } else if (r !== lower(input.authorLogin) && !reviewed.has(r) && !requestedUsers.has(r)) {
+      users.add(r);
     }
   }
   return { reviewers: [...users].sort(), team_reviewers: [...teams].sort() };

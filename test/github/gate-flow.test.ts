@@ -140,7 +140,11 @@ describe('an agent PR touching a sensitive path', () => {
     await deliver('pull_request_review', review);
     github.verify();
     const updated = github.body('PATCH', `${R}/check-runs/555`);
-    expect(updated).toMatchObject({ status: 'completed', conclusion: 'success', output: { title: 'Ready to merge: all review rules hold' } });
+    expect(updated).toMatchObject({
+      status: 'completed',
+      conclusion: 'success',
+      output: { title: 'Ready to merge: all review rules hold' },
+    });
     expect(updated.output.summary).toContain('| security\\-review (paths: auth) | enforce | ✅ holds | @sam (1/1) | — |');
     // Review events never (re-)request reviewers.
     expect(github.routes().some((r) => r.includes('requested_reviewers'))).toBe(false);
@@ -222,7 +226,10 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('ready_for_review', { sha: SHA2, commits: 1 }));
     github.verify();
     const created = github.body('POST', `${R}/check-runs`);
-    expect(created).toMatchObject({ conclusion: 'neutral', output: { title: 'Advisory: needs 2 approvals from anyone with write access' } });
+    expect(created).toMatchObject({
+      conclusion: 'neutral',
+      output: { title: 'Advisory: needs 2 approvals from anyone with write access' },
+    });
     expect(created.output.summary).toContain('| ci | 1 | \\.github/workflows/ci\\.yml |');
     expect(created.output.summary).toContain('built-in defaults');
     expect(created.output.summary).toContain('2 more approvals from anyone with write access');
@@ -328,6 +335,7 @@ describe('overrides and drafts', () => {
     github
       .config(OVERRIDE_CONFIG)
       .pullRequestFacts(7, { files: files('src/auth/token.ts'), commits: [copilotCommit(SHA2)] })
+      .get(`${R}/issues/7/comments`, [])
       .get('/orgs/acme/teams/platform/members', [{ login: 'pat', id: 88, type: 'User' }])
       .get('/orgs/acme/teams/security/members', SECURITY_TEAM)
       .get(`${R}/issues/7/timeline`, [

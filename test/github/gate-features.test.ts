@@ -1,0 +1,230 @@
+/**
+ * Integration: the issue-9 gate features through the app with real payload shapes and a nock GitHub: merge
+ * groups, CODEOWNERS rules, and `/ai-review override` comments.
+ */
+import type { Probot } from 'probot';
+import {
+  COPILOT,
+  GitHubMock,
+  HUMAN,
+  OWNER,
+  REPO,
+  commit,
+  createTestProbot,
+  examplePayload,
+  files,
+  pullRequestPayload,
+  reviewItem,
+} from './harness.js';
+
+const SHA = 'c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2';
+const GROUP_SHA = 'e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0';
+const BASE_SHA = '929f8209d40f77f4abc622a499c93a83babdbe64';
+const R = `/repos/${OWNER}/${REPO}`;
+const copilotCommit = (sha: string) =>
+  commit(sha, COPILOT, 'Change\n\nCo-authored-by: rita <4242+rita@users.noreply.github.com>', '198982749+Copilot@users.noreply.github.com');
+
+let github: GitHubMock;
+let probot: Probot;
+beforeEach(async () => {
+  github = new GitHubMock();
+  probot = await createTestProbot();
+});
+afterEach(() => GitHubMock.cleanup());
+
+async function deliver(name: string, payload: Record<string, unknown>) {
+  await probot.receive({ id: `d-${Math.random()}`, name, payload } as never);
+}
+
+const ENFORCE = 'mode: enforce\nrules:\n  - name: agent-review\n    require:\n      reviewers: ["sam"]\n';
+
+function mergeGroupPayload(pullNumber: number): Record<string, any> {
+  const payload = examplePayload('merge_group', 'checks_requested');
+  payload.merge_group.head_sha = GROUP_SHA;
+  payload.merge_group.head_ref = `refs/heads/gh-readonly-queue/main/pr-${pullNumber}-${BASE_SHA}`;
+  return payload;
+}
+
+describe('merge queue', () => {
+  it('a queued PR whose gate holds gets success on the merge group head SHA', async () => {
+    github
+      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
+      .config(ENFORCE)
+      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA)], reviews: [reviewItem(1, 'sam', 'APPROVED', SHA)] })
+      .checkRuns(GROUP_SHA)
+      .createCheckRun(700);
+    await deliver('merge_group', mergeGroupPayload(7));
+    github.verify();
+    expect(github.routes()).toEqual([
+      `GET ${R}/pulls/7`,
+      `GET ${R}/contents/.github/ai-review.yml`,
+      `GET ${R}/pulls/7/files`,
+      `GET ${R}/pulls/7/commits`,
+      `GET ${R}/pulls/7/reviews`,
+      `GET ${R}/commits/${GROUP_SHA}/check-runs`,
+      `POST ${R}/check-runs`,
+    ]);
+    expect(github.body('POST', `${R}/check-runs`)).toMatchObject({
+      name: 'ai-review',
+      head_sha: GROUP_SHA,
+      status: 'completed',
+      conclusion: 'success',
+    });
+  });
+
+  it('a queued PR whose gate does not hold fails the merge group, naming the PR and what is missing', async () => {
+    github
+      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
+      .config(ENFORCE)
+      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA)] })
+      .checkRuns(GROUP_SHA)
+      .createCheckRun(701);
+    await deliver('merge_group', mergeGroupPayload(7));
+    github.verify();
+    const body = github.body('POST', `${R}/check-runs`);
+    expect(body).toMatchObject({ head_sha: GROUP_SHA, conclusion: 'failure' });
+    expect(body.output.summary).toContain('pull request #7');
+    expect(body.output.summary).toContain('@sam');
+  });
+
+  it('a merge group whose head ref names no PR fails closed without reading any PR', async () => {
+    github.checkRuns(GROUP_SHA).createCheckRun(702);
+    const payload = mergeGroupPayload(7);
+    payload.merge_group.head_ref = 'refs/heads/some-branch';
+    await deliver('merge_group', payload);
+    github.verify();
+    expect(github.routes()).toEqual([`GET ${R}/commits/${GROUP_SHA}/check-runs`, `POST ${R}/check-runs`]);
+    expect(github.body('POST', `${R}/check-runs`)).toMatchObject({
+      conclusion: 'failure',
+      output: { title: 'The queued pull request could not be identified' },
+    });
+  });
+
+  it('merge_group.destroyed needs no work', async () => {
+    const payload = mergeGroupPayload(7);
+    payload.action = 'destroyed';
+    await deliver('merge_group', payload);
+    expect(github.calls).toEqual([]);
+  });
+});
+
+describe('CODEOWNERS', () => {
+  const CONFIG = 'mode: enforce\nrules:\n  - name: owners\n    require:\n      codeowners: true\n';
+  const CODEOWNERS = '# owners\n* @acme/devs\n/src/auth/ @sam\n';
+
+  it('a rule with codeowners holds when an owner of each covered file approved, reading CODEOWNERS in GitHub’s order', async () => {
+    const raw = { 'content-type': 'application/vnd.github.raw; charset=utf-8' };
+    github
+      .config(CONFIG)
+      .pullRequestFacts(7, {
+        files: files('src/auth/token.ts'),
+        commits: [copilotCommit(SHA)],
+        reviews: [reviewItem(1, 'sam', 'APPROVED', SHA)],
+      })
+      .get(`${R}/contents/.github%2FCODEOWNERS`, { message: 'Not Found' }, 404)
+      .get(`${R}/contents/CODEOWNERS`, CODEOWNERS, 200, raw)
+      .get(`${R}/collaborators/sam/permission`, { permission: 'write' })
+      .checkRuns(SHA)
+      .createCheckRun();
+    await deliver('pull_request', withPull(pullRequestPayload('edited', { sha: SHA, commits: 1 })));
+    github.verify();
+    expect(github.body('POST', `${R}/check-runs`)).toMatchObject({ conclusion: 'success' });
+  });
+
+  it('does not hold when no owner of a covered file approved (the last matching line wins), and names the missing owner', async () => {
+    const raw = { 'content-type': 'application/vnd.github.raw; charset=utf-8' };
+    github
+      .config(CONFIG)
+      .pullRequestFacts(7, {
+        files: files('src/auth/token.ts'),
+        commits: [copilotCommit(SHA)],
+        reviews: [reviewItem(1, 'zoe', 'APPROVED', SHA)],
+      })
+      .get(`${R}/contents/.github%2FCODEOWNERS`, CODEOWNERS, 200, raw)
+      .get(`${R}/collaborators/zoe/permission`, { permission: 'write' })
+      .checkRuns(SHA)
+      .createCheckRun();
+    await deliver('pull_request', withPull(pullRequestPayload('edited', { sha: SHA, commits: 1 })));
+    github.verify();
+    const body = github.body('POST', `${R}/check-runs`);
+    expect(body.conclusion).toBe('action_required');
+    expect(body.output.title).toContain('@sam');
+  });
+});
+
+describe('override comments', () => {
+  const CONFIG = `${ENFORCE}overrides:\n  allowed: ["pat"]\n`;
+  const commentPayload = (login: string, body: string) => {
+    const payload = examplePayload('issue_comment', 'created');
+    payload.issue.number = 7;
+    payload.issue.pull_request = { url: `https://api.github.com${R}/pulls/7` };
+    payload.comment = {
+      ...payload.comment,
+      id: 99,
+      body,
+      user: HUMAN(login, 88),
+      created_at: '2026-01-02T10:00:00Z',
+      updated_at: '2026-01-02T10:00:00Z',
+    };
+    payload.sender = HUMAN(login, 88);
+    return payload;
+  };
+
+  it('an allowed person’s `/ai-review override <reason>` turns the gate green for the head SHA and shows the reason', async () => {
+    github
+      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
+      .config(CONFIG)
+      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA)] })
+      .get(`${R}/issues/7/comments`, [
+        { id: 98, user: HUMAN('zoe', 5), body: 'LGTM', created_at: '2026-01-02T09:00:00Z', updated_at: '2026-01-02T09:00:00Z' },
+        {
+          id: 99,
+          user: HUMAN('pat', 88),
+          body: '/ai-review override hotfix for the outage',
+          created_at: '2026-01-02T10:00:00Z',
+          updated_at: '2026-01-02T10:00:00Z',
+        },
+      ])
+      .checkRuns(SHA)
+      .createCheckRun();
+    await deliver('issue_comment', commentPayload('pat', '/ai-review override hotfix for the outage'));
+    github.verify();
+    const body = github.body('POST', `${R}/check-runs`);
+    expect(body).toMatchObject({ conclusion: 'success', output: { title: 'Overridden by @pat' } });
+    expect(body.output.summary).toContain('hotfix for the outage');
+  });
+
+  it('a command from someone not allowed changes nothing and is named in the summary', async () => {
+    github
+      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
+      .config(CONFIG)
+      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA)] })
+      .get(`${R}/issues/7/comments`, [
+        {
+          id: 99,
+          user: HUMAN('mallory', 66),
+          body: '/ai-review override trust me',
+          created_at: '2026-01-02T10:00:00Z',
+          updated_at: '2026-01-02T10:00:00Z',
+        },
+      ])
+      .checkRuns(SHA)
+      .createCheckRun();
+    await deliver('issue_comment', commentPayload('mallory', '/ai-review override trust me'));
+    github.verify();
+    const body = github.body('POST', `${R}/check-runs`);
+    expect(body.conclusion).toBe('action_required');
+    expect(body.output.summary).toContain('@mallory');
+  });
+
+  it('an ordinary comment queues no work', async () => {
+    await deliver('issue_comment', commentPayload('zoe', 'Looks good to me'));
+    expect(github.calls).toEqual([]);
+  });
+});
+
+/** The PR job reads the PR first: mock `GET /pulls/7` with the delivered PR. */
+function withPull(payload: Record<string, any>): Record<string, any> {
+  github.get(`${R}/pulls/${payload.pull_request.number}`, payload.pull_request);
+  return payload;
+}
