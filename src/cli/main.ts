@@ -16,5 +16,6 @@ registerClassify(program);
 registerReport(program);
 registerBackfill(program);
 (await import('./validate.js')).register(program);
+(await import('./simulate.js')).register(program);
 
 await program.parseAsync(process.argv);
