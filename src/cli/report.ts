@@ -176,6 +176,8 @@ export function register(program: Command): void {
       const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
       const store = await openStore({ databaseUrl: process.env.DATABASE_URL, logger });
       try {
+        // PRs whose job never recomputed them (or recorded by an older app) are brought up to date first.
+        while ((await store.recomputeStale(1000)).recomputed === 1000);
         const now = new Date();
         const since = new Date(now.getTime() - sinceMs);
         const prs = await store.listPullRequests({ since, ...(opts.repo ? { repository: opts.repo } : {}) });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMetrics, type Metrics } from '../../src/metrics/index.js';
+import type { DeliveryRecord } from '../../src/metrics/sink.js';
 import { buildReport } from '../../src/metrics/report.js';
 import { formatReport } from '../../src/cli/report.js';
 import {
@@ -43,6 +44,18 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
+  /**
+   * What the job of a delivery that leads to no gate evaluation does (issue 7's pipeline): the delivery was
+   * recorded raw before the acknowledgement; the job recomputes the PR's figures once.
+   */
+  async function deliver(d: DeliveryRecord): Promise<'recorded' | 'duplicate'> {
+    const status = await metrics.recordDelivery(d);
+    const p = d.payload as { repository: { full_name: string }; pull_request?: { number: number } };
+    if (p.pull_request) await metrics.recomputePullRequest(p.repository.full_name, p.pull_request.number);
+    else await metrics.recomputeStale();
+    return status;
+  }
+
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await metrics?.close();
@@ -73,17 +86,17 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         commits: [{ sha: agentPr.headSha, agent: true, authorLogin: 'Copilot', committedAt: t(0) }],
       }),
     );
-    expect(await metrics.recordDelivery(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(2) }))).toBe('recorded');
+    expect(await deliver(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(2) }))).toBe('recorded');
     const changes = reviewDelivery(
       'submitted',
       { ...agentPr, updatedAt: t(60) },
       { id: 701, reviewer: 'bob', state: 'changes_requested', submittedAt: t(60) },
     );
-    expect(await metrics.recordDelivery(changes)).toBe('recorded');
+    expect(await deliver(changes)).toBe('recorded');
     // A redelivery of the same webhook changes nothing.
     expect(await metrics.recordDelivery({ ...changes, receivedAt: new Date(t(61)) })).toBe('duplicate');
     // A review bot and the agent itself comment: excluded from the latencies.
-    await metrics.recordDelivery(
+    await deliver(
       reviewDelivery(
         'submitted',
         { ...agentPr, updatedAt: t(30) },
@@ -105,7 +118,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         ],
       }),
     );
-    await metrics.recordDelivery(
+    await deliver(
       reviewDelivery('submitted', { ...pushed, updatedAt: t(120) }, { id: 702, reviewer: 'bob', state: 'approved', submittedAt: t(120) }),
     );
     await metrics.recordEvaluation(
@@ -124,7 +137,11 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       }),
     );
     const mergedShape = { ...pushed, merged: true, mergedAt: t(150), updatedAt: t(150), mergeCommitSha: merge7 };
+    // Recording the delivery stores the raw event only: the PR is stale, not merged yet, until its job recomputes.
     await metrics.recordDelivery(pullRequestDelivery('closed', mergedShape, { sender: 'alice' }));
+    const raw = await metrics.db.selectFrom('pull_requests').select(['state', 'figures_stale']).where('number', '=', 7).executeTakeFirstOrThrow();
+    expect(raw).toEqual({ state: 'open', figures_stale: 1 });
+    await metrics.recomputePullRequest(REPO, 7);
 
     const pr = await metrics.db
       .selectFrom('pull_requests')
@@ -161,6 +178,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       merged_without_review: 0,
       merged_without_qualifying_approval: 0,
       merge_commit_sha: merge7,
+      figures_stale: 0,
     });
     const reviews = await metrics.db
       .selectFrom('reviews')
@@ -238,7 +256,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         requiredReviewers: [],
       }),
     );
-    await metrics.recordDelivery(
+    await deliver(
       reviewDelivery(
         'submitted',
         { ...revertPr, updatedAt: t(2 * 24 * 60 + 30) },
@@ -247,10 +265,10 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     );
     const revertMerge = 'e'.repeat(40);
     const mergedAt = t(3 * 24 * 60 + 150);
-    await metrics.recordDelivery(
+    await deliver(
       pullRequestDelivery('closed', { ...revertPr, merged: true, mergedAt, updatedAt: mergedAt, mergeCommitSha: revertMerge }),
     );
-    await metrics.recordDelivery(
+    await deliver(
       pushDelivery({
         branch: 'main',
         before: merge7,
