@@ -334,7 +334,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     const prs = await metrics.store.listPullRequests({ repository: REPO });
     const reverts = await metrics.store.listReverts({ repository: REPO });
     const report = buildReport(prs, reverts, { now: new Date(t(60 * 24 * 60)), since: null, repository: REPO });
-    expect(report.groups).toEqual([
+    expect(report.groups).toMatchObject([
       {
         group: 'human',
         authorClass: 'human',
@@ -342,6 +342,10 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         prsOpened: 1,
         merged: 1,
         mergedShare: 1,
+        closedWithoutMerge: 0,
+        stillOpen: 0,
+        openToMerge: { n: 1, median: 86_400 + 150 * 60, p90: 86_400 + 150 * 60 },
+        openToClose: { n: 0, median: null, p90: null },
         timeToFirstReview: { n: 1, median: 1800, p90: 1800 },
         timeToMerge: { n: 1, median: 86_400 + 150 * 60, p90: 86_400 + 150 * 60 },
         mergedWithoutReview: 0,
@@ -359,6 +363,9 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         prsOpened: 1,
         merged: 1,
         mergedShare: 1,
+        closedWithoutMerge: 0,
+        stillOpen: 0,
+        openToMerge: { n: 1, median: 9000, p90: 9000 },
         timeToFirstReview: { n: 1, median: 3600, p90: 3600 },
         timeToMerge: { n: 1, median: 9000, p90: 9000 },
         mergedWithoutReview: 0,
@@ -371,8 +378,8 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       },
     ]);
     const table = formatReport(report, 'table');
-    expect(table).toMatch(/agent:copilot\s+1\s+100\.0%\s+1h 00m\s+1h 00m\s+2h 30m\s+2h 30m\s+0\s+1\s+0\.0%\s+0\.0%\s+100\.0%\s+100\.0%/);
+    expect(table).toMatch(/agent:copilot\s+1\s+100\.0%\s+0\s+0\s+2h 30m\s+–\s+1h 00m\s+1h 00m\s+2h 30m\s+2h 30m\s+0\s+1\s+0\.0%\s+0\.0%\s+100\.0%\s+100\.0%/);
     const csv = formatReport(report, 'csv').trim().split('\n');
-    expect(csv[2]).toBe('agent:copilot,agent,copilot,1,1,1,1,3600,3600,1,9000,9000,0,0,1,0,0,1,1');
+    expect(csv[2]).toBe('agent:copilot,agent,copilot,1,1,1,0,0,1,9000,9000,0,,,1,3600,3600,1,9000,9000,0,0,1,0,0,1,1');
   });
 });

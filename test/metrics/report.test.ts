@@ -17,7 +17,11 @@ function row(number: number, over: Partial<ReportPullRequest>): ReportPullReques
     author_class: 'human',
     agent: null,
     state: 'open',
+    created_at: '2026-05-01T00:00:00Z',
     merged_at: null,
+    closed_at: null,
+    task_type: 'feat',
+    first_evaluated_at: '2026-05-01T00:01:00Z',
     time_to_first_review_s: null,
     time_to_merge_s: null,
     review_rounds: 0,
@@ -86,7 +90,7 @@ describe('buildReport', () => {
       time_to_merge_s: 200,
       human_rework: 0,
     }),
-    row(8, { author_class: 'unknown', state: 'open' }),
+    row(8, { author_class: 'unknown', state: 'open', first_evaluated_at: null }),
   ];
   const reverts = [
     { repository: 'acme/api', reverted_number: 4, reverted_at: '2026-05-20T00:00:00Z' }, // 19 days after merge
@@ -130,9 +134,13 @@ describe('buildReport', () => {
   it('formats markdown, json and csv', () => {
     const md = formatReport(report, 'markdown');
     expect(md).toContain('| Group | PRs opened | Merged |');
-    expect(md).toContain('| agent:copilot | 3 | 66.7% | 1h 00m | 1h 00m | 12h 01m | 21h 36m | 1 | 1 | 33.3% | 33.3% | 0.0% | 100.0% |');
+    expect(md).toContain(
+      '| agent:copilot | 3 | 66.7% | 1 | 0 | 27d 12h | – | 1h 00m | 1h 00m | 12h 01m | 21h 36m | 1 | 1 | 33.3% | 33.3% | 0.0% | 100.0% |',
+    );
     expect(JSON.parse(formatReport(report, 'json'))).toEqual(JSON.parse(JSON.stringify(report)));
-    expect(formatReport(report, 'csv').split('\n')[1]).toBe('human,human,,3,2,0.6666666666666666,2,900,1140,2,5400,6840,0,0,0.5,,0,0,0');
+    expect(formatReport(report, 'csv').split('\n')[1]).toBe(
+      'human,human,,3,2,0.6666666666666666,0,1,2,43200,77760,0,,,2,900,1140,2,5400,6840,0,0,0.5,,0,0,0',
+    );
     expect(formatReport({ ...report, groups: [] }, 'table')).toContain('No pull requests recorded in this window.');
   });
 
@@ -203,12 +211,12 @@ describe('ai-review report command and the default SQLite file', () => {
     }
     const lines = out.join('').trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toBe('unknown,unknown,,1,1,1,0,,,1,5400,5400,1,1,0,,,,');
+    expect(lines[1]).toBe('unknown,unknown,,1,1,1,0,0,1,5400,5400,0,,,0,,,1,5400,5400,1,1,0,,,,');
   });
 
   it('rejects a bad --since', async () => {
     const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
     register(program);
-    await expect(program.parseAsync(['node', 'ai-review', 'report', '--since', 'soon'])).rejects.toThrow(/invalid duration "soon"/);
+    await expect(program.parseAsync(['node', 'ai-review', 'report', '--since', 'soon'])).rejects.toThrow(/invalid --since "soon"/);
   });
 });
