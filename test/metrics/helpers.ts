@@ -134,7 +134,16 @@ export function deliveryId(): string {
 export function pullRequestDelivery(
   action: string,
   s: PrShape,
-  extra: { sender?: string; senderType?: 'User' | 'Bot'; before?: string; after?: string; receivedAt?: string; id?: string } = {},
+  extra: {
+    sender?: string;
+    senderType?: 'User' | 'Bot';
+    before?: string;
+    after?: string;
+    receivedAt?: string;
+    id?: string;
+    /** `review_requested` / `review_request_removed`: the requested user's login, or a team slug (`team:security`). */
+    requested?: string;
+  } = {},
 ): DeliveryRecord {
   const payload = (() => {
     try {
@@ -149,6 +158,11 @@ export function pullRequestDelivery(
     payload.before = extra.before;
     payload.after = extra.after ?? s.headSha;
   }
+  if (extra.requested?.startsWith('team:')) {
+    const slug = extra.requested.slice('team:'.length);
+    delete payload.requested_reviewer;
+    payload.requested_team = { id: slug.length, node_id: 'T_1', name: slug, slug, privacy: 'closed', permission: 'pull', description: null };
+  } else if (extra.requested) payload.requested_reviewer = account(extra.requested);
   return {
     id: extra.id ?? deliveryId(),
     name: 'pull_request',
