@@ -89,6 +89,8 @@ function mockRepository(scope: nock.Scope, numbers: number[]): void {
       ],
       timeline: [
         { event: 'ready_for_review', created_at: ago(20, 60), actor: copilot },
+        { event: 'review_requested', created_at: ago(20, 61), actor: alice, requested_reviewer: bob },
+        { event: 'review_requested', created_at: ago(20, 61), actor: alice, requested_team: { slug: 'security', name: 'Security' } },
         { event: 'merged', created_at: ago(20, 300), actor: bob },
         { event: 'closed', created_at: ago(20, 300), actor: bob },
       ],
@@ -103,6 +105,10 @@ function mockRepository(scope: nock.Scope, numbers: number[]): void {
   for (const n of numbers) {
     const d = details[n];
     if (!d) continue;
+    scope
+      .get(`/repos/acme/api/pulls/${n}/files`)
+      .query(true)
+      .reply(200, n === 21 ? [{ filename: '.github/workflows/ci.yml', status: 'modified' }] : [{ filename: 'src/app.ts', status: 'modified' }]);
     scope.get(`/repos/acme/api/pulls/${n}`).reply(200, d.pull as nock.Body);
     scope
       .get(`/repos/acme/api/pulls/${n}/commits`)
@@ -158,6 +164,7 @@ describe.each(BACKENDS)('backfill on %s', (backend) => {
     first.get('/repos/acme/api/pulls/22').reply(200, pr22 as nock.Body);
     first.get('/repos/acme/api/pulls/22/commits').query(true).reply(200, []);
     first.get('/repos/acme/api/pulls/22/reviews').query(true).reply(200, []);
+    first.get('/repos/acme/api/pulls/22/files').query(true).reply(200, []);
     first.get('/repos/acme/api/issues/22/timeline').query(true).reply(404, { message: 'Not Found' });
     await expect(backfillRepository(octokit, store, 'acme/api', new Date(NOW - 90 * DAY), log)).rejects.toThrow();
     expect(await store.getBackfillCursor('acme/api')).toMatchObject({ cursor: '{"lastNumber":21}', completedAt: null });
@@ -188,7 +195,18 @@ describe.each(BACKENDS)('backfill on %s', (backend) => {
       human_pushes_after_first_review: 1,
       merged_without_review: 0,
       changed_files: 2,
+      sensitive_groups: '["ci"]',
+      highest_sensitive_group: 'ci',
+      task_type: 'other',
+      figures_stale: 0,
     });
+    // Review requests from the timeline: bob answered with his first review (59 min later), the team with the same.
+    expect(
+      await store.db.selectFrom('review_request_spans').select(['reviewer', 'outcome', 'seconds_to_review']).where('number', '=', 21).orderBy('reviewer').execute(),
+    ).toEqual([
+      { reviewer: '@acme/security', outcome: 'reviewed', seconds_to_review: 59 * 60 },
+      { reviewer: 'bob', outcome: 'reviewed', seconds_to_review: 59 * 60 },
+    ]);
     const pushes = await store.db
       .selectFrom('pushes')
       .select(['after_sha', 'before_sha', 'pushed_by', 'commits_added'])
@@ -228,7 +246,7 @@ describe('backfill reads the repository config', () => {
     scope.get('/repos/acme/tools').reply(200, { full_name: 'acme/tools', default_branch: 'main' });
     scope
       .get('/repos/acme/tools/contents/.github%2Fai-review.yml')
-      .reply(200, 'agents:\n  custom:\n    - name: acme-agent\n      branch_prefixes: ["acme-agent/"]\n', {
+      .reply(200, 'agents:\n  custom:\n    - name: acme-agent\n      branch_prefixes: ["acme-agent/"]\npaths:\n  infra: ["terraform/**"]\n', {
         'content-type': 'application/vnd.github.raw; charset=utf-8',
       });
     scope.get('/repos/acme/tools/pulls').query(true).reply(200, [pr5]);
@@ -239,6 +257,7 @@ describe('backfill reads the repository config', () => {
       .reply(200, [commit('a5'.padEnd(40, '0'), ago(3), alice, 'alice@example.com')]);
     scope.get('/repos/acme/tools/pulls/5/reviews').query(true).reply(200, []);
     scope.get('/repos/acme/tools/issues/5/timeline').query(true).reply(200, []);
+    scope.get('/repos/acme/tools/pulls/5/files').query(true).reply(200, [{ filename: 'terraform/main.tf', status: 'added' }]);
     const result = await backfillRepository(
       createOctokit('test-token', API, () => {}),
       store,
@@ -250,10 +269,11 @@ describe('backfill reads the repository config', () => {
     expect(scope.isDone()).toBe(true);
     const row = await store.db
       .selectFrom('pull_requests')
-      .select(['author_class', 'agent', 'confidence'])
+      .select(['author_class', 'agent', 'confidence', 'sensitive_groups', 'state'])
       .where('repository', '=', 'acme/tools')
       .where('number', '=', 5)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ author_class: 'agent', agent: 'acme-agent', confidence: 'low' });
+    // The repository's own path group `infra` marks the PR sensitive, as the app would.
+    expect(row).toEqual({ author_class: 'agent', agent: 'acme-agent', confidence: 'low', sensitive_groups: '["infra"]', state: 'open' });
   });
 });
