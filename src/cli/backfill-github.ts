@@ -157,7 +157,8 @@ export async function resolveTargets(
     if (!targets.has(key)) targets.set(key, { repository, octokit });
   };
   if (credentials.kind === 'token') {
-    if (spec.installations !== undefined) throw new UsageError('--installation needs the app’s credentials: set APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH, not GITHUB_TOKEN');
+    if (spec.installations !== undefined)
+      throw new UsageError('--installation needs the app’s credentials: set APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH, not GITHUB_TOKEN');
     const octokit = createOctokit(credentials.token, baseUrl, log, options);
     for (const r of spec.repositories) add(r, octokit);
     if (spec.org) {

@@ -24,7 +24,7 @@ import { CONFIG_PATH, parseConfigText, resolveConfig, type EffectiveConfig } fro
 import { classifyChangedFiles } from '../paths/match.js';
 import { openStore, StoreUnavailableError } from '../metrics/index.js';
 import type { MetricsStore } from '../metrics/store.js';
-import { buildBackfill, type RestPullRequest, type RestTimelineEvent } from '../metrics/backfill.js';
+import { buildBackfill, type RestPullRequest } from '../metrics/backfill.js';
 import { parseDuration, parseSince } from '../metrics/report.js';
 import { CliError, UsageError } from './errors.js';
 import { durationArg, repoArg } from './report.js';
@@ -46,7 +46,12 @@ export { apiBaseUrl, createOctokit, type BackfillOctokit } from './backfill-gith
  * (custom agents, `min_confidence`, path groups). No file, or an invalid one (reported through `log`): the
  * built-in defaults. The org-wide `.github` repository is not consulted here.
  */
-async function repositoryConfig(octokit: BackfillOctokit, owner: string, repo: string, log: (line: string) => void): Promise<EffectiveConfig> {
+async function repositoryConfig(
+  octokit: BackfillOctokit,
+  owner: string,
+  repo: string,
+  log: (line: string) => void,
+): Promise<EffectiveConfig> {
   let text: string;
   try {
     const response = await octokit.rest.repos.getContent({ owner, repo, path: CONFIG_PATH, mediaType: { format: 'raw' } });
@@ -159,7 +164,7 @@ export async function backfillRepository(
       pull,
       commits,
       reviews,
-      timeline: timeline as RestTimelineEvent[],
+      timeline,
       verdict,
     });
     for (const d of plan.deliveries) await store.ingestDelivery(d);
@@ -184,7 +189,12 @@ export async function backfillRepository(
     if (progress) progress.pullRequestDone(repository, line);
     else log(line);
   }
-  await store.setBackfillCursor(repository, since.toISOString(), JSON.stringify({ lastNumber: pulls.at(-1)?.number ?? 0 } satisfies Cursor), true);
+  await store.setBackfillCursor(
+    repository,
+    since.toISOString(),
+    JSON.stringify({ lastNumber: pulls.at(-1)?.number ?? 0 } satisfies Cursor),
+    true,
+  );
   return { listed: pulls.length, processed, skipped: pulls.length - todo.length, resumedAfter: resumeAfter };
 }
 
@@ -205,7 +215,8 @@ export function plainProgress(write: (line: string) => void): RunProgress {
     listed: (repository, listed, todo) =>
       write(`${repository}: ${listed} PRs in the window${todo < listed ? `, ${todo} left after the stored cursor` : ''}`),
     pullRequestDone: (_repository, line) => write(line),
-    repositoryDone: (repository, r) => write(`${repository}: done, ${r.processed} PRs recorded${r.skipped ? `, ${r.skipped} done before` : ''}`),
+    repositoryDone: (repository, r) =>
+      write(`${repository}: done, ${r.processed} PRs recorded${r.skipped ? `, ${r.skipped} done before` : ''}`),
     repositoryFailed: (repository, message) => write(`${repository}: failed: ${message}`),
     message: write,
     stop: () => undefined,
@@ -333,7 +344,8 @@ export async function runBackfill(input: {
 function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 0 || (name !== 'retries' && n === 0)) throw new UsageError(`--${name} must be a ${name === 'retries' ? 'non-negative' : 'positive'} integer, got "${value}"`);
+    if (!Number.isInteger(n) || n < 0 || (name !== 'retries' && n === 0))
+      throw new UsageError(`--${name} must be a ${name === 'retries' ? 'non-negative' : 'positive'} integer, got "${value}"`);
     return n;
   };
 }
@@ -359,8 +371,12 @@ export function register(program: Command): void {
     .option('--org <name>', 'every repository of this organization')
     .option('--installation [id]', 'every repository of this installation (all installations without an id); needs APP_ID and PRIVATE_KEY')
     .addOption(new Option('--concurrency <n>', 'repositories processed at once').argParser(positiveInt('concurrency')).default(4))
-    .addOption(new Option('--timeout <duration>', 'per-request timeout (e.g. 30s)').argParser(durationArg).default(parseDuration('30s'), '30s'))
-    .addOption(new Option('--retries <n>', 'retries of a request that failed with 5xx or timed out').argParser(positiveInt('retries')).default(2))
+    .addOption(
+      new Option('--timeout <duration>', 'per-request timeout (e.g. 30s)').argParser(durationArg).default(parseDuration('30s'), '30s'),
+    )
+    .addOption(
+      new Option('--retries <n>', 'retries of a request that failed with 5xx or timed out').argParser(positiveInt('retries')).default(2),
+    )
     .option('--refresh', 'also redo repositories whose backfill completed in the last 24 hours')
     .action(async (repositories: string[], opts: BackfillOptions) => {
       for (const r of repositories) {
@@ -376,7 +392,8 @@ export function register(program: Command): void {
         if (!/^\d+$/.test(opts.installation)) throw new UsageError(`--installation expects a numeric id, got "${opts.installation}"`);
         installations = [Number(opts.installation)];
       }
-      if (repositories.length === 0 && !opts.org && !installations) throw new UsageError('name repositories (owner/name), --org NAME or --installation [ID]');
+      if (repositories.length === 0 && !opts.org && !installations)
+        throw new UsageError('name repositories (owner/name), --org NAME or --installation [ID]');
       let since: Date;
       try {
         since = parseSince(opts.since, new Date());
@@ -390,14 +407,23 @@ export function register(program: Command): void {
         if (!app) throw new UsageError('--installation needs the app’s credentials: set APP_ID and PRIVATE_KEY or PRIVATE_KEY_PATH');
         credentials = { kind: 'app', app };
       } else if (token) credentials = { kind: 'token', token };
-      else throw new UsageError('set GITHUB_TOKEN (a token that can read the pull requests), or APP_ID and PRIVATE_KEY for the app’s installations');
+      else
+        throw new UsageError(
+          'set GITHUB_TOKEN (a token that can read the pull requests), or APP_ID and PRIVATE_KEY for the app’s installations',
+        );
 
       const progress = process.stderr.isTTY ? barProgress(process.stderr) : plainProgress((line) => process.stderr.write(`${line}\n`));
       const baseUrl = apiBaseUrl(process.env);
       const clientOptions = { timeoutMs: opts.timeout, retries: opts.retries };
       let targets: Target[];
       try {
-        targets = await resolveTargets({ repositories, ...(opts.org ? { org: opts.org } : {}), ...(installations ? { installations } : {}) }, credentials, baseUrl, (l) => progress.message(l), clientOptions);
+        targets = await resolveTargets(
+          { repositories, ...(opts.org ? { org: opts.org } : {}), ...(installations ? { installations } : {}) },
+          credentials,
+          baseUrl,
+          (l) => progress.message(l),
+          clientOptions,
+        );
       } catch (error) {
         if (error instanceof CliError) throw error;
         throw new CliError(describeApiError(error, baseUrl), { cause: error });
@@ -426,7 +452,9 @@ export function register(program: Command): void {
             `${result.skipped ? `, ${result.skipped} skipped (completed recently)` : ''}, ${result.failed.length} failed\n`,
         );
         if (result.failed.length > 0) {
-          throw new CliError(`${result.failed.length} of ${result.repositories} repositories failed (first: ${result.failed[0]?.repository}: ${result.failed[0]?.message}); run again to resume them`);
+          throw new CliError(
+            `${result.failed.length} of ${result.repositories} repositories failed (first: ${result.failed[0]?.repository}: ${result.failed[0]?.message}); run again to resume them`,
+          );
         }
       } finally {
         await store.close();

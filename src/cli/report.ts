@@ -100,6 +100,11 @@ const CSV_HEADER = [
   'revert_rate_30d',
 ];
 
+/** Text on one line: control characters (line breaks, escapes) become spaces. */
+function oneLine(text: string): string {
+  return [...text].map((c) => (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 ? ' ' : c)).join('');
+}
+
 function csvCell(v: string | number | null): string {
   if (v === null) return '';
   const s = String(v);
@@ -107,9 +112,7 @@ function csvCell(v: string | number | null): string {
 }
 
 function mdCell(s: string): string {
-  return s
-    .replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`)
-    .replace(/[\r\n]+/g, ' ');
+  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
 }
 
 /** A titled table of strings, rendered as text or Markdown. */
@@ -137,7 +140,17 @@ function sections(report: MetricsReport): Section[] {
   return [
     {
       title: 'Reviewers',
-      headers: ['Reviewer', 'Type', 'Req. agent', 'Req. human', 'Reviews agent', 'Reviews human', 'Req→review p50', 'Open now', 'Oldest wait'],
+      headers: [
+        'Reviewer',
+        'Type',
+        'Req. agent',
+        'Req. human',
+        'Reviews agent',
+        'Reviews human',
+        'Req→review p50',
+        'Open now',
+        'Oldest wait',
+      ],
       rows: reviewers,
       empty: 'No review requests or reviews recorded in this window.',
     },
@@ -163,7 +176,7 @@ function sections(report: MetricsReport): Section[] {
         o.at,
         (o.headSha ?? '').slice(0, 12),
         o.source ?? '',
-        (o.reason ?? '').replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 200),
+        oneLine(o.reason ?? '').slice(0, 200),
       ]),
       empty: 'No overrides in this window.',
     },
@@ -277,7 +290,8 @@ export function repoArg(value: string): string {
 export function byArg(value: string): Dimension[] {
   const dims = value.split(',').map((d) => d.trim().toLowerCase());
   for (const d of dims) {
-    if (!(DIMENSIONS as readonly string[]).includes(d)) throw new InvalidArgumentError(`unknown dimension "${d}": use ${DIMENSIONS.join(', ')}`);
+    if (!(DIMENSIONS as readonly string[]).includes(d))
+      throw new InvalidArgumentError(`unknown dimension "${d}": use ${DIMENSIONS.join(', ')}`);
   }
   return dims as Dimension[];
 }
@@ -332,10 +346,16 @@ interface ReportOptions {
 export function register(program: Command): void {
   program
     .command('report')
-    .description('Review figures per author group (and task type, repository, week), reviewers, rules and overrides, from the metrics store (DATABASE_URL)')
+    .description(
+      'Review figures per author group (and task type, repository, week), reviewers, rules and overrides, from the metrics store (DATABASE_URL)',
+    )
     .option('--since <duration|date>', 'PRs created within this duration (30d, 12h, 2w) or since this date (2026-01-31)', '30d')
     .option('--repo <owner/name>', 'only this repository', repoArg)
-    .addOption(new Option('--by <dimensions>', `split groups by ${DIMENSIONS.join(', ')} (comma-separated)`).argParser(byArg).default(['agent'], 'agent'))
+    .addOption(
+      new Option('--by <dimensions>', `split groups by ${DIMENSIONS.join(', ')} (comma-separated)`)
+        .argParser(byArg)
+        .default(['agent'], 'agent'),
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'csv', 'json', 'html']).default('table'))
     .option('--output <file>', 'write the report to this file instead of stdout')
     .action(async (opts: ReportOptions) => {

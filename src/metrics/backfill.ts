@@ -198,11 +198,16 @@ export function buildBackfill(input: {
   for (const e of timeline) {
     const at = e.created_at ?? '';
     if (e.event === 'closed') lastClosed = at;
-    if ((e.event === 'review_requested' || e.event === 'review_request_removed') && (e.requested_reviewer?.login || e.requested_team?.slug)) {
+    if (
+      (e.event === 'review_requested' || e.event === 'review_request_removed') &&
+      (e.requested_reviewer?.login || e.requested_team?.slug)
+    ) {
       const reviewer = e.requested_team?.slug ? `team:${e.requested_team.slug}` : (e.requested_reviewer?.login ?? '');
       push(`${e.event}:${reviewer}:${at}`, 'pull_request', at, {
         ...payload(e.event, at, head),
-        ...(e.requested_team?.slug ? { requested_team: { slug: e.requested_team.slug } } : { requested_reviewer: { login: e.requested_reviewer?.login } }),
+        ...(e.requested_team?.slug
+          ? { requested_team: { slug: e.requested_team.slug } }
+          : { requested_reviewer: { login: e.requested_reviewer?.login } }),
         sender: e.actor ?? author,
       });
     } else if (e.event === 'ready_for_review') push(`ready_for_review:${at}`, 'pull_request', at, payload('ready_for_review', at, head));
@@ -226,7 +231,12 @@ export function buildBackfill(input: {
 
   // A PR closed without merge is closed at its `closed_at`, also when the timeline lacks (or has not paged to) that
   // close: the outcome and the time from opening to close must not depend on the timeline.
-  if (!pull.merged_at && pull.state === 'closed' && pull.closed_at && (!lastClosed || Date.parse(lastClosed) !== Date.parse(pull.closed_at))) {
+  if (
+    !pull.merged_at &&
+    pull.state === 'closed' &&
+    pull.closed_at &&
+    (!lastClosed || Date.parse(lastClosed) !== Date.parse(pull.closed_at))
+  ) {
     push(`closed:${pull.closed_at}`, 'pull_request', pull.closed_at, payload('closed', pull.closed_at, head));
   }
 

@@ -50,7 +50,10 @@ const pullRequestEventSchema = z.object({
   sender: account,
   before: z.string().max(64).optional(),
   after: z.string().max(64).optional(),
-  requested_reviewer: z.object({ login: z.string().max(256) }).nullable().optional(),
+  requested_reviewer: z
+    .object({ login: z.string().max(256) })
+    .nullable()
+    .optional(),
   requested_team: z
     .object({ slug: z.string().regex(/^[\w.-]{1,100}$/) })
     .nullable()

@@ -71,7 +71,8 @@ export function chartData(report: MetricsReport, weekly: MetricsReport): HtmlCha
     weekly: {
       weeks,
       series: authorGroups.map((group) => {
-        const of = (week: string): ReportGroup | undefined => weekly.groups.find((g) => g.dimensions.agent === group && g.dimensions.week === week);
+        const of = (week: string): ReportGroup | undefined =>
+          weekly.groups.find((g) => g.dimensions.agent === group && g.dimensions.week === week);
         return {
           group,
           opened: weeks.map((w) => of(w)?.prsOpened ?? 0),
@@ -142,8 +143,22 @@ export function renderHtmlReport(input: { report: MetricsReport; weekly: Metrics
     String(r.openNow),
     dur(r.oldestOpenWaitSeconds),
   ]);
-  const ruleRows = report.rules.map((r) => [r.rule, r.mode, String(r.prsApplied), String(r.prsBlocked), String(r.mergedWhileNotHolding), dur(r.readyToHold.median)]);
-  const overrideRows = report.overrides.map((o) => [`${o.repository}#${o.number}`, o.login, o.at, (o.headSha ?? '').slice(0, 12), o.source ?? '', o.reason ?? '']);
+  const ruleRows = report.rules.map((r) => [
+    r.rule,
+    r.mode,
+    String(r.prsApplied),
+    String(r.prsBlocked),
+    String(r.mergedWhileNotHolding),
+    dur(r.readyToHold.median),
+  ]);
+  const overrideRows = report.overrides.map((o) => [
+    `${o.repository}#${o.number}`,
+    o.login,
+    o.at,
+    (o.headSha ?? '').slice(0, 12),
+    o.source ?? '',
+    o.reason ?? '',
+  ]);
   const chartJs = input.chartJs.replace(/<\/script/gi, '<\\/script');
   return `<!doctype html>
 <html lang="en">

@@ -19,7 +19,8 @@ import { silentLogger } from './helpers.js';
 
 const API = 'http://ghe.test/api/v3';
 const NOW = Date.now();
-const ago = (days: number, minutes = 0): string => new Date(NOW - days * 86_400_000 + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const ago = (days: number, minutes = 0): string =>
+  new Date(NOW - days * 86_400_000 + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 const copilot = { login: 'Copilot', id: 198982749, type: 'Bot' };
 const alice = { login: 'alice', id: 11, type: 'User' };
 
@@ -32,10 +33,10 @@ beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'ai-review-backfill-'));
   nock.disableNetConnect();
   nock.enableNetConnect(/127\.0\.0\.1|localhost/);
-  process.stderr.write = ((chunk: string) => {
+  process.stderr.write = (chunk: string) => {
     stderr.push(String(chunk));
     return true;
-  }) as typeof process.stderr.write;
+  };
 });
 afterEach(() => {
   nock.cleanAll();
@@ -100,13 +101,19 @@ function mockRepository(scope: nock.Scope, repo: string, prs: Array<ReturnType<t
   scope
     .get(`/repos/${repo}/pulls`)
     .query(true)
-    .reply(200, [...prs].reverse().map((p) => p.pull));
+    .reply(
+      200,
+      [...prs].reverse().map((p) => p.pull),
+    );
   for (const p of prs) {
     const n = p.pull.number;
     scope.get(`/repos/${repo}/pulls/${n}`).reply(200, p.pull);
     scope.get(`/repos/${repo}/pulls/${n}/commits`).query(true).reply(200, p.commits);
     scope.get(`/repos/${repo}/pulls/${n}/reviews`).query(true).reply(200, []);
-    scope.get(`/repos/${repo}/pulls/${n}/files`).query(true).reply(200, [{ filename: 'README.md', status: 'modified' }]);
+    scope
+      .get(`/repos/${repo}/pulls/${n}/files`)
+      .query(true)
+      .reply(200, [{ filename: 'README.md', status: 'modified' }]);
     if (n === failTimelineOf) {
       scope.get(`/repos/${repo}/issues/${n}/timeline`).query(true).reply(404, { message: 'Not Found' });
       return; // the run stops in this repository here
@@ -135,9 +142,12 @@ describe('ai-review backfill --installation', () => {
     delete process.env.GITHUB_TOKEN;
   };
   const installation = (scope: nock.Scope): void => {
-    scope
-      .post('/app/installations/42/access_tokens')
-      .reply(201, { token: 'ghs_installation', expires_at: new Date(NOW + 3_600_000).toISOString(), permissions: {}, repository_selection: 'all' });
+    scope.post('/app/installations/42/access_tokens').reply(201, {
+      token: 'ghs_installation',
+      expires_at: new Date(NOW + 3_600_000).toISOString(),
+      permissions: {},
+      repository_selection: 'all',
+    });
     scope
       .get('/installation/repositories')
       .query(true)
@@ -166,7 +176,10 @@ describe('ai-review backfill --installation', () => {
     second
       .get('/repos/acme/b/pulls')
       .query(true)
-      .reply(200, [...repos['acme/b']].reverse().map((p) => p.pull));
+      .reply(
+        200,
+        [...repos['acme/b']].reverse().map((p) => p.pull),
+      );
     const pr2 = repos['acme/b'][1];
     second.get('/repos/acme/b/pulls/2').reply(200, pr2?.pull);
     second.get('/repos/acme/b/pulls/2/commits').query(true).reply(200, pr2?.commits);
@@ -230,7 +243,9 @@ describe('ai-review backfill against a server that never answers', () => {
     const error = await backfill(['acme/api', 'acme/web', '--timeout', '1s', '--retries', '1']).catch((e: unknown) => e);
     const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(CliError);
-    expect((error as Error).message).toMatch(new RegExp(`^cannot reach the GitHub API at ${base}: no answer from ${base}/repos/acme/(api|web) within 1s$`));
+    expect((error as Error).message).toMatch(
+      new RegExp(`^cannot reach the GitHub API at ${base}: no answer from ${base}/repos/acme/(api|web) within 1s$`),
+    );
     // Two attempts of 1 s each with the retry plugin's pause between them (1 s, or 4 s for a request that waited
     // behind another one's retry: @octokit/plugin-retry squares a retry count it keeps per client), for both
     // repositories in parallel: at most 1 + 4 + 1 s, plus start-up.

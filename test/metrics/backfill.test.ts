@@ -108,7 +108,10 @@ function mockRepository(scope: nock.Scope, numbers: number[]): void {
     scope
       .get(`/repos/acme/api/pulls/${n}/files`)
       .query(true)
-      .reply(200, n === 21 ? [{ filename: '.github/workflows/ci.yml', status: 'modified' }] : [{ filename: 'src/app.ts', status: 'modified' }]);
+      .reply(
+        200,
+        n === 21 ? [{ filename: '.github/workflows/ci.yml', status: 'modified' }] : [{ filename: 'src/app.ts', status: 'modified' }],
+      );
     scope.get(`/repos/acme/api/pulls/${n}`).reply(200, d.pull as nock.Body);
     scope
       .get(`/repos/acme/api/pulls/${n}/commits`)
@@ -202,7 +205,12 @@ describe.each(BACKENDS)('backfill on %s', (backend) => {
     });
     // Review requests from the timeline: bob answered with his first review (59 min later), the team with the same.
     expect(
-      await store.db.selectFrom('review_request_spans').select(['reviewer', 'outcome', 'seconds_to_review']).where('number', '=', 21).orderBy('reviewer').execute(),
+      await store.db
+        .selectFrom('review_request_spans')
+        .select(['reviewer', 'outcome', 'seconds_to_review'])
+        .where('number', '=', 21)
+        .orderBy('reviewer')
+        .execute(),
     ).toEqual([
       { reviewer: '@acme/security', outcome: 'reviewed', seconds_to_review: 59 * 60 },
       { reviewer: 'bob', outcome: 'reviewed', seconds_to_review: 59 * 60 },
@@ -246,9 +254,13 @@ describe('backfill reads the repository config', () => {
     scope.get('/repos/acme/tools').reply(200, { full_name: 'acme/tools', default_branch: 'main' });
     scope
       .get('/repos/acme/tools/contents/.github%2Fai-review.yml')
-      .reply(200, 'agents:\n  custom:\n    - name: acme-agent\n      branch_prefixes: ["acme-agent/"]\npaths:\n  infra: ["terraform/**"]\n', {
-        'content-type': 'application/vnd.github.raw; charset=utf-8',
-      });
+      .reply(
+        200,
+        'agents:\n  custom:\n    - name: acme-agent\n      branch_prefixes: ["acme-agent/"]\npaths:\n  infra: ["terraform/**"]\n',
+        {
+          'content-type': 'application/vnd.github.raw; charset=utf-8',
+        },
+      );
     scope.get('/repos/acme/tools/pulls').query(true).reply(200, [pr5]);
     scope.get('/repos/acme/tools/pulls/5').reply(200, pr5 as nock.Body);
     scope
@@ -257,7 +269,10 @@ describe('backfill reads the repository config', () => {
       .reply(200, [commit('a5'.padEnd(40, '0'), ago(3), alice, 'alice@example.com')]);
     scope.get('/repos/acme/tools/pulls/5/reviews').query(true).reply(200, []);
     scope.get('/repos/acme/tools/issues/5/timeline').query(true).reply(200, []);
-    scope.get('/repos/acme/tools/pulls/5/files').query(true).reply(200, [{ filename: 'terraform/main.tf', status: 'added' }]);
+    scope
+      .get('/repos/acme/tools/pulls/5/files')
+      .query(true)
+      .reply(200, [{ filename: 'terraform/main.tf', status: 'added' }]);
     const result = await backfillRepository(
       createOctokit('test-token', API, () => {}),
       store,

@@ -139,7 +139,11 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     const mergedShape = { ...pushed, merged: true, mergedAt: t(150), updatedAt: t(150), mergeCommitSha: merge7 };
     // Recording the delivery stores the raw event only: the PR is stale, not merged yet, until its job recomputes.
     await metrics.recordDelivery(pullRequestDelivery('closed', mergedShape, { sender: 'alice' }));
-    const raw = await metrics.db.selectFrom('pull_requests').select(['state', 'figures_stale']).where('number', '=', 7).executeTakeFirstOrThrow();
+    const raw = await metrics.db
+      .selectFrom('pull_requests')
+      .select(['state', 'figures_stale'])
+      .where('number', '=', 7)
+      .executeTakeFirstOrThrow();
     expect(raw).toEqual({ state: 'open', figures_stale: 1 });
     await metrics.recomputePullRequest(REPO, 7);
 
@@ -265,9 +269,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     );
     const revertMerge = 'e'.repeat(40);
     const mergedAt = t(3 * 24 * 60 + 150);
-    await deliver(
-      pullRequestDelivery('closed', { ...revertPr, merged: true, mergedAt, updatedAt: mergedAt, mergeCommitSha: revertMerge }),
-    );
+    await deliver(pullRequestDelivery('closed', { ...revertPr, merged: true, mergedAt, updatedAt: mergedAt, mergeCommitSha: revertMerge }));
     await deliver(
       pushDelivery({
         branch: 'main',
@@ -378,7 +380,9 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       },
     ]);
     const table = formatReport(report, 'table');
-    expect(table).toMatch(/agent:copilot\s+1\s+100\.0%\s+0\s+0\s+2h 30m\s+–\s+1h 00m\s+1h 00m\s+2h 30m\s+2h 30m\s+0\s+1\s+0\.0%\s+0\.0%\s+100\.0%\s+100\.0%/);
+    expect(table).toMatch(
+      /agent:copilot\s+1\s+100\.0%\s+0\s+0\s+2h 30m\s+–\s+1h 00m\s+1h 00m\s+2h 30m\s+2h 30m\s+0\s+1\s+0\.0%\s+0\.0%\s+100\.0%\s+100\.0%/,
+    );
     const csv = formatReport(report, 'csv').trim().split('\n');
     expect(csv[2]).toBe('agent:copilot,agent,copilot,1,1,1,0,0,1,9000,9000,0,,,1,3600,3600,1,9000,9000,0,0,1,0,0,1,1');
   });

@@ -63,7 +63,9 @@ afterAll(() => {
 /** Starts two children on the same store at the same moment; resolves their outputs. */
 async function race(url: string): Promise<string[]> {
   const startAt = String(Date.now() + 700);
-  const children = ['a', 'b'].map((id) => run(process.execPath, [path.join(out, 'child.mjs'), url, startAt, id], { cwd: out, timeout: 30_000 }));
+  const children = ['a', 'b'].map((id) =>
+    run(process.execPath, [path.join(out, 'child.mjs'), url, startAt, id], { cwd: out, timeout: 30_000 }),
+  );
   return (await Promise.all(children)).map((c) => c.stdout);
 }
 

@@ -213,7 +213,14 @@ describe.each(BACKENDS)('review load, rules and overrides through the store on %
     await database?.drop();
   });
 
-  const agentPr: PrShape = { number: 11, author: 'Copilot', authorType: 'Bot', title: 'feat: retries', createdAt: t(0), headSha: 'a'.repeat(40) };
+  const agentPr: PrShape = {
+    number: 11,
+    author: 'Copilot',
+    authorType: 'Bot',
+    title: 'feat: retries',
+    createdAt: t(0),
+    headSha: 'a'.repeat(40),
+  };
   const humanPr: PrShape = { number: 12, author: 'dave', title: 'fix(api): timeout', createdAt: t(5), headSha: 'b'.repeat(40) };
 
   it('stores review requests and derives spans, the reviewers section and the team gauge', async () => {
@@ -227,7 +234,10 @@ describe.each(BACKENDS)('review load, rules and overrides through the store on %
     await job(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(2) }, { requested: 'team:security' }), 11);
     await job(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(3) }, { requested: 'carol' }), 11);
     await job(pullRequestDelivery('review_request_removed', { ...agentPr, updatedAt: t(4) }, { requested: 'carol' }), 11);
-    await job(reviewDelivery('submitted', { ...agentPr, updatedAt: t(62) }, { id: 1101, reviewer: 'bob', state: 'approved', submittedAt: t(62) }), 11);
+    await job(
+      reviewDelivery('submitted', { ...agentPr, updatedAt: t(62) }, { id: 1101, reviewer: 'bob', state: 'approved', submittedAt: t(62) }),
+      11,
+    );
     await job(pullRequestDelivery('opened', humanPr), 12);
     await job(pullRequestDelivery('review_requested', { ...humanPr, updatedAt: t(10) }, { requested: 'team:security' }), 12);
     await job(pullRequestDelivery('review_requested', { ...humanPr, updatedAt: t(10) }, { requested: 'bob' }), 12);
@@ -285,7 +295,14 @@ describe.each(BACKENDS)('review load, rules and overrides through the store on %
   });
 
   it('stores the rules, enforcement’s conclusion and the override of pilot evaluations, and reports them', async () => {
-    const pr: PrShape = { number: 13, author: 'Copilot', authorType: 'Bot', title: 'docs: gate', createdAt: t(100), headSha: 'c'.repeat(40) };
+    const pr: PrShape = {
+      number: 13,
+      author: 'Copilot',
+      authorType: 'Bot',
+      title: 'docs: gate',
+      createdAt: t(100),
+      headSha: 'c'.repeat(40),
+    };
     await metrics.recordDelivery(pullRequestDelivery('opened', pr));
     await metrics.recordEvaluation(
       evaluation({
@@ -314,17 +331,37 @@ describe.each(BACKENDS)('review load, rules and overrides through the store on %
     await metrics.recomputePullRequest(REPO, 13);
 
     expect(
-      await metrics.db.selectFrom('evaluations').select(['enforce_conclusion', 'rules', 'overridden']).where('number', '=', 13).orderBy('evaluated_at').execute(),
+      await metrics.db
+        .selectFrom('evaluations')
+        .select(['enforce_conclusion', 'rules', 'overridden'])
+        .where('number', '=', 13)
+        .orderBy('evaluated_at')
+        .execute(),
     ).toEqual([
       { enforce_conclusion: 'action_required', rules: '[{"name":"security-review","mode":"advisory","holds":false}]', overridden: 0 },
       { enforce_conclusion: 'success', rules: '[{"name":"security-review","mode":"advisory","holds":false}]', overridden: 1 },
     ]);
     const report = await loadReport(metrics.store, { now: NOW, since: new Date(t(-60)), repository: REPO, by: ['agent', 'task-type'] });
     expect(report.rules).toEqual([
-      { rule: 'security-review', mode: 'advisory', prsApplied: 1, prsBlocked: 1, mergedWhileNotHolding: 1, readyToHold: { n: 0, median: null, p90: null } },
+      {
+        rule: 'security-review',
+        mode: 'advisory',
+        prsApplied: 1,
+        prsBlocked: 1,
+        mergedWhileNotHolding: 1,
+        readyToHold: { n: 0, median: null, p90: null },
+      },
     ]);
     expect(report.overrides).toEqual([
-      { repository: REPO, number: 13, login: 'lead', at: t(120), headSha: pr.headSha, reason: 'hotfix <b>now</b> | urgent', source: 'comment' },
+      {
+        repository: REPO,
+        number: 13,
+        login: 'lead',
+        at: t(120),
+        headSha: pr.headSha,
+        reason: 'hotfix <b>now</b> | urgent',
+        source: 'comment',
+      },
     ]);
     // The override rate counts only PRs the gate evaluated: #12 never was, so the copilot docs group has 1/1.
     expect(report.groups.map((g) => [g.group, g.prsOpened, g.overrideRate])).toEqual([
@@ -333,7 +370,9 @@ describe.each(BACKENDS)('review load, rules and overrides through the store on %
       ['unknown / fix', 1, null],
     ]);
     const md = formatReport(report, 'markdown');
-    expect(md).toContain('| acme/api#13 | lead | 2026-03-02T12:00:00.000Z | cccccccccccc | comment | hotfix \\<b\\>now\\</b\\> \\| urgent |');
+    expect(md).toContain(
+      '| acme/api#13 | lead | 2026-03-02T12:00:00.000Z | cccccccccccc | comment | hotfix \\<b\\>now\\</b\\> \\| urgent |',
+    );
   });
 });
 
@@ -365,7 +404,14 @@ describe('buildReport breakdowns', () => {
       row(2, { state: 'closed', closed_at: '2026-03-04T10:00:00.000Z', created_at: '2026-03-03T10:00:00.000Z' }),
       row(3, { created_at: '2026-03-09T10:00:00.000Z' }),
       row(4, { author_class: 'assisted', agent: 'codex', state: 'merged', merged_at: '2026-03-02T12:00:00.000Z' }),
-      row(5, { author_class: 'human', agent: null, repository: 'acme/web', task_type: 'docs', state: 'merged', merged_at: '2026-03-02T11:00:00.000Z' }),
+      row(5, {
+        author_class: 'human',
+        agent: null,
+        repository: 'acme/web',
+        task_type: 'docs',
+        state: 'merged',
+        merged_at: '2026-03-02T11:00:00.000Z',
+      }),
     ];
     const byAgent = buildReport(prs, [], { now: new Date('2026-04-01T00:00:00Z'), since: null, repository: null });
     expect(byAgent.groups.map((g) => g.group)).toEqual(['human', 'agent:codex', 'assisted:codex']);
@@ -379,7 +425,12 @@ describe('buildReport breakdowns', () => {
       humanReworkShare: 0,
     });
     expect(byAgent.groups[2]).toMatchObject({ authorClass: 'assisted', agent: 'codex', humanReworkShare: null });
-    const byWeek = buildReport(prs, [], { now: new Date('2026-04-01T00:00:00Z'), since: null, repository: null, by: ['week', 'repository'] });
+    const byWeek = buildReport(prs, [], {
+      now: new Date('2026-04-01T00:00:00Z'),
+      since: null,
+      repository: null,
+      by: ['week', 'repository'],
+    });
     expect(byWeek.groups.map((g) => [g.group, g.prsOpened])).toEqual([
       ['2026-W10 / acme/api', 3],
       ['2026-W10 / acme/web', 1],

@@ -80,7 +80,13 @@ export function sampleReports(): { report: MetricsReport; weekly: MetricsReport 
           seconds_to_review: answered ? wait : null,
           ...context,
         });
-        reviews.push({ repository: pr.repository, number, reviewer: rnd() < 0.5 ? 'bob' : 'erin', submitted_at: iso(created + 2 * HOUR), ...context });
+        reviews.push({
+          repository: pr.repository,
+          number,
+          reviewer: rnd() < 0.5 ? 'bob' : 'erin',
+          submitted_at: iso(created + 2 * HOUR),
+          ...context,
+        });
         if (a.author_class !== 'human') {
           const blocked = rnd() < 0.4;
           ruleOutcomes.push({

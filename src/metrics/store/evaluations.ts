@@ -6,7 +6,16 @@
 import type { AuthorshipVerdict } from '../../authorship/types.js';
 import type { EvaluationRecord } from '../sink.js';
 import { highestSensitiveGroup } from '../definitions.js';
-import { bool, labelsOf, lockPullRequest, nowIso, NEW_PULL_REQUEST_COUNTERS, type Db, type StoreContext, type Transition } from './common.js';
+import {
+  bool,
+  labelsOf,
+  lockPullRequest,
+  nowIso,
+  NEW_PULL_REQUEST_COUNTERS,
+  type Db,
+  type StoreContext,
+  type Transition,
+} from './common.js';
 import { insertCommits, resolvePushes, type SeenCommit } from './attribution.js';
 
 /** What `storeEvaluation` did, for deciding whether the PR's figures must be recomputed. */
@@ -69,7 +78,9 @@ export async function storeEvaluation(ctx: StoreContext, trx: Db, r: EvaluationR
   const evaluation = {
     gate_satisfied: bool(r.gateSatisfied),
     failing_rules: JSON.stringify(r.failingRules),
-    qualifying_approvals: JSON.stringify(r.qualifyingApprovals.map((a) => ({ login: a.login, submittedAt: new Date(a.submittedAt).toISOString() }))),
+    qualifying_approvals: JSON.stringify(
+      r.qualifyingApprovals.map((a) => ({ login: a.login, submittedAt: new Date(a.submittedAt).toISOString() })),
+    ),
     evaluated_at: r.evaluatedAt.toISOString(),
     rules: r.rules ? JSON.stringify(r.rules.map((x) => ({ name: x.name, mode: x.mode, holds: x.holds }))) : null,
     overridden: bool(r.override !== null),

@@ -34,7 +34,11 @@ function reviewerKind(login: string, type: string | null, authorLogin: string | 
  * Stores one delivery idempotently on `delivery.id` inside `trx`. Resolves `duplicate` (nothing written) when the
  * id is already stored, also when another replica stored it a moment ago. Throws on store errors.
  */
-export async function ingestDelivery(ctx: StoreContext, trx: Transaction<MetricsDatabase>, delivery: DeliveryRecord): Promise<IngestResult> {
+export async function ingestDelivery(
+  ctx: StoreContext,
+  trx: Transaction<MetricsDatabase>,
+  delivery: DeliveryRecord,
+): Promise<IngestResult> {
   const facts = deriveFacts(delivery);
   if (facts.ignored && facts.pullRequest === undefined) {
     ctx.logger?.debug({ deliveryId: delivery.id, event: facts.event, reason: facts.ignored }, 'metrics: no PR facts');

@@ -113,7 +113,9 @@ export async function openStore(options: OpenStoreOptions): Promise<MetricsStore
   try {
     if (options.mustExist && !(await storeExists(db, dialect))) {
       throw new StoreNotFoundError(
-        dialect === 'sqlite' ? `${where} is not an ai-review metrics store` : `no ai-review metrics store in the current schema of ${where}`,
+        dialect === 'sqlite'
+          ? `${where} is not an ai-review metrics store`
+          : `no ai-review metrics store in the current schema of ${where}`,
       );
     }
     await migrateToLatest(db, dialect);

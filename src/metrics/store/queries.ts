@@ -99,7 +99,10 @@ export async function listReviewRequestSpans(db: Db, filter: PullRequestFilter =
 }
 
 /** Open review-request spans of open PRs (any creation time), for "waiting now" figures. */
-export async function listOpenReviewRequestSpans(db: Db, filter: Pick<PullRequestFilter, 'repository'> = {}): Promise<ReviewRequestSpanRow[]> {
+export async function listOpenReviewRequestSpans(
+  db: Db,
+  filter: Pick<PullRequestFilter, 'repository'> = {},
+): Promise<ReviewRequestSpanRow[]> {
   const repos = repositories(filter);
   let q = db
     .selectFrom('review_request_spans as s')

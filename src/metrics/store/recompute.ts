@@ -28,10 +28,18 @@ import {
   type PullRequestTimeline,
   type RequestedReviewerType,
   type ReviewerKind,
-  type StoredAuthorClass,
   type TimelineEvent,
 } from '../definitions.js';
-import { bool, labelsOf, lockPullRequest, parseJsonArray, type Db, type PullRequestRow, type StoreContext, type Transition } from './common.js';
+import {
+  bool,
+  labelsOf,
+  lockPullRequest,
+  parseJsonArray,
+  type Db,
+  type PullRequestRow,
+  type StoreContext,
+  type Transition,
+} from './common.js';
 
 type EvaluationEventRow = Pick<
   EvaluationsTable,
@@ -50,7 +58,15 @@ interface EventRows {
   rule_outcomes: Selectable<RuleOutcomesTable>[];
 }
 
-const EVALUATION_COLUMNS = ['evaluated_at', 'conclusion', 'gate_satisfied', 'failing_rules', 'qualifying_approvals', 'rules', 'overridden'] as const;
+const EVALUATION_COLUMNS = [
+  'evaluated_at',
+  'conclusion',
+  'gate_satisfied',
+  'failing_rules',
+  'qualifying_approvals',
+  'rules',
+  'overridden',
+] as const;
 
 /** The PR's rows, one query per table (SQLite: in-process, no round trips to save). */
 async function selectEventRows(db: Db, repository: string, number: number): Promise<EventRows> {
@@ -65,7 +81,12 @@ async function selectEventRows(db: Db, repository: string, number: number): Prom
       .where('repository', '=', pr.repository)
       .where('number', '=', pr.number)
       .execute(),
-    overrides: await db.selectFrom('overrides').selectAll().where('repository', '=', pr.repository).where('number', '=', pr.number).execute(),
+    overrides: await db
+      .selectFrom('overrides')
+      .selectAll()
+      .where('repository', '=', pr.repository)
+      .where('number', '=', pr.number)
+      .execute(),
     review_requests: await db
       .selectFrom('review_requests')
       .selectAll()
@@ -178,7 +199,7 @@ function toTimeline(pr: PullRequestRow, rows: EventRows): PullRequestTimeline {
     repository: pr.repository,
     number: pr.number,
     authorLogin: pr.author_login,
-    authorClass: pr.author_class as StoredAuthorClass,
+    authorClass: pr.author_class,
     agent: pr.agent,
     humanOfRecord: pr.human_of_record,
     requiredReviewers: parseJsonArray<string>(pr.required_reviewers),
@@ -188,9 +209,17 @@ function toTimeline(pr: PullRequestRow, rows: EventRows): PullRequestTimeline {
 
 /** Loads a PR's stored events as the timeline the definitions consume. Null when the PR is unknown. */
 export async function loadTimeline(ctx: StoreContext, db: Db, repository: string, number: number): Promise<PullRequestTimeline | null> {
-  const pr = await db.selectFrom('pull_requests').selectAll().where('repository', '=', repository).where('number', '=', number).executeTakeFirst();
+  const pr = await db
+    .selectFrom('pull_requests')
+    .selectAll()
+    .where('repository', '=', repository)
+    .where('number', '=', number)
+    .executeTakeFirst();
   if (!pr) return null;
-  const rows = ctx.dialect === 'postgres' ? await selectEventRowsInOneRoundTrip(db, repository, number) : await selectEventRows(db, repository, number);
+  const rows =
+    ctx.dialect === 'postgres'
+      ? await selectEventRowsInOneRoundTrip(db, repository, number)
+      : await selectEventRows(db, repository, number);
   return toTimeline(pr, rows);
 }
 
@@ -229,7 +258,15 @@ function fingerprint<T extends object>(rows: readonly T[], columns: ReadonlyArra
 }
 
 const SPAN_COLUMNS = ['reviewer', 'reviewer_type', 'requested_at', 'outcome', 'ended_at', 'seconds_to_review'] as const;
-const RULE_COLUMNS = ['rule', 'mode', 'first_applied_at', 'blocked', 'first_held_at', 'merged_while_not_holding', 'ready_to_hold_s'] as const;
+const RULE_COLUMNS = [
+  'rule',
+  'mode',
+  'first_applied_at',
+  'blocked',
+  'first_held_at',
+  'merged_while_not_holding',
+  'ready_to_hold_s',
+] as const;
 
 /**
  * Recomputes one PR's figures inside `trx` (locking its row first on PostgreSQL) and writes what changed.
@@ -238,7 +275,10 @@ const RULE_COLUMNS = ['rule', 'mode', 'first_applied_at', 'blocked', 'first_held
 export async function recomputePullRequest(ctx: StoreContext, trx: Db, repository: string, number: number): Promise<Transition[]> {
   const current = await lockPullRequest(ctx, trx, repository, number);
   if (!current) return [];
-  const rows = ctx.dialect === 'postgres' ? await selectEventRowsInOneRoundTrip(trx, repository, number) : await selectEventRows(trx, repository, number);
+  const rows =
+    ctx.dialect === 'postgres'
+      ? await selectEventRowsInOneRoundTrip(trx, repository, number)
+      : await selectEventRows(trx, repository, number);
   const timeline = toTimeline(current, rows);
   const columns = summaryColumns(summarizePullRequest(timeline));
   const changed = (Object.keys(columns) as Array<keyof typeof columns>).some((k) => columns[k] !== current[k]);
