@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -8,7 +8,8 @@ import { Command } from 'commander';
 import { buildReport, parseDuration, percentile, type ReportPullRequest } from '../../src/metrics/report.js';
 import { formatDuration, formatReport, register } from '../../src/cli/report.js';
 import { createMetrics } from '../../src/metrics/index.js';
-import { pullRequestDelivery, silentLogger } from './helpers.js';
+import { createTestDatabase, pullRequestDelivery, silentLogger } from './helpers.js';
+import { CliError } from '../../src/cli/errors.js';
 
 function row(number: number, over: Partial<ReportPullRequest>): ReportPullRequest {
   return {
@@ -212,6 +213,58 @@ describe('ai-review report command and the default SQLite file', () => {
     const lines = out.join('').trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toBe('unknown,unknown,,1,1,1,0,0,1,5400,5400,0,,,0,,,1,5400,5400,1,1,0,,,,');
+  });
+
+  it('refuses to create a store that does not exist, naming the path it looked for', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'ai-review-empty-'));
+    try {
+      process.chdir(empty);
+      delete process.env.DATABASE_URL;
+      const program = new Command().exitOverride();
+      register(program);
+      const expected = path.join(realpathSync(empty), 'data', 'ai-review.sqlite');
+      const error = await program.parseAsync(['node', 'ai-review', 'report']).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as Error).message).toBe(`no metrics store at ${expected} (set DATABASE_URL, or run where ./data/ai-review.sqlite is)`);
+      expect(existsSync(path.join(empty, 'data'))).toBe(false);
+    } finally {
+      process.chdir(dir);
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('says in one line when PostgreSQL does not answer or holds no store', async () => {
+    process.env.DATABASE_URL = 'postgres://postgres:secret@127.0.0.1:1/metrics';
+    const program = new Command().exitOverride();
+    register(program);
+    const error = await program.parseAsync(['node', 'ai-review', 'report']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as Error).message).toMatch(/^cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/metrics: /);
+    expect((error as Error).message).not.toContain('secret');
+    const database = await createTestDatabase('postgres');
+    try {
+      process.env.DATABASE_URL = database.url;
+      const again = new Command().exitOverride();
+      register(again);
+      await expect(again.parseAsync(['node', 'ai-review', 'report'])).rejects.toThrow(
+        /^no ai-review metrics store in the current schema of postgres:\/\//,
+      );
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('writes the HTML report to --output', async () => {
+    process.chdir(dir);
+    delete process.env.DATABASE_URL;
+    const program = new Command().exitOverride();
+    register(program);
+    const file = path.join(dir, 'report.html');
+    await program.parseAsync(['node', 'ai-review', 'report', '--format', 'html', '--output', file, '--since', '2026-01-01']);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('Chart.js v4');
+    expect(html).toContain('<canvas id="chart-outcomes">');
   });
 
   it('rejects a bad --since', async () => {
