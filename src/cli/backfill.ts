@@ -58,7 +58,13 @@ async function repositoryConfig(
     if (typeof response.data !== 'string') return resolveConfig(null);
     text = response.data;
   } catch (error) {
-    if ((error as { status?: number }).status === 404) return resolveConfig(null);
+    const status = (error as { status?: number }).status;
+    if (status === 404) return resolveConfig(null);
+    // Another answer with a status (403 on a restricted file, 501 on a GitHub-compatible server): defaults, said once.
+    if (status !== undefined && status !== 500) {
+      log(`${CONFIG_PATH} of ${owner}/${repo}: GitHub answered HTTP ${status}; using the built-in defaults`);
+      return resolveConfig(null);
+    }
     throw error;
   }
   const parsed = parseConfigText(text, CONFIG_PATH);
@@ -147,6 +153,21 @@ export async function backfillRepository(
   if (progress) progress.listed(repository, pulls.length, todo.length);
   else if (resumeAfter !== null) log(`resuming after #${resumeAfter}: ${todo.length} of ${pulls.length} PRs left`);
 
+  // A GitHub-compatible server may lack the timeline or the files endpoint: the PR is still recorded (its outcome
+  // comes from the pull request itself), with one warning per repository.
+  const warned = new Set<string>();
+  const optional = async <T>(what: string, request: Promise<T[]>): Promise<T[]> => {
+    try {
+      return await request;
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status !== 404 && status !== 410 && status !== 501) throw error;
+      if (!warned.has(what)) log(`${repository}: ${what} answered HTTP ${status}; recording PRs without it`);
+      warned.add(what);
+      return [];
+    }
+  };
+
   let processed = 0;
   for (const listed of todo) {
     const pull_number = listed.number;
@@ -154,8 +175,11 @@ export async function backfillRepository(
       octokit.rest.pulls.get({ owner, repo, pull_number }),
       octokit.paginate(octokit.rest.pulls.listCommits, { owner, repo, pull_number, per_page: 100 }),
       octokit.paginate(octokit.rest.pulls.listReviews, { owner, repo, pull_number, per_page: 100 }),
-      octokit.paginate(octokit.rest.issues.listEventsForTimeline, { owner, repo, issue_number: pull_number, per_page: 100 }),
-      octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number, per_page: 100 }),
+      optional(
+        'the timeline',
+        octokit.paginate(octokit.rest.issues.listEventsForTimeline, { owner, repo, issue_number: pull_number, per_page: 100 }),
+      ),
+      optional('the list of changed files', octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number, per_page: 100 })),
     ]);
     const verdict = classifyPullRequest({ pull_request: pull, commits, timeline }, config.authorship);
     const plan = buildBackfill({

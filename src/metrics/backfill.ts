@@ -229,6 +229,12 @@ export function buildBackfill(input: {
     }
   }
 
+  // An open PR whose timeline ends with a close (a reopen missing from it) is open: it says so itself.
+  const lastReopened = timeline.filter((e) => e.event === 'reopened').at(-1)?.created_at ?? null;
+  if (!pull.merged_at && pull.state === 'open' && lastClosed && (!lastReopened || Date.parse(lastReopened) < Date.parse(lastClosed))) {
+    const at = new Date(Math.max(Date.parse(lastClosed) + 1000, Date.parse(pull.updated_at ?? lastClosed))).toISOString();
+    push(`reopened:${at}`, 'pull_request', at, payload('reopened', at, head));
+  }
   // A PR closed without merge is closed at its `closed_at`, also when the timeline lacks (or has not paged to) that
   // close: the outcome and the time from opening to close must not depend on the timeline.
   if (

@@ -115,7 +115,7 @@ function mockRepository(scope: nock.Scope, repo: string, prs: Array<ReturnType<t
       .query(true)
       .reply(200, [{ filename: 'README.md', status: 'modified' }]);
     if (n === failTimelineOf) {
-      scope.get(`/repos/${repo}/issues/${n}/timeline`).query(true).reply(404, { message: 'Not Found' });
+      scope.get(`/repos/${repo}/issues/${n}/timeline`).query(true).reply(403, { message: 'Resource not accessible by integration' });
       return; // the run stops in this repository here
     }
     scope.get(`/repos/${repo}/issues/${n}/timeline`).query(true).reply(200, []);
@@ -162,10 +162,12 @@ describe('ai-review backfill --installation', () => {
     mockRepository(first, 'acme/b', repos['acme/b'], 2);
     mockRepository(first, 'acme/c', repos['acme/c']);
     await expect(backfill(['--installation', '42', '--since', '30d', '--concurrency', '2'])).rejects.toThrow(
-      new CliError('1 of 3 repositories failed (first: acme/b: GitHub answered HTTP 404: Not Found); run again to resume them'),
+      new CliError(
+        '1 of 3 repositories failed (first: acme/b: GitHub answered HTTP 403: Resource not accessible by integration); run again to resume them',
+      ),
     );
     expect(first.pendingMocks()).toEqual([]);
-    expect(stderr.join('')).toContain('acme/b: failed: GitHub answered HTTP 404');
+    expect(stderr.join('')).toContain('acme/b: failed: GitHub answered HTTP 403');
 
     // The second run skips the completed repositories and resumes acme/b after #1: only #2 is fetched again.
     stderr.length = 0;

@@ -168,7 +168,7 @@ describe.each(BACKENDS)('backfill on %s', (backend) => {
     first.get('/repos/acme/api/pulls/22/commits').query(true).reply(200, []);
     first.get('/repos/acme/api/pulls/22/reviews').query(true).reply(200, []);
     first.get('/repos/acme/api/pulls/22/files').query(true).reply(200, []);
-    first.get('/repos/acme/api/issues/22/timeline').query(true).reply(404, { message: 'Not Found' });
+    first.get('/repos/acme/api/issues/22/timeline').query(true).reply(403, { message: 'Resource not accessible by integration' });
     await expect(backfillRepository(octokit, store, 'acme/api', new Date(NOW - 90 * DAY), log)).rejects.toThrow();
     expect(await store.getBackfillCursor('acme/api')).toMatchObject({ cursor: '{"lastNumber":21}', completedAt: null });
 
@@ -290,5 +290,64 @@ describe('backfill reads the repository config', () => {
       .executeTakeFirstOrThrow();
     // The repository's own path group `infra` marks the PR sensitive, as the app would.
     expect(row).toEqual({ author_class: 'agent', agent: 'acme-agent', confidence: 'low', sensitive_groups: '["infra"]', state: 'open' });
+  });
+});
+
+describe('backfill from a GitHub-compatible server without the timeline and files endpoints', () => {
+  let database: TestDatabase;
+  let store: MetricsStore;
+
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    database = await createTestDatabase('sqlite');
+    store = await openStore({ databaseUrl: database.url, logger: silentLogger });
+  });
+  afterAll(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await store?.close();
+    await database?.drop();
+  });
+
+  it('records outcomes and times from the pull requests themselves', async () => {
+    const closed = pull(7, { created_at: ago(5), closed_at: ago(4), state: 'closed' });
+    const reopened = pull(8, { created_at: ago(5), closed_at: null, state: 'open', updated_at: ago(1) });
+    const scope = nock(API);
+    scope.get('/repos/acme/compat').reply(200, { full_name: 'acme/compat', default_branch: 'main' });
+    scope.get('/repos/acme/compat/contents/.github%2Fai-review.yml').reply(403, { message: 'Resource not accessible by integration' });
+    scope.get('/repos/acme/compat/pulls').query(true).reply(200, [reopened, closed]);
+    for (const p of [closed, reopened]) {
+      const n = p.number as number;
+      scope.get(`/repos/acme/compat/pulls/${n}`).reply(200, p as nock.Body);
+      scope.get(`/repos/acme/compat/pulls/${n}/commits`).query(true).reply(200, []);
+      scope.get(`/repos/acme/compat/pulls/${n}/reviews`).query(true).reply(200, []);
+      scope.get(`/repos/acme/compat/pulls/${n}/files`).query(true).reply(404, { message: 'Not Found' });
+    }
+    scope.get('/repos/acme/compat/issues/7/timeline').query(true).reply(404, { message: 'Not Found' });
+    // #8's timeline ends with a close: the reopen is missing, yet the PR says it is open.
+    scope
+      .get('/repos/acme/compat/issues/8/timeline')
+      .query(true)
+      .reply(200, [{ event: 'closed', created_at: ago(3), actor: alice }]);
+    const lines: string[] = [];
+    const result = await backfillRepository(
+      createOctokit('t', API, () => {}),
+      store,
+      'acme/compat',
+      new Date(NOW - 30 * DAY),
+      (l) => {
+        lines.push(l);
+      },
+    );
+    expect(result.processed).toBe(2);
+    expect(scope.isDone()).toBe(true);
+    expect(lines).toContain('acme/compat: the timeline answered HTTP 404; recording PRs without it');
+    expect(lines.filter((l) => l.includes('list of changed files'))).toHaveLength(1);
+    const rows = await store.listPullRequests({ repository: 'acme/compat' });
+    expect(rows.map((r) => [r.number, r.state, r.created_at, r.closed_at])).toEqual([
+      [7, 'closed', new Date(ago(5)).toISOString(), new Date(ago(4)).toISOString()],
+      [8, 'open', new Date(ago(5)).toISOString(), null],
+    ]);
   });
 });

@@ -8,6 +8,7 @@
 import { sql, type Selectable } from 'kysely';
 import type {
   EvaluationsTable,
+  MetricsDatabase,
   OverridesTable,
   PrEventsTable,
   PullRequestsTable,
@@ -58,53 +59,34 @@ interface EventRows {
   rule_outcomes: Selectable<RuleOutcomesTable>[];
 }
 
-const EVALUATION_COLUMNS = [
-  'evaluated_at',
-  'conclusion',
-  'gate_satisfied',
-  'failing_rules',
-  'qualifying_approvals',
-  'rules',
-  'overridden',
-] as const;
+/** Tables keyed by repository and PR number whose rows feed a recomputation. */
+type PerPullRequestTable =
+  'pr_events' | 'reviews' | 'pushes' | 'evaluations' | 'overrides' | 'review_requests' | 'review_request_spans' | 'rule_outcomes';
+
+/** All rows of one PR in one table. */
+async function rowsOf<T extends PerPullRequestTable>(
+  db: Db,
+  table: T,
+  repository: string,
+  number: number,
+): Promise<Selectable<MetricsDatabase[T]>[]> {
+  const { rows } = await sql<
+    Selectable<MetricsDatabase[T]>
+  >`SELECT * FROM ${sql.table(table)} WHERE repository = ${repository} AND number = ${number}`.execute(db);
+  return rows;
+}
 
 /** The PR's rows, one query per table (SQLite: in-process, no round trips to save). */
 async function selectEventRows(db: Db, repository: string, number: number): Promise<EventRows> {
-  const pr = { repository, number };
   return {
-    events: await db.selectFrom('pr_events').selectAll().where('repository', '=', pr.repository).where('number', '=', pr.number).execute(),
-    reviews: await db.selectFrom('reviews').selectAll().where('repository', '=', pr.repository).where('number', '=', pr.number).execute(),
-    pushes: await db.selectFrom('pushes').selectAll().where('repository', '=', pr.repository).where('number', '=', pr.number).execute(),
-    evaluations: await db
-      .selectFrom('evaluations')
-      .select([...EVALUATION_COLUMNS])
-      .where('repository', '=', pr.repository)
-      .where('number', '=', pr.number)
-      .execute(),
-    overrides: await db
-      .selectFrom('overrides')
-      .selectAll()
-      .where('repository', '=', pr.repository)
-      .where('number', '=', pr.number)
-      .execute(),
-    review_requests: await db
-      .selectFrom('review_requests')
-      .selectAll()
-      .where('repository', '=', pr.repository)
-      .where('number', '=', pr.number)
-      .execute(),
-    spans: await db
-      .selectFrom('review_request_spans')
-      .selectAll()
-      .where('repository', '=', pr.repository)
-      .where('number', '=', pr.number)
-      .execute(),
-    rule_outcomes: await db
-      .selectFrom('rule_outcomes')
-      .selectAll()
-      .where('repository', '=', pr.repository)
-      .where('number', '=', pr.number)
-      .execute(),
+    events: await rowsOf(db, 'pr_events', repository, number),
+    reviews: await rowsOf(db, 'reviews', repository, number),
+    pushes: await rowsOf(db, 'pushes', repository, number),
+    evaluations: await rowsOf(db, 'evaluations', repository, number),
+    overrides: await rowsOf(db, 'overrides', repository, number),
+    review_requests: await rowsOf(db, 'review_requests', repository, number),
+    spans: await rowsOf(db, 'review_request_spans', repository, number),
+    rule_outcomes: await rowsOf(db, 'rule_outcomes', repository, number),
   };
 }
 
