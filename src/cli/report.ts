@@ -1,17 +1,32 @@
 /**
- * `ai-review report [--since 30d] [--repo owner/name] [--format table|markdown|csv|json]`: prints review
- * latency and rework figures per group (human PRs, each agent) from the metrics store (`DATABASE_URL`, default
- * the SQLite file `./data/ai-review.sqlite`). Aggregation lives in `src/metrics/report.ts`; this file only
- * reads the store and formats.
+ * `ai-review report [--since 30d|DATE] [--repo owner/name] [--by agent,task-type,repository,week]
+ * [--format table|markdown|csv|json|html] [--output FILE]`: review figures per group, and the reviewers, rules
+ * and overrides sections, from the metrics store (`DATABASE_URL`, default the SQLite file
+ * `./data/ai-review.sqlite`; refuses to create a store that does not exist). Aggregation lives in
+ * `src/metrics/report.ts`, the HTML page in `src/metrics/html-report.ts`; this file reads the store and formats.
+ * Errors are thrown as `CliError` / `UsageError` (src/cli/errors.ts).
  */
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
-import { openStore } from '../metrics/index.js';
-import { buildReport, parseDuration, type MetricsReport, type ReportGroup } from '../metrics/report.js';
+import { openStore, StoreNotFoundError, StoreUnavailableError } from '../metrics/index.js';
+import type { MetricsStore } from '../metrics/store.js';
+import {
+  buildReport,
+  DIMENSIONS,
+  parseDuration,
+  parseSince,
+  type Dimension,
+  type MetricsReport,
+  type ReportGroup,
+  type ReviewerLoad,
+} from '../metrics/report.js';
+import { loadChartJs, renderHtmlReport } from '../metrics/html-report.js';
+import { CliError, UsageError } from './errors.js';
 
 /** Output formats of `ai-review report`. */
-export type ReportFormat = 'table' | 'markdown' | 'csv' | 'json';
+export type ReportFormat = 'table' | 'markdown' | 'csv' | 'json' | 'html';
 
 /** Human-readable duration for seconds: `45s`, `12m`, `3h 05m`, `2d 4h`; `–` for null. */
 export function formatDuration(seconds: number | null): string {
@@ -39,6 +54,10 @@ const COLUMNS: Array<{ title: string; value: (g: ReportGroup) => string; raw: (g
   { title: 'Group', value: (g) => g.group, raw: (g) => g.group },
   { title: 'PRs opened', value: (g) => String(g.prsOpened), raw: (g) => g.prsOpened },
   { title: 'Merged', value: (g) => pct(g.mergedShare), raw: (g) => g.mergedShare },
+  { title: 'Closed unmerged', value: (g) => String(g.closedWithoutMerge), raw: (g) => g.closedWithoutMerge },
+  { title: 'Open', value: (g) => String(g.stillOpen), raw: (g) => g.stillOpen },
+  { title: 'Open→merge p50', value: (g) => formatDuration(g.openToMerge.median), raw: (g) => g.openToMerge.median },
+  { title: 'Open→close p50', value: (g) => formatDuration(g.openToClose.median), raw: (g) => g.openToClose.median },
   { title: 'First review p50', value: (g) => formatDuration(g.timeToFirstReview.median), raw: (g) => g.timeToFirstReview.median },
   { title: 'First review p90', value: (g) => formatDuration(g.timeToFirstReview.p90), raw: (g) => g.timeToFirstReview.p90 },
   { title: 'Merge p50', value: (g) => formatDuration(g.timeToMerge.median), raw: (g) => g.timeToMerge.median },
@@ -58,6 +77,14 @@ const CSV_HEADER = [
   'prs_opened',
   'merged',
   'merged_share',
+  'closed_without_merge',
+  'still_open',
+  'open_to_merge_n',
+  'open_to_merge_median_s',
+  'open_to_merge_p90_s',
+  'open_to_close_n',
+  'open_to_close_median_s',
+  'open_to_close_p90_s',
   'time_to_first_review_n',
   'time_to_first_review_median_s',
   'time_to_first_review_p90_s',
@@ -73,6 +100,11 @@ const CSV_HEADER = [
   'revert_rate_30d',
 ];
 
+/** Text on one line: control characters (line breaks, escapes) become spaces. */
+function oneLine(text: string): string {
+  return [...text].map((c) => (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 ? ' ' : c)).join('');
+}
+
 function csvCell(v: string | number | null): string {
   if (v === null) return '';
   const s = String(v);
@@ -80,21 +112,122 @@ function csvCell(v: string | number | null): string {
 }
 
 function mdCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/[\r\n]+/g, ' ');
+  return s.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`).replace(/[\r\n]+/g, ' ');
 }
 
-/** Formats a report in one of the output formats (pure). Durations are seconds in csv/json, human-readable otherwise. */
-export function formatReport(report: MetricsReport, format: ReportFormat): string {
+/** A titled table of strings, rendered as text or Markdown. */
+interface Section {
+  title: string;
+  headers: string[];
+  rows: string[][];
+  empty: string;
+}
+
+const count = (r: Record<string, number>, key: string): string => String(r[key] ?? 0);
+
+function sections(report: MetricsReport): Section[] {
+  const reviewers = report.reviewers.map((r: ReviewerLoad) => [
+    r.reviewer,
+    r.type,
+    count(r.requests, 'agent'),
+    count(r.requests, 'human'),
+    count(r.reviewsGiven, 'agent'),
+    count(r.reviewsGiven, 'human'),
+    formatDuration(r.requestToFirstReview.median),
+    String(r.openNow),
+    formatDuration(r.oldestOpenWaitSeconds),
+  ]);
+  return [
+    {
+      title: 'Reviewers',
+      headers: [
+        'Reviewer',
+        'Type',
+        'Req. agent',
+        'Req. human',
+        'Reviews agent',
+        'Reviews human',
+        'Req→review p50',
+        'Open now',
+        'Oldest wait',
+      ],
+      rows: reviewers,
+      empty: 'No review requests or reviews recorded in this window.',
+    },
+    {
+      title: 'Rules',
+      headers: ['Rule', 'Mode', 'PRs applied', 'Would block', 'Merged not holding', 'Ready→holds p50'],
+      rows: report.rules.map((r) => [
+        r.rule,
+        r.mode,
+        String(r.prsApplied),
+        String(r.prsBlocked),
+        String(r.mergedWhileNotHolding),
+        formatDuration(r.readyToHold.median),
+      ]),
+      empty: 'No evaluation recorded its rules in this window.',
+    },
+    {
+      title: 'Overrides',
+      headers: ['PR', 'By', 'At', 'Head SHA', 'Source', 'Reason'],
+      rows: report.overrides.map((o) => [
+        `${o.repository}#${o.number}`,
+        o.login,
+        o.at,
+        (o.headSha ?? '').slice(0, 12),
+        o.source ?? '',
+        oneLine(o.reason ?? '').slice(0, 200),
+      ]),
+      empty: 'No overrides in this window.',
+    },
+  ];
+}
+
+function textTable(headers: string[], rows: string[][]): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (row: string[]): string =>
+    row
+      .map((v, i) => (i === 0 || i === row.length - 1 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+function markdownTable(headers: string[], rows: string[][]): string[] {
+  return [
+    `| ${headers.map(mdCell).join(' | ')} |`,
+    `|${headers.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
+    ...rows.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
+  ];
+}
+
+/**
+ * Formats a report in one of the text formats (pure). Durations are seconds in csv/json, human-readable otherwise.
+ * csv holds the groups only (one column per `--by` dimension after `group`); table and markdown add the
+ * reviewers, rules and overrides sections. Untrusted text (override reasons) is escaped for Markdown and CSV.
+ */
+export function formatReport(report: MetricsReport, format: Exclude<ReportFormat, 'html'>): string {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
   if (format === 'csv') {
+    const extraDims = report.by.filter((d) => d !== 'agent');
+    const header = [...CSV_HEADER.slice(0, 1), ...extraDims.map((d) => d.replace('-', '_')), ...CSV_HEADER.slice(1)];
     const rows = report.groups.map((g) =>
       [
         g.group,
+        ...extraDims.map((d) => g.dimensions[d] ?? null),
         g.authorClass,
         g.agent,
         g.prsOpened,
         g.merged,
         g.mergedShare,
+        g.closedWithoutMerge,
+        g.stillOpen,
+        g.openToMerge.n,
+        g.openToMerge.median,
+        g.openToMerge.p90,
+        g.openToClose.n,
+        g.openToClose.median,
+        g.openToClose.p90,
         g.timeToFirstReview.n,
         g.timeToFirstReview.median,
         g.timeToFirstReview.p90,
@@ -112,35 +245,29 @@ export function formatReport(report: MetricsReport, format: ReportFormat): strin
         .map(csvCell)
         .join(','),
     );
-    return `${[CSV_HEADER.join(','), ...rows].join('\n')}\n`;
+    return `${[header.join(','), ...rows].join('\n')}\n`;
   }
-  const scope = `${report.repository ?? 'all repositories'}, PRs created ${report.since ? `since ${report.since}` : 'at any time'}`;
+  const scope = `${report.repository ?? 'all repositories'}, PRs created ${report.since ? `since ${report.since}` : 'at any time'}, by ${report.by.join(', ')}`;
   const cells = report.groups.map((g) => COLUMNS.map((c) => c.value(g)));
+  const titles = COLUMNS.map((c) => c.title);
+  const out: string[] = [];
   if (format === 'markdown') {
-    const lines = [
-      `Review metrics: ${mdCell(scope)}`,
-      '',
-      `| ${COLUMNS.map((c) => c.title).join(' | ')} |`,
-      `|${COLUMNS.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`,
-      ...cells.map((row) => `| ${row.map(mdCell).join(' | ')} |`),
-    ];
-    if (report.groups.length === 0) lines.push('', 'No pull requests recorded in this window.');
-    return `${lines.join('\n')}\n`;
+    out.push(`Review metrics: ${mdCell(scope)}`, '', ...markdownTable(titles, cells));
+    if (report.groups.length === 0) out.push('', 'No pull requests recorded in this window.');
+    for (const s of sections(report)) {
+      out.push('', `### ${s.title}`, '');
+      if (s.rows.length === 0) out.push(s.empty);
+      else out.push(...markdownTable(s.headers, s.rows));
+    }
+    return `${out.join('\n')}\n`;
   }
-  const widths = COLUMNS.map((c, i) => Math.max(c.title.length, ...cells.map((r) => (r[i] ?? '').length)));
-  const line = (row: string[]): string =>
-    row
-      .map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  const out = [
-    `Review metrics: ${scope}`,
-    '',
-    line(COLUMNS.map((c) => c.title)),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...cells.map(line),
-  ];
+  out.push(`Review metrics: ${scope}`, '', ...textTable(titles, cells));
   if (report.groups.length === 0) out.push('No pull requests recorded in this window.');
+  for (const s of sections(report)) {
+    out.push('', s.title, '');
+    if (s.rows.length === 0) out.push(s.empty);
+    else out.push(...textTable(s.headers, s.rows));
+  }
   return `${out.join('\n')}\n`;
 }
 
@@ -159,31 +286,103 @@ export function repoArg(value: string): string {
   return value;
 }
 
+/** Commander argument parser for `--by`: a comma-separated list of dimensions. */
+export function byArg(value: string): Dimension[] {
+  const dims = value.split(',').map((d) => d.trim().toLowerCase());
+  for (const d of dims) {
+    if (!(DIMENSIONS as readonly string[]).includes(d))
+      throw new InvalidArgumentError(`unknown dimension "${d}": use ${DIMENSIONS.join(', ')}`);
+  }
+  return dims as Dimension[];
+}
+
+/** Reads every section of the report for a window from the store. */
+export async function loadReport(
+  store: MetricsStore,
+  options: { now: Date; since: Date; repository: string | null; by: Dimension[] },
+): Promise<MetricsReport> {
+  // PRs whose job never recomputed them (or recorded by an older app) are brought up to date first.
+  while ((await store.recomputeStale(1000)).recomputed === 1000);
+  const filter = { since: options.since, ...(options.repository ? { repository: options.repository } : {}) };
+  const repoOnly = options.repository ? { repository: options.repository } : {};
+  const [prs, reverts, spans, openSpans, reviews, ruleOutcomes, overrides] = await Promise.all([
+    store.listPullRequests(filter),
+    store.listReverts(repoOnly),
+    store.listReviewRequestSpans(filter),
+    store.listOpenReviewRequestSpans(repoOnly),
+    store.listHumanReviews(filter),
+    store.listRuleOutcomes(filter),
+    store.listOverrides(filter),
+  ]);
+  return buildReport(
+    prs,
+    reverts,
+    { now: options.now, since: options.since, repository: options.repository, by: options.by },
+    { spans, openSpans, reviews, ruleOutcomes, overrides },
+  );
+}
+
+/** Opens the store for a read-only command: never creates one; errors become one-line `CliError`s. */
+export async function openExistingStore(databaseUrl: string | undefined): Promise<MetricsStore> {
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
+  try {
+    return await openStore({ databaseUrl, logger, mustExist: true });
+  } catch (err) {
+    if (err instanceof StoreNotFoundError || err instanceof StoreUnavailableError) throw new CliError(err.message, { cause: err });
+    throw new CliError(`cannot open the metrics store: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Options of the `report` subcommand after parsing. */
+interface ReportOptions {
+  since: string;
+  repo?: string;
+  by: Dimension[];
+  format: ReportFormat;
+  output?: string;
+}
+
 /** Registers the `report` subcommand. */
 export function register(program: Command): void {
   program
     .command('report')
-    .description('Print review latency and rework metrics per author group from the metrics store (DATABASE_URL)')
-    .addOption(
-      new Option('--since <duration>', 'PRs created within this duration, e.g. 30d, 12h, 2w')
-        .argParser(durationArg)
-        .default(parseDuration('30d'), '30d'),
+    .description(
+      'Review figures per author group (and task type, repository, week), reviewers, rules and overrides, from the metrics store (DATABASE_URL)',
     )
+    .option('--since <duration|date>', 'PRs created within this duration (30d, 12h, 2w) or since this date (2026-01-31)', '30d')
     .option('--repo <owner/name>', 'only this repository', repoArg)
-    .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'csv', 'json']).default('table'))
-    .action(async (opts: { since: number; repo?: string; format: ReportFormat }) => {
-      const sinceMs = opts.since;
-      const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
-      const store = await openStore({ databaseUrl: process.env.DATABASE_URL, logger });
+    .addOption(
+      new Option('--by <dimensions>', `split groups by ${DIMENSIONS.join(', ')} (comma-separated)`)
+        .argParser(byArg)
+        .default(['agent'], 'agent'),
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'markdown', 'csv', 'json', 'html']).default('table'))
+    .option('--output <file>', 'write the report to this file instead of stdout')
+    .action(async (opts: ReportOptions) => {
+      const now = new Date();
+      let since: Date;
       try {
-        const now = new Date();
-        const since = new Date(now.getTime() - sinceMs);
-        const prs = await store.listPullRequests({ since, ...(opts.repo ? { repository: opts.repo } : {}) });
-        const reverts = await store.listReverts(opts.repo ? { repository: opts.repo } : {});
-        const report = buildReport(prs, reverts, { now, since, repository: opts.repo ?? null });
-        process.stdout.write(formatReport(report, opts.format));
+        since = parseSince(opts.since, now);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const store = await openExistingStore(process.env.DATABASE_URL);
+      let text: string;
+      try {
+        const report = await loadReport(store, { now, since, repository: opts.repo ?? null, by: opts.by });
+        if (opts.format === 'html') {
+          const weekly = await loadReport(store, { now, since, repository: opts.repo ?? null, by: ['agent', 'week'] });
+          text = renderHtmlReport({ report, weekly, chartJs: loadChartJs() });
+        } else text = formatReport(report, opts.format);
       } finally {
         await store.close();
       }
+      if (opts.output) {
+        try {
+          writeFileSync(opts.output, text);
+        } catch (err) {
+          throw new CliError(`cannot write ${opts.output}: ${(err as Error).message}`, { cause: err });
+        }
+      } else process.stdout.write(text);
     });
 }

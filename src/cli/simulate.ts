@@ -22,6 +22,7 @@ import type { Octokit, PullRequestData, RepoRef } from '../github/facts.js';
 import { loadConfigState, type ConfigState } from '../github/config.js';
 import { configContext } from '../github/jobs.js';
 import type { GateResult } from '../gate/types.js';
+import { apiBaseUrl, appCredentialsFromEnv } from './backfill-github.js';
 import { CliError, UsageError } from './errors.js';
 
 /** One PR's outcome under both configurations. */
@@ -81,22 +82,24 @@ export async function loadProposedConfig(octokit: Octokit, ref: RepoRef, file: s
   return result.ok ? { ok: true, config: resolveConfig(result.config) } : result;
 }
 
-/** An Octokit for the CLI: `GITHUB_TOKEN`, or the app's installation on `ref`. Throws CliError without credentials. */
+/**
+ * An Octokit for the CLI (Probot's, for its config plugin: the current configuration is read exactly as the app
+ * reads it): `GITHUB_TOKEN`, or the app's installation on `ref` (`APP_ID` and `PRIVATE_KEY`/`PRIVATE_KEY_PATH`).
+ * Every request times out after `GITHUB_REQUEST_TIMEOUT_MS` (default 10 000). Throws CliError without credentials.
+ */
 export async function cliOctokit(env: NodeJS.ProcessEnv, ref: RepoRef): Promise<Octokit> {
-  const baseUrl = env.GHE_HOST ? `${env.GHE_PROTOCOL ?? 'https'}://${env.GHE_HOST}/api/v3` : undefined;
-  const timeout = Number(env.GITHUB_REQUEST_TIMEOUT_MS ?? 10_000);
   const common = {
-    ...(baseUrl ? { baseUrl } : {}),
-    request: { timeout },
+    baseUrl: apiBaseUrl(env),
+    request: { timeout: Number(env.GITHUB_REQUEST_TIMEOUT_MS ?? 10_000) },
     throttle: { enabled: false as const },
     retry: { enabled: false as const },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   };
   if (env.GITHUB_TOKEN) return new ProbotOctokit({ ...common, auth: { token: env.GITHUB_TOKEN } }) as unknown as Octokit;
-  const privateKey = env.PRIVATE_KEY ?? (env.PRIVATE_KEY_PATH ? readFileSync(env.PRIVATE_KEY_PATH, 'utf8') : undefined);
-  if (!env.APP_ID || !privateKey) throw new CliError('no credentials: set GITHUB_TOKEN, or APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)');
-  const app = new ProbotOctokit({ ...common, auth: { appId: Number(env.APP_ID), privateKey } });
-  const { data } = await app.rest.apps.getRepoInstallation(ref);
+  const credentials = appCredentialsFromEnv(env);
+  if (!credentials) throw new CliError('no credentials: set GITHUB_TOKEN, or APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)');
+  const app = new ProbotOctokit({ ...common, auth: { appId: Number(credentials.appId), privateKey: credentials.privateKey } });
+  const { data } = await app.rest.apps.getRepoInstallation({ owner: ref.owner, repo: ref.repo });
   return (await app.auth({
     type: 'installation',
     installationId: data.id,

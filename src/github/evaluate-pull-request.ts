@@ -147,7 +147,17 @@ export async function evaluatePullRequest(
       gateSatisfied: result.satisfied,
       qualifyingApprovals: dedupeApprovals(result),
       requiredReviewers: [...new Set(result.rules.flatMap((r) => r.reviewers))],
-      override: result.override ? { login: result.override.login, at: result.override.at } : null,
+      override: result.override
+        ? {
+            login: result.override.login,
+            at: result.override.at,
+            headSha: result.override.headSha,
+            reason: result.override.reason,
+            source: result.override.source,
+          }
+        : null,
+      rules: result.rules.map((r) => ({ name: r.name, mode: r.mode, holds: r.holds })),
+      enforceConclusion: result.enforceConclusion,
       commits: facts.commitShas.map((sha) => ({
         sha,
         agent: agentShas.has(sha),

@@ -130,7 +130,7 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
         }
         headSha = pr.head.sha;
         if (pr.state !== 'open') {
-          await deps.metrics?.recomputePullRequest?.(`${job.owner}/${job.repo}`, job.pullNumber);
+          await deps.metrics?.recomputePullRequest(`${job.owner}/${job.repo}`, job.pullNumber);
           log.debug('pull request is closed: metrics refreshed, no evaluation');
           return;
         }

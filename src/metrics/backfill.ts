@@ -29,6 +29,8 @@ export interface RestPullRequest {
   closed_at?: string | null;
   merged_at?: string | null;
   merge_commit_sha?: string | null;
+  /** `open` | `closed`. */
+  state?: string | null;
   head: { ref: string; sha: string };
   base: { ref: string };
   additions?: number;
@@ -60,6 +62,9 @@ export interface RestTimelineEvent {
   commit_id?: string | null;
   actor?: RestAccount | null;
   dismissed_review?: { review_id?: number | null; state?: string | null } | null;
+  /** `review_requested` / `review_request_removed`: the user or the team. */
+  requested_reviewer?: RestAccount | null;
+  requested_team?: { slug?: string | null } | null;
 }
 
 /** Commit attribution handed to `MetricsStore.recordBackfill`. */
@@ -189,9 +194,23 @@ export function buildBackfill(input: {
     head = last.sha;
   });
 
+  let lastClosed: string | null = null;
   for (const e of timeline) {
     const at = e.created_at ?? '';
-    if (e.event === 'ready_for_review') push(`ready_for_review:${at}`, 'pull_request', at, payload('ready_for_review', at, head));
+    if (e.event === 'closed') lastClosed = at;
+    if (
+      (e.event === 'review_requested' || e.event === 'review_request_removed') &&
+      (e.requested_reviewer?.login || e.requested_team?.slug)
+    ) {
+      const reviewer = e.requested_team?.slug ? `team:${e.requested_team.slug}` : (e.requested_reviewer?.login ?? '');
+      push(`${e.event}:${reviewer}:${at}`, 'pull_request', at, {
+        ...payload(e.event, at, head),
+        ...(e.requested_team?.slug
+          ? { requested_team: { slug: e.requested_team.slug } }
+          : { requested_reviewer: { login: e.requested_reviewer?.login } }),
+        sender: e.actor ?? author,
+      });
+    } else if (e.event === 'ready_for_review') push(`ready_for_review:${at}`, 'pull_request', at, payload('ready_for_review', at, head));
     else if (e.event === 'convert_to_draft')
       push(`converted_to_draft:${at}`, 'pull_request', at, payload('converted_to_draft', at, head, { draft: true }));
     else if (e.event === 'reopened') push(`reopened:${at}`, 'pull_request', at, payload('reopened', at, head));
@@ -208,6 +227,23 @@ export function buildBackfill(input: {
         commits: [],
       });
     }
+  }
+
+  // An open PR whose timeline ends with a close (a reopen missing from it) is open: it says so itself.
+  const lastReopened = timeline.filter((e) => e.event === 'reopened').at(-1)?.created_at ?? null;
+  if (!pull.merged_at && pull.state === 'open' && lastClosed && (!lastReopened || Date.parse(lastReopened) < Date.parse(lastClosed))) {
+    const at = new Date(Math.max(Date.parse(lastClosed) + 1000, Date.parse(pull.updated_at ?? lastClosed))).toISOString();
+    push(`reopened:${at}`, 'pull_request', at, payload('reopened', at, head));
+  }
+  // A PR closed without merge is closed at its `closed_at`, also when the timeline lacks (or has not paged to) that
+  // close: the outcome and the time from opening to close must not depend on the timeline.
+  if (
+    !pull.merged_at &&
+    pull.state === 'closed' &&
+    pull.closed_at &&
+    (!lastClosed || Date.parse(lastClosed) !== Date.parse(pull.closed_at))
+  ) {
+    push(`closed:${pull.closed_at}`, 'pull_request', pull.closed_at, payload('closed', pull.closed_at, head));
   }
 
   // Reviews (PENDING ones are drafts of the reviewer, not reviews).

@@ -27,8 +27,23 @@ export type ReviewerRelation = 'required_reviewer' | 'human_of_record' | 'other'
 /** Who pushed commits onto a PR. `mixed`: agent and human commits in one push; `unknown`: not attributable. */
 export type PusherClass = 'agent' | 'human' | 'mixed' | 'unknown';
 
-/** Author class as stored: the classifier's verdict, or `unknown` before the first gate evaluation. */
-export type StoredAuthorClass = AuthorClass | 'unknown';
+/**
+ * Author class as stored: the classifier's verdict, or `unknown` before the first gate evaluation. Kept open to
+ * classes the classifier may add (e.g. `assisted`: a person's PR with agent-co-authored commits), which the
+ * definitions treat like neither `agent` nor `human` unless stated.
+ */
+export type StoredAuthorClass = AuthorClass | 'unknown' | (string & {});
+
+/** A rule's outcome in one gate evaluation (issue 9's pilot mode records every applicable rule). */
+export interface EvaluatedRule {
+  name: string;
+  /** The rule's effective mode at that evaluation. */
+  mode: 'advisory' | 'enforce';
+  holds: boolean;
+}
+
+/** Who a review was requested from: a user (login) or a team (`@org/slug`). */
+export type RequestedReviewerType = 'user' | 'team';
 
 /** One event in a PR's history. `at` is an ISO 8601 timestamp. */
 export type TimelineEvent =
@@ -37,6 +52,10 @@ export type TimelineEvent =
   | { kind: 'ready_for_review'; at: string }
   | { kind: 'converted_to_draft'; at: string }
   | { kind: 'closed'; at: string; merged: boolean }
+  /** `pull_request.review_requested` (time: the payload's `updated_at`). `reviewer`: login or `@org/slug`. */
+  | { kind: 'review_requested'; at: string; reviewer: string; reviewerType: RequestedReviewerType }
+  /** `pull_request.review_request_removed`. */
+  | { kind: 'review_request_removed'; at: string; reviewer: string; reviewerType: RequestedReviewerType }
   | {
       kind: 'review';
       at: string;
@@ -68,6 +87,10 @@ export type TimelineEvent =
       gateSatisfied: boolean;
       failingRules: string[];
       qualifyingApprovals: Array<{ login: string; submittedAt: string }>;
+      /** Every applicable rule with its mode and whether it held; null when the evaluation did not record them. */
+      rules?: EvaluatedRule[] | null;
+      /** True when a valid override was in place at this evaluation. */
+      overridden?: boolean;
     }
   | { kind: 'override'; at: string; login: string };
 
@@ -105,11 +128,13 @@ const KIND_ORDER: Record<TimelineEvent['kind'], number> = {
   reopened: 1,
   ready_for_review: 2,
   converted_to_draft: 3,
-  push: 4,
-  review: 5,
-  evaluation: 6,
-  override: 7,
-  closed: 8,
+  review_requested: 4,
+  push: 5,
+  review: 6,
+  review_request_removed: 7,
+  evaluation: 8,
+  override: 9,
+  closed: 10,
 };
 
 function ms(iso: string): number {
@@ -136,13 +161,17 @@ function eventKey(e: TimelineEvent): string {
       return `override:${e.login.toLowerCase()}:${e.at}`;
     case 'closed':
       return `closed:${e.at}:${e.merged}`;
+    case 'review_requested':
+    case 'review_request_removed':
+      return `${e.kind}:${e.reviewer.toLowerCase()}:${e.at}`;
     default:
       return `${e.kind}:${e.at}`;
   }
 }
 
 /**
- * Sorts events by time (ties: lifecycle before pushes before reviews before closing) and drops duplicates
+ * Sorts events by time (ties: lifecycle, review requests, pushes, reviews, request removals, evaluations, closing)
+ * and drops duplicates
  * (same review id, same pushed head SHA, same lifecycle event at the same time). For a review seen twice the
  * copy carrying a dismissal wins.
  */
@@ -315,6 +344,11 @@ export function gateSatisfiedAt(t: PullRequestTimeline): string | null {
   return e?.at ?? null;
 }
 
+/** Time of the first gate evaluation recorded for the PR, or null when the gate never evaluated it. */
+export function firstEvaluatedAt(t: PullRequestTimeline): string | null {
+  return normalizeEvents(t.events).find((x) => x.kind === 'evaluation')?.at ?? null;
+}
+
 /**
  * Review rounds: the number of "changes requested → new push" cycles. A round starts with a CHANGES_REQUESTED
  * review by an independent human and ends with the next push (force-pushes included). Several change requests
@@ -439,6 +473,8 @@ export interface PullRequestSummary {
   firstApprovalAt: string | null;
   firstQualifyingApprovalAt: string | null;
   gateSatisfiedAt: string | null;
+  /** Time of the first gate evaluation recorded for the PR (null: the gate never evaluated it). */
+  firstEvaluatedAt: string | null;
   mergedAt: string | null;
   closedAt: string | null;
   /** Seconds, or null when the latency is not `done`. */
@@ -471,6 +507,7 @@ export function summarizePullRequest(t: PullRequestTimeline): PullRequestSummary
     firstApprovalAt: firstApprovalAt(norm),
     firstQualifyingApprovalAt: firstQualifyingApprovalAt(norm),
     gateSatisfiedAt: gateSatisfiedAt(norm),
+    firstEvaluatedAt: firstEvaluatedAt(norm),
     mergedAt: mergedAt(norm),
     closedAt: closedAt(norm),
     timeToFirstReviewSeconds: ttfr.status === 'done' ? ttfr.seconds : null,
@@ -564,4 +601,143 @@ export function parseRevertPullRequest(
 /** SHAs named by `This reverts commit <sha>` lines of a commit message (7 to 40 hex digits, lower-cased). */
 export function parseRevertedCommits(message: string): string[] {
   return [...message.matchAll(/This reverts commit ([0-9a-f]{7,40})\b/gi)].map((m) => (m[1] ?? '').toLowerCase());
+}
+
+/** How a review request ended: answered by a review, removed, ended by the PR's closing, or still open. */
+export type ReviewRequestOutcome = 'reviewed' | 'removed' | 'closed' | 'open';
+
+/** One review request from `review_requested` to its end. */
+export interface ReviewRequestSpan {
+  /** Login, or `@org/slug` for a team, as requested. */
+  reviewer: string;
+  reviewerType: RequestedReviewerType;
+  requestedAt: string;
+  outcome: ReviewRequestOutcome;
+  /** Time of the answering review, the removal or the closing; null while open. */
+  endedAt: string | null;
+  /** Seconds from the request to the review that answered it; null unless `reviewed`. */
+  secondsToReview: number | null;
+}
+
+/**
+ * Review requests of a PR as spans. A span starts at `review_requested` and ends at the first of:
+ * - a review (any state) by the requested user submitted at or after the request (`reviewed`); for a team
+ *   (`@org/slug`), the first review by an independent human (not a bot, not the PR's author) at or after the
+ *   request, since team membership is not recorded (an approximation, documented);
+ * - `review_request_removed` for that reviewer (`removed`): GitHub sends it when someone removes the request,
+ *   not when the reviewer answers it;
+ * - the PR being closed or merged (`closed`).
+ * Otherwise it is `open`. A second request for a reviewer whose request is open continues the same span; a
+ * request after an answered one ("re-request review") starts a new span. Logins compare case-insensitively.
+ */
+export function reviewRequestSpans(t: PullRequestTimeline): ReviewRequestSpan[] {
+  const spans: ReviewRequestSpan[] = [];
+  const open = new Map<string, ReviewRequestSpan>();
+  const end = (span: ReviewRequestSpan, outcome: ReviewRequestOutcome, at: string): void => {
+    span.outcome = outcome;
+    span.endedAt = at;
+    if (outcome === 'reviewed') span.secondsToReview = seconds(span.requestedAt, at);
+    open.delete(span.reviewer.toLowerCase());
+  };
+  for (const e of normalizeEvents(t.events)) {
+    if (e.kind === 'review_requested') {
+      if (open.has(e.reviewer.toLowerCase())) continue;
+      const span: ReviewRequestSpan = {
+        reviewer: e.reviewer,
+        reviewerType: e.reviewerType,
+        requestedAt: e.at,
+        outcome: 'open',
+        endedAt: null,
+        secondsToReview: null,
+      };
+      spans.push(span);
+      open.set(e.reviewer.toLowerCase(), span);
+    } else if (e.kind === 'review_request_removed') {
+      const span = open.get(e.reviewer.toLowerCase());
+      if (span) end(span, 'removed', e.at);
+    } else if (e.kind === 'review') {
+      const own = open.get(e.reviewer.toLowerCase());
+      if (own && own.reviewerType === 'user') end(own, 'reviewed', e.at);
+      if (isIndependentHumanReview(t, e)) {
+        for (const span of [...open.values()]) if (span.reviewerType === 'team') end(span, 'reviewed', e.at);
+      }
+    } else if (e.kind === 'closed') {
+      for (const span of [...open.values()]) end(span, 'closed', e.at);
+    }
+  }
+  return spans;
+}
+
+/** What one gate rule did on one PR, per effective mode (a rule switched from advisory to enforce has two). */
+export interface RuleOutcome {
+  rule: string;
+  mode: 'advisory' | 'enforce';
+  /** First evaluation in which the rule applied (in this mode). */
+  firstAppliedAt: string;
+  /** True when some evaluation found the rule not holding with no valid override in place: enforcement blocks then. */
+  blocked: boolean;
+  /** First evaluation in which the rule held, or null. */
+  firstHeldAt: string | null;
+  /** The PR merged and the last evaluation at or before the merge found the rule (in this mode) not holding. */
+  mergedWhileNotHolding: boolean;
+  /** Seconds from ready for review to `firstHeldAt` (0 when it held before ready); null when either is unknown. */
+  readyToHoldSeconds: number | null;
+}
+
+/**
+ * Per-rule outcomes from the evaluations that recorded their rules (`EvaluatedRule`); evaluations without
+ * rules (recorded before issue 9's pilot mode, or by an older app) are left out.
+ */
+export function ruleOutcomes(t: PullRequestTimeline): RuleOutcome[] {
+  const events = normalizeEvents(t.events);
+  const merged = mergedAt(t);
+  const ready = readyForReviewAt(t);
+  const byKey = new Map<string, RuleOutcome>();
+  let lastBeforeMerge: EvaluatedRule[] | null = null;
+  for (const e of events) {
+    if (e.kind !== 'evaluation' || !e.rules) continue;
+    if (merged && ms(e.at) <= ms(merged)) lastBeforeMerge = e.rules;
+    for (const r of e.rules) {
+      const key = `${r.name}\u0000${r.mode}`;
+      let o = byKey.get(key);
+      if (!o) {
+        o = {
+          rule: r.name,
+          mode: r.mode,
+          firstAppliedAt: e.at,
+          blocked: false,
+          firstHeldAt: null,
+          mergedWhileNotHolding: false,
+          readyToHoldSeconds: null,
+        };
+        byKey.set(key, o);
+      }
+      if (!r.holds && !e.overridden) o.blocked = true;
+      if (r.holds && o.firstHeldAt === null) {
+        o.firstHeldAt = e.at;
+        o.readyToHoldSeconds = ready ? seconds(ready, e.at) : null;
+      }
+    }
+  }
+  for (const r of lastBeforeMerge ?? []) {
+    const o = byKey.get(`${r.name}\u0000${r.mode}`);
+    if (o && !r.holds) o.mergedWhileNotHolding = true;
+  }
+  return [...byKey.values()];
+}
+
+/** Conventional-commit types recognised as task types (https://www.conventionalcommits.org, Angular convention). */
+export const TASK_TYPES: readonly string[] = ['feat', 'fix', 'docs', 'test', 'refactor', 'perf', 'build', 'ci', 'chore', 'style', 'revert'];
+
+/**
+ * The task type of a PR from its title: the conventional-commit type (`feat(api)!: …` → `feat`), case-insensitive,
+ * after leading bracketed tags such as `[WIP] ` (which some agents prepend while they work); GitHub's
+ * `Revert "…"` titles are `revert`; anything else (or no title) is `other`.
+ */
+export function taskType(title: string | null | undefined): string {
+  const text = (title ?? '').trim().replace(/^(\[[^\]]{0,40}\]\s*)+/, '');
+  if (/^revert\s+"/i.test(text)) return 'revert';
+  const m = /^([a-z]+)(\([^)]{0,100}\))?!?\s*:/i.exec(text);
+  const type = m?.[1]?.toLowerCase();
+  return type !== undefined && TASK_TYPES.includes(type) ? type : 'other';
 }

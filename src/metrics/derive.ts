@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DeliveryRecord } from './sink.js';
-import { parseRevertedCommits, parseRevertPullRequest, type RevertReference } from './definitions.js';
+import { parseRevertedCommits, parseRevertPullRequest, taskType, type RequestedReviewerType, type RevertReference } from './definitions.js';
 
 const isoDate = z
   .string()
@@ -50,6 +50,14 @@ const pullRequestEventSchema = z.object({
   sender: account,
   before: z.string().max(64).optional(),
   after: z.string().max(64).optional(),
+  requested_reviewer: z
+    .object({ login: z.string().max(256) })
+    .nullable()
+    .optional(),
+  requested_team: z
+    .object({ slug: z.string().regex(/^[\w.-]{1,100}$/) })
+    .nullable()
+    .optional(),
 });
 
 const reviewEventSchema = z.object({
@@ -85,6 +93,8 @@ export interface PullRequestFacts {
   authorType: string | null;
   /** SHA-256 of the title (the title itself is not stored). */
   titleSha256: string;
+  /** Conventional-commit type of the title (`taskType`): only this is kept of the title besides its hash. */
+  taskType: string;
   draft: boolean;
   createdAt: string;
   headRef: string;
@@ -125,6 +135,15 @@ export interface PullRequestPushFact {
   senderType: string | null;
 }
 
+/** A review requested from (or a request removed for) a user or a team, from `pull_request.review_requested` / `review_request_removed`. */
+export interface ReviewRequestFact {
+  action: 'requested' | 'removed';
+  /** Login, or `@org/slug` for a team (the org is the repository's owner). */
+  reviewer: string;
+  reviewerType: RequestedReviewerType;
+  at: string;
+}
+
 /** A `push` event: forced flag for head branches, revert messages for the default branch. */
 export interface BranchPushFact {
   repository: string;
@@ -148,6 +167,7 @@ export interface DerivedFacts {
   lifecycle?: LifecycleFact;
   review?: ReviewFact;
   push?: PullRequestPushFact;
+  reviewRequest?: ReviewRequestFact;
   branchPush?: BranchPushFact;
   /** Set when a merged PR is a revert of another PR. */
   revertOf?: RevertReference;
@@ -181,6 +201,7 @@ function prFacts(repository: string, pr: z.infer<typeof pullRequestSchema>): Pul
     authorLogin: pr.user?.login ?? null,
     authorType: pr.user?.type ?? null,
     titleSha256: titleHash(pr.title ?? ''),
+    taskType: taskType(pr.title),
     draft: pr.draft ?? false,
     createdAt: pr.created_at,
     headRef: pr.head.ref,
@@ -228,6 +249,16 @@ export function deriveFacts(delivery: DeliveryRecord): DerivedFacts {
         const ref = parseRevertPullRequest(repository, pr.title ?? null, pr.body ?? null, pr.head.ref);
         if (ref) out.revertOf = ref;
       }
+    } else if (p.action === 'review_requested' || p.action === 'review_request_removed') {
+      const owner = repository.split('/')[0] ?? '';
+      const reviewer = p.requested_team ? `@${owner}/${p.requested_team.slug}` : p.requested_reviewer?.login;
+      if (!reviewer) return { ...out, ignored: `${p.action} without requested_reviewer or requested_team` };
+      out.reviewRequest = {
+        action: p.action === 'review_requested' ? 'requested' : 'removed',
+        reviewer,
+        reviewerType: p.requested_team ? 'team' : 'user',
+        at: pr.updated_at ?? receivedAt,
+      };
     } else if (p.action === 'synchronize') {
       if (!p.after) return { ...base, ignored: 'synchronize without after' };
       out.push = {

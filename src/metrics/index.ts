@@ -3,30 +3,28 @@
  * PostgreSQL with a `postgres://` URL), runs the migrations, and returns a `MetricsSink` plus the `/metrics`
  * HTTP handler for Probot's `Server.addHandler`.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import Database from 'better-sqlite3';
-import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliveryOutcome, DeliveryRecord, EvaluationRecord, MetricsSink } from './sink.js';
-import { migrateToLatest, type MetricsDatabase } from './schema.js';
-import { MetricsStore, type StoreDialect } from './store.js';
+import type { MetricsDatabase } from './schema.js';
+import type { MetricsStore, Transition } from './store.js';
+import { openStore } from './store/open.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js';
 
 export type { MetricsSink } from './sink.js';
 export { MetricsStore } from './store.js';
+export { openStore, StoreNotFoundError, StoreUnavailableError, type OpenStoreOptions } from './store/open.js';
 
-/** Options of `createMetrics` / `openStore`. */
+/** Options of `createMetrics`. */
 export interface MetricsOptions {
   /** `postgres://…` / `postgresql://…` for PostgreSQL; unset or empty: SQLite file `<dataDir>/ai-review.sqlite`; `sqlite:<path>` or `:memory:` for another SQLite file. */
-  databaseUrl?: string;
+  databaseUrl?: string | undefined;
   /** Directory of the default SQLite file (default `./data`, created when missing). */
   dataDir?: string;
   /** Bearer token protecting `GET /metrics`; unset or empty: the endpoint is off. */
-  metricsToken?: string;
+  metricsToken?: string | undefined;
   logger: Logger;
 }
 
@@ -41,69 +39,6 @@ export interface Metrics extends MetricsSink {
   store: MetricsStore;
   db: Kysely<MetricsDatabase>;
   prometheus: PrometheusMetrics;
-}
-
-/**
- * Opens the store for `databaseUrl` and runs pending migrations. Throws when the database cannot be reached
- * or a migration fails.
- */
-export async function openStore(options: Omit<MetricsOptions, 'metricsToken'>): Promise<MetricsStore> {
-  const url = options.databaseUrl?.trim() ?? '';
-  let db: Kysely<MetricsDatabase>;
-  let dialect: StoreDialect;
-  if (/^postgres(ql)?:\/\//i.test(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: 10 });
-    // An idle client error (server restart) must not crash the process.
-    pool.on('error', (err) => options.logger.warn({ err: err.message }, 'metrics: PostgreSQL pool error'));
-    db = new Kysely<MetricsDatabase>({ dialect: new PostgresDialect({ pool }) });
-    dialect = 'postgres';
-  } else {
-    let file: string;
-    if (url === ':memory:') file = ':memory:';
-    else if (url.startsWith('sqlite:')) file = url.slice('sqlite:'.length).replace(/^\/\//, '');
-    else if (url === '') {
-      const dir = path.resolve(options.dataDir ?? './data');
-      mkdirSync(dir, { recursive: true });
-      file = path.join(dir, 'ai-review.sqlite');
-    } else throw new Error('DATABASE_URL must start with postgres:// or sqlite: (or be unset for ./data/ai-review.sqlite)');
-    const sqlite = new Database(file);
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('cache_size = -32000'); // 32 MB page cache
-    db = new Kysely<MetricsDatabase>({ dialect: new SqliteDialect({ database: cachingStatements(sqlite) }) });
-    dialect = 'sqlite';
-  }
-  try {
-    await migrateToLatest(db, dialect);
-  } catch (err) {
-    await db.destroy().catch(() => undefined);
-    throw err;
-  }
-  return new MetricsStore(db, dialect, options.logger);
-}
-
-/**
- * Wraps a better-sqlite3 database so that Kysely's driver reuses prepared statements (it prepares every query
- * anew otherwise, which was the largest cost of recording a delivery). Bounded: the cache is cleared past 1,000
- * distinct statements (multi-row inserts produce one per row count).
- */
-function cachingStatements(sqlite: Database.Database): SqliteDatabase {
-  const cache = new Map<string, Database.Statement>();
-  return {
-    prepare(sqlText: string) {
-      let statement = cache.get(sqlText);
-      if (!statement) {
-        if (cache.size >= 1000) cache.clear();
-        statement = sqlite.prepare(sqlText);
-        cache.set(sqlText, statement);
-      }
-      return statement;
-    },
-    close() {
-      sqlite.close();
-    },
-  };
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -123,7 +58,13 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
   const store = await openStore(options);
   const logger = options.logger;
-  const prometheus = createPrometheusMetrics(() => store.waitingForFirstReview(new Date()));
+  const prometheus = createPrometheusMetrics(
+    () => store.waitingForFirstReview(new Date()),
+    () => store.openTeamReviewRequests(new Date()),
+  );
+  const observe = (transitions: readonly Transition[]): void => {
+    for (const t of transitions) prometheus.observeTransition(t);
+  };
   const token = options.metricsToken?.trim() ?? '';
 
   const httpHandler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
@@ -155,19 +96,26 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
     httpHandler,
     async recordDelivery(delivery: DeliveryRecord) {
       try {
-        const result = await store.recordDelivery(delivery);
-        for (const t of result.transitions) prometheus.observeTransition(t);
+        const result = await store.ingestDelivery(delivery);
+        observe(result.transitions);
         return result.status;
       } catch (err) {
         logger.error({ deliveryId: delivery.id, err: (err as Error).message }, 'metrics: recording the delivery failed');
         return 'recorded';
       }
     },
+    async recomputePullRequest(repository: string, pullNumber: number) {
+      try {
+        observe(await store.recomputePullRequest(repository, pullNumber));
+      } catch (err) {
+        logger.error({ repository, pullNumber, err: (err as Error).message }, 'metrics: recomputing the pull request failed');
+      }
+    },
     async recordEvaluation(evaluation: EvaluationRecord) {
       try {
         const result = await store.recordEvaluation(evaluation);
         if (result.status === 'recorded') prometheus.observeEvaluation(evaluation);
-        for (const t of result.transitions) prometheus.observeTransition(t);
+        observe(result.transitions);
       } catch (err) {
         logger.error(
           {
@@ -178,6 +126,16 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
           },
           'metrics: recording the evaluation failed',
         );
+      }
+    },
+    async recomputeStale(limit?: number) {
+      try {
+        const result = await store.recomputeStale(limit);
+        observe(result.transitions);
+        return result.recomputed;
+      } catch (err) {
+        logger.error({ err: (err as Error).message }, 'metrics: recomputing stale pull requests failed');
+        return 0;
       }
     },
     observeDelivery(event: string, outcome: DeliveryOutcome) {

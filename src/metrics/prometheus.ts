@@ -7,7 +7,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeliveryOutcome, EvaluationRecord } from './sink.js';
-import type { PullRequestLabels, Transition, WaitingGroup } from './store.js';
+import type { OpenTeamRequests, PullRequestLabels, Transition, WaitingGroup } from './store.js';
 import { highestSensitiveGroup } from './definitions.js';
 
 const PR_LABELS = ['repository', 'author_class', 'agent', 'sensitive_group'] as const;
@@ -41,12 +41,32 @@ export interface PrometheusMetrics {
   observeGitHubRequest(status: number): void;
 }
 
+/** Calls `load` at most once per scrape: gauges collected in the same scrape share one store query. */
+function oncePerScrape<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | null = null;
+  return () => {
+    if (!pending) {
+      pending = load().finally(() => {
+        setImmediate(() => {
+          pending = null;
+        });
+      });
+    }
+    return pending;
+  };
+}
+
 /**
  * Creates the instruments on a new Registry.
  * @param waiting called at scrape time to fill the "waiting for first review" gauges; may reject (the
  *   scrape then fails with that error).
+ * @param teamRequests called at scrape time to fill the open team review-request gauges (teams only, never
+ *   user names); default: none.
  */
-export function createPrometheusMetrics(waiting: () => Promise<WaitingGroup[]>): PrometheusMetrics {
+export function createPrometheusMetrics(
+  waiting: () => Promise<WaitingGroup[]>,
+  teamRequests: () => Promise<OpenTeamRequests[]> = () => Promise.resolve([]),
+): PrometheusMetrics {
   const registry = new Registry();
   const latency = (name: string, help: string): Histogram<(typeof PR_LABELS)[number]> =>
     new Histogram({ name, help, labelNames: PR_LABELS, buckets: [...LATENCY_BUCKETS_SECONDS], registers: [registry] });
@@ -123,18 +143,29 @@ export function createPrometheusMetrics(waiting: () => Promise<WaitingGroup[]>):
     registers: [registry],
   });
 
-  // Both gauges are filled from one store query per scrape.
-  let pending: Promise<WaitingGroup[]> | null = null;
-  const waitingOnce = (): Promise<WaitingGroup[]> => {
-    if (!pending) {
-      pending = waiting().finally(() => {
-        setImmediate(() => {
-          pending = null;
-        });
-      });
-    }
-    return pending;
-  };
+  // Both gauges of each pair are filled from one store query per scrape.
+  const waitingOnce = oncePerScrape(waiting);
+  const teamRequestsOnce = oncePerScrape(teamRequests);
+  new Gauge({
+    name: 'ai_review_open_review_requests',
+    help: 'Review requests to a team still open on open PRs, per team (@org/slug) and the PR author class.',
+    labelNames: ['team', 'author_class'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const g of await teamRequestsOnce()) this.set({ team: g.team, author_class: g.authorClass }, g.count);
+    },
+  });
+  new Gauge({
+    name: 'ai_review_oldest_open_review_request_seconds',
+    help: 'Seconds since the oldest review request to the team still open on an open PR.',
+    labelNames: ['team', 'author_class'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const g of await teamRequestsOnce()) this.set({ team: g.team, author_class: g.authorClass }, g.oldestWaitSeconds);
+    },
+  });
   new Gauge({
     name: 'ai_review_pull_requests_waiting_for_first_review',
     help: 'Open PRs, ready for review, with no review yet by a human other than the author.',

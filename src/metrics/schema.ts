@@ -64,6 +64,12 @@ export interface PullRequestsTable {
   merged_without_review: number;
   merged_without_qualifying_approval: number;
   updated_at: string;
+  /** Conventional-commit type of the title (`feat`, `fix`, …, `other`); null for rows recorded before migration 0003. */
+  task_type: string | null;
+  /** First gate evaluation of the PR (null: never evaluated; the override rate counts only evaluated PRs). */
+  first_evaluated_at: string | null;
+  /** 1 when events were stored after the last recomputation of the figures (see `recomputePullRequest`). */
+  figures_stale: number;
 }
 
 /** Lifecycle events (opened, reopened, ready_for_review, converted_to_draft, closed). */
@@ -149,6 +155,12 @@ export interface EvaluationsTable {
   commit_shas: string;
   duration_ms: number;
   evaluated_at: string;
+  /** JSON array of `{name, mode, holds}`: every applicable rule; null when the app did not record them. */
+  rules: string | null;
+  /** The conclusion enforcement would have given (`success` | `action_required` | `failure`), when recorded. */
+  enforce_conclusion: string | null;
+  /** 1 when a valid override was in place. */
+  overridden: number;
 }
 
 /** Valid overrides (label applied by an allowed user). */
@@ -157,6 +169,52 @@ export interface OverridesTable {
   number: number;
   login: string;
   at: string;
+  /** Head SHA the override applied to, when recorded. */
+  head_sha: string | null;
+  /** The reason the overrider gave (at most 500 characters; escaped wherever shown), when recorded. */
+  reason: string | null;
+  /** `label` | `comment`, when recorded. */
+  source: string | null;
+}
+
+/** Review requests and their removals (`pull_request.review_requested` / `review_request_removed`). */
+export interface ReviewRequestsTable {
+  repository: string;
+  number: number;
+  /** Login, or `@org/slug` for a team. */
+  reviewer: string;
+  /** `user` | `team`. */
+  reviewer_type: string;
+  /** `requested` | `removed`. */
+  action: string;
+  at: string;
+  delivery_id: string;
+}
+
+/** Derived: review requests from request to answer, removal or closing (`reviewRequestSpans`). */
+export interface ReviewRequestSpansTable {
+  repository: string;
+  number: number;
+  reviewer: string;
+  reviewer_type: string;
+  requested_at: string;
+  /** `reviewed` | `removed` | `closed` | `open`. */
+  outcome: string;
+  ended_at: string | null;
+  seconds_to_review: number | null;
+}
+
+/** Derived: what each gate rule did on each PR, per mode (`ruleOutcomes`). */
+export interface RuleOutcomesTable {
+  repository: string;
+  number: number;
+  rule: string;
+  mode: string;
+  first_applied_at: string;
+  blocked: number;
+  first_held_at: string | null;
+  merged_while_not_holding: number;
+  ready_to_hold_s: number | null;
 }
 
 /** A merged PR reverted by a later PR or a `This reverts commit` commit on the default branch. */
@@ -196,6 +254,9 @@ export interface MetricsDatabase {
   overrides: OverridesTable;
   reverts: RevertsTable;
   backfill_cursors: BackfillCursorsTable;
+  review_requests: ReviewRequestsTable;
+  review_request_spans: ReviewRequestSpansTable;
+  rule_outcomes: RuleOutcomesTable;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -407,10 +468,87 @@ const shaIndexes: Migration = {
   },
 };
 
+/** Issue 10: task type, evaluated flag, stale marker; review requests; the pilot's rules and override details. */
+const reviewLoadAndPilot: Migration = {
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema.alterTable('pull_requests').addColumn('task_type', 'text').execute();
+    await db.schema.alterTable('pull_requests').addColumn('first_evaluated_at', 'text').execute();
+    await db.schema
+      .alterTable('pull_requests')
+      .addColumn('figures_stale', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.createIndex('pull_requests_stale_idx').on('pull_requests').columns(['figures_stale']).execute();
+    await db.schema.alterTable('evaluations').addColumn('rules', 'text').execute();
+    await db.schema.alterTable('evaluations').addColumn('enforce_conclusion', 'text').execute();
+    await db.schema
+      .alterTable('evaluations')
+      .addColumn('overridden', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema.alterTable('overrides').addColumn('head_sha', 'text').execute();
+    await db.schema.alterTable('overrides').addColumn('reason', 'text').execute();
+    await db.schema.alterTable('overrides').addColumn('source', 'text').execute();
+    await db.schema
+      .createTable('review_requests')
+      .addColumn('repository', 'text', (c) => c.notNull())
+      .addColumn('number', 'integer', (c) => c.notNull())
+      .addColumn('reviewer', 'text', (c) => c.notNull())
+      .addColumn('reviewer_type', 'text', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('at', 'text', (c) => c.notNull())
+      .addColumn('delivery_id', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('review_requests_pk', ['repository', 'number', 'reviewer', 'action', 'at'])
+      .execute();
+    await db.schema
+      .createTable('review_request_spans')
+      .addColumn('repository', 'text', (c) => c.notNull())
+      .addColumn('number', 'integer', (c) => c.notNull())
+      .addColumn('reviewer', 'text', (c) => c.notNull())
+      .addColumn('reviewer_type', 'text', (c) => c.notNull())
+      .addColumn('requested_at', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull())
+      .addColumn('ended_at', 'text')
+      .addColumn('seconds_to_review', 'double precision')
+      .addPrimaryKeyConstraint('review_request_spans_pk', ['repository', 'number', 'reviewer', 'requested_at'])
+      .execute();
+    await db.schema.createIndex('review_request_spans_open_idx').on('review_request_spans').columns(['outcome', 'reviewer_type']).execute();
+    await db.schema
+      .createTable('rule_outcomes')
+      .addColumn('repository', 'text', (c) => c.notNull())
+      .addColumn('number', 'integer', (c) => c.notNull())
+      .addColumn('rule', 'text', (c) => c.notNull())
+      .addColumn('mode', 'text', (c) => c.notNull())
+      .addColumn('first_applied_at', 'text', (c) => c.notNull())
+      .addColumn('blocked', 'integer', (c) => c.notNull())
+      .addColumn('first_held_at', 'text')
+      .addColumn('merged_while_not_holding', 'integer', (c) => c.notNull())
+      .addColumn('ready_to_hold_s', 'double precision')
+      .addPrimaryKeyConstraint('rule_outcomes_pk', ['repository', 'number', 'rule', 'mode'])
+      .execute();
+  },
+  async down(db: Kysely<any>): Promise<void> {
+    for (const t of ['rule_outcomes', 'review_request_spans', 'review_requests']) await db.schema.dropTable(t).ifExists().execute();
+    await db.schema.dropIndex('pull_requests_stale_idx').ifExists().execute();
+    for (const [table, column] of [
+      ['overrides', 'source'],
+      ['overrides', 'reason'],
+      ['overrides', 'head_sha'],
+      ['evaluations', 'overridden'],
+      ['evaluations', 'enforce_conclusion'],
+      ['evaluations', 'rules'],
+      ['pull_requests', 'figures_stale'],
+      ['pull_requests', 'first_evaluated_at'],
+      ['pull_requests', 'task_type'],
+    ] as const) {
+      await db.schema.alterTable(table).dropColumn(column).execute();
+    }
+  },
+};
+
 /** The migrations, in order. Names are sorted by the Migrator: keep the numeric prefix. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_sha_indexes': shaIndexes,
+  '0003_review_load_and_pilot': reviewLoadAndPilot,
 };
 
 /** In-code migration provider for Kysely's Migrator. */
@@ -441,9 +579,31 @@ export async function migrateToLatest(db: Kysely<MetricsDatabase>, dialect: 'sql
     migrationLockTableName: 'ai_review_migrations_lock',
     ...(migrationTableSchema ? { migrationTableSchema } : {}),
   });
-  const { error, results } = await migrator.migrateToLatest();
+  // SQLite: Kysely's Migrator takes no lock there (one connection per process), so two processes opening a new
+  // file at once would both create the tables. An IMMEDIATE transaction around the whole run takes SQLite's
+  // write lock first: the second process waits (busy_timeout), then finds every migration done.
+  if (dialect === 'sqlite') await sql`BEGIN IMMEDIATE`.execute(db);
+  let outcome: Awaited<ReturnType<Migrator['migrateToLatest']>>;
+  try {
+    outcome = await migrator.migrateToLatest();
+  } catch (err) {
+    outcome = { error: err };
+  }
+  if (dialect === 'sqlite') await sql.raw(outcome.error ? 'ROLLBACK' : 'COMMIT').execute(db);
+  const { error, results } = outcome;
   if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * True when the database already holds an ai-review store (its migration table exists in the connection's
+ * current schema, or in the SQLite file). Used by commands that must not create a store.
+ */
+export async function storeExists(db: Kysely<MetricsDatabase>, dialect: 'sqlite' | 'postgres'): Promise<boolean> {
+  const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (dialect === 'sqlite') return tables.some((t) => t.name === 'ai_review_migrations');
+  const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+  return tables.some((t) => t.name === 'ai_review_migrations' && t.schema === rows[0]?.schema);
 }
 
 /** Re-exported so callers can build raw fragments without importing kysely themselves. */

@@ -1,6 +1,12 @@
 /**
- * The contract between the webhook handlers (src/github) and metrics recording (src/metrics).
+ * The contract between the webhook handlers / evaluation jobs (src/github) and metrics recording (src/metrics).
  * Handlers call these methods; they never touch the store directly.
+ *
+ * The pipeline (issue 7): a delivery is recorded (`recordDelivery`, cheap, raw rows only) before the webhook is
+ * acknowledged; the job that handles the PR later computes its figures exactly once — through
+ * `recordEvaluation` when the job evaluates the gate, through `recomputePullRequest` when it does not (a closed
+ * PR, a review request, a delivery the gate ignores). PRs whose job never ran stay marked stale and are caught
+ * up by `recomputeStale` (and by `ai-review report` before it reads).
  */
 import type { AuthorshipVerdict } from '../authorship/types.js';
 
@@ -29,6 +35,28 @@ export interface EvaluatedCommit {
   committedAt: string | null;
 }
 
+/** A rule's outcome in one evaluation, for issue 9's pilot mode (every applicable rule, held or not). */
+export interface EvaluationRule {
+  name: string;
+  /** The rule's effective mode at this evaluation. */
+  mode: 'advisory' | 'enforce';
+  holds: boolean;
+}
+
+/** A valid override in place at an evaluation. */
+export interface EvaluationOverride {
+  /** Who applied it (an allowed user). */
+  login: string;
+  /** When it was applied (ISO 8601). */
+  at: string;
+  /** Head SHA it applies to; the evaluation's head SHA when absent. */
+  headSha?: string;
+  /** The reason given (untrusted text: stored truncated to 500 characters, escaped wherever shown); null: none. */
+  reason?: string | null;
+  /** How it was applied. */
+  source?: 'label' | 'comment';
+}
+
 /** The outcome of one gate evaluation, passed to metrics after the check run was written. */
 export interface EvaluationRecord {
   deliveryId: string;
@@ -51,8 +79,15 @@ export interface EvaluationRecord {
   qualifyingApprovals: Array<{ login: string; submittedAt: string }>;
   /** Users and teams (`@org/slug`) a rule requires. */
   requiredReviewers: string[];
-  /** Set when a valid override label is in place. */
-  override: { login: string; at: string } | null;
+  /** Set when a valid override is in place. */
+  override: EvaluationOverride | null;
+  /**
+   * Every applicable rule with its effective mode and whether it held (issue 9). Optional until the app passes
+   * it; evaluations without it are left out of the report's `rules` section.
+   */
+  rules?: EvaluationRule[];
+  /** The conclusion enforcement would have given (in advisory mode: what `mode: enforce` would have shown). */
+  enforceConclusion?: 'success' | 'action_required' | 'failure';
   commits: EvaluatedCommit[];
   /** Wall time of the evaluation, in milliseconds. */
   durationMs: number;
@@ -62,17 +97,37 @@ export interface EvaluationRecord {
 /** How a webhook delivery ended, for the deliveries counter. */
 export type DeliveryOutcome = 'processed' | 'ignored' | 'duplicate' | 'error';
 
-/** What the handlers need from metrics. Implementations must never throw into the handler on store errors they can log. */
+/** What the handlers and jobs need from metrics. Implementations must never throw into the caller on store errors they can log. */
 export interface MetricsSink {
-  /** Records a delivery idempotently on its id; resolves `duplicate` when the id was seen before (also across replicas). */
+  /**
+   * Records a delivery's raw event idempotently on its id (`X-GitHub-Delivery`), and nothing else: no figure is
+   * recomputed, so it is cheap enough to run before the webhook is acknowledged. Every delivery may be passed
+   * (unsupported events are stored as a delivery row only). Resolves `duplicate` when the id was seen before,
+   * also when another replica sharing the PostgreSQL store recorded it a moment ago (one row either way).
+   * The PRs it concerns are marked stale until `recomputePullRequest` or `recordEvaluation` runs for them.
+   * Store errors are logged and resolve `recorded`.
+   */
   recordDelivery(delivery: DeliveryRecord): Promise<'recorded' | 'duplicate'>;
   /**
-   * Recomputes a pull request's derived figures from its recorded events (a job calls it for a closed PR, which
-   * is not evaluated). Optional while the store gains it.
+   * Computes one PR's derived figures (latencies, rounds, rework, review-request spans, rule outcomes) from all
+   * its stored events and observes the Prometheus series that became known. Idempotent: running it again changes
+   * nothing. Call once per job that handles a PR without evaluating it. Store errors are logged and swallowed.
+   * @param repository `owner/name`
+   * @param pullNumber the PR's number
    */
-  recomputePullRequest?(repository: string, pullNumber: number): Promise<void>;
-  /** Records a gate evaluation. */
+  recomputePullRequest(repository: string, pullNumber: number): Promise<void>;
+  /**
+   * Records a gate evaluation (idempotent on delivery id + PR + head SHA) AND recomputes the PR's figures once,
+   * in the same transaction: one job = one recomputation (do not also call `recomputePullRequest`). Store errors
+   * are logged and swallowed.
+   */
   recordEvaluation(evaluation: EvaluationRecord): Promise<void>;
+  /**
+   * Recomputes PRs still marked stale (deliveries whose job never ran, forced pushes that touched other PRs), at
+   * most `limit` (default 1,000). For a periodic job; safe on several replicas at once. Resolves how many PRs
+   * were recomputed (0 on store errors, which are logged).
+   */
+  recomputeStale(limit?: number): Promise<number>;
   /** Counts a delivery by event name and outcome (Prometheus counter). */
   observeDelivery(event: string, outcome: DeliveryOutcome): void;
   /** Counts a GitHub API response by HTTP status (Prometheus counter). */

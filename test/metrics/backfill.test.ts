@@ -89,6 +89,8 @@ function mockRepository(scope: nock.Scope, numbers: number[]): void {
       ],
       timeline: [
         { event: 'ready_for_review', created_at: ago(20, 60), actor: copilot },
+        { event: 'review_requested', created_at: ago(20, 61), actor: alice, requested_reviewer: bob },
+        { event: 'review_requested', created_at: ago(20, 61), actor: alice, requested_team: { slug: 'security', name: 'Security' } },
         { event: 'merged', created_at: ago(20, 300), actor: bob },
         { event: 'closed', created_at: ago(20, 300), actor: bob },
       ],
@@ -103,6 +105,13 @@ function mockRepository(scope: nock.Scope, numbers: number[]): void {
   for (const n of numbers) {
     const d = details[n];
     if (!d) continue;
+    scope
+      .get(`/repos/acme/api/pulls/${n}/files`)
+      .query(true)
+      .reply(
+        200,
+        n === 21 ? [{ filename: '.github/workflows/ci.yml', status: 'modified' }] : [{ filename: 'src/app.ts', status: 'modified' }],
+      );
     scope.get(`/repos/acme/api/pulls/${n}`).reply(200, d.pull as nock.Body);
     scope
       .get(`/repos/acme/api/pulls/${n}/commits`)
@@ -158,7 +167,8 @@ describe.each(BACKENDS)('backfill on %s', (backend) => {
     first.get('/repos/acme/api/pulls/22').reply(200, pr22 as nock.Body);
     first.get('/repos/acme/api/pulls/22/commits').query(true).reply(200, []);
     first.get('/repos/acme/api/pulls/22/reviews').query(true).reply(200, []);
-    first.get('/repos/acme/api/issues/22/timeline').query(true).reply(404, { message: 'Not Found' });
+    first.get('/repos/acme/api/pulls/22/files').query(true).reply(200, []);
+    first.get('/repos/acme/api/issues/22/timeline').query(true).reply(403, { message: 'Resource not accessible by integration' });
     await expect(backfillRepository(octokit, store, 'acme/api', new Date(NOW - 90 * DAY), log)).rejects.toThrow();
     expect(await store.getBackfillCursor('acme/api')).toMatchObject({ cursor: '{"lastNumber":21}', completedAt: null });
 
@@ -188,7 +198,23 @@ describe.each(BACKENDS)('backfill on %s', (backend) => {
       human_pushes_after_first_review: 1,
       merged_without_review: 0,
       changed_files: 2,
+      sensitive_groups: '["ci"]',
+      highest_sensitive_group: 'ci',
+      task_type: 'other',
+      figures_stale: 0,
     });
+    // Review requests from the timeline: bob answered with his first review (59 min later), the team with the same.
+    expect(
+      await store.db
+        .selectFrom('review_request_spans')
+        .select(['reviewer', 'outcome', 'seconds_to_review'])
+        .where('number', '=', 21)
+        .orderBy('reviewer')
+        .execute(),
+    ).toEqual([
+      { reviewer: '@acme/security', outcome: 'reviewed', seconds_to_review: 59 * 60 },
+      { reviewer: 'bob', outcome: 'reviewed', seconds_to_review: 59 * 60 },
+    ]);
     const pushes = await store.db
       .selectFrom('pushes')
       .select(['after_sha', 'before_sha', 'pushed_by', 'commits_added'])
@@ -228,9 +254,13 @@ describe('backfill reads the repository config', () => {
     scope.get('/repos/acme/tools').reply(200, { full_name: 'acme/tools', default_branch: 'main' });
     scope
       .get('/repos/acme/tools/contents/.github%2Fai-review.yml')
-      .reply(200, 'agents:\n  custom:\n    - name: acme-agent\n      branch_prefixes: ["acme-agent/"]\n', {
-        'content-type': 'application/vnd.github.raw; charset=utf-8',
-      });
+      .reply(
+        200,
+        'agents:\n  custom:\n    - name: acme-agent\n      branch_prefixes: ["acme-agent/"]\npaths:\n  infra: ["terraform/**"]\n',
+        {
+          'content-type': 'application/vnd.github.raw; charset=utf-8',
+        },
+      );
     scope.get('/repos/acme/tools/pulls').query(true).reply(200, [pr5]);
     scope.get('/repos/acme/tools/pulls/5').reply(200, pr5 as nock.Body);
     scope
@@ -239,6 +269,10 @@ describe('backfill reads the repository config', () => {
       .reply(200, [commit('a5'.padEnd(40, '0'), ago(3), alice, 'alice@example.com')]);
     scope.get('/repos/acme/tools/pulls/5/reviews').query(true).reply(200, []);
     scope.get('/repos/acme/tools/issues/5/timeline').query(true).reply(200, []);
+    scope
+      .get('/repos/acme/tools/pulls/5/files')
+      .query(true)
+      .reply(200, [{ filename: 'terraform/main.tf', status: 'added' }]);
     const result = await backfillRepository(
       createOctokit('test-token', API, () => {}),
       store,
@@ -250,10 +284,70 @@ describe('backfill reads the repository config', () => {
     expect(scope.isDone()).toBe(true);
     const row = await store.db
       .selectFrom('pull_requests')
-      .select(['author_class', 'agent', 'confidence'])
+      .select(['author_class', 'agent', 'confidence', 'sensitive_groups', 'state'])
       .where('repository', '=', 'acme/tools')
       .where('number', '=', 5)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ author_class: 'agent', agent: 'acme-agent', confidence: 'low' });
+    // The repository's own path group `infra` marks the PR sensitive, as the app would.
+    expect(row).toEqual({ author_class: 'agent', agent: 'acme-agent', confidence: 'low', sensitive_groups: '["infra"]', state: 'open' });
+  });
+});
+
+describe('backfill from a GitHub-compatible server without the timeline and files endpoints', () => {
+  let database: TestDatabase;
+  let store: MetricsStore;
+
+  beforeAll(async () => {
+    nock.disableNetConnect();
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    database = await createTestDatabase('sqlite');
+    store = await openStore({ databaseUrl: database.url, logger: silentLogger });
+  });
+  afterAll(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await store?.close();
+    await database?.drop();
+  });
+
+  it('records outcomes and times from the pull requests themselves', async () => {
+    const closed = pull(7, { created_at: ago(5), closed_at: ago(4), state: 'closed' });
+    const reopened = pull(8, { created_at: ago(5), closed_at: null, state: 'open', updated_at: ago(1) });
+    const scope = nock(API);
+    scope.get('/repos/acme/compat').reply(200, { full_name: 'acme/compat', default_branch: 'main' });
+    scope.get('/repos/acme/compat/contents/.github%2Fai-review.yml').reply(403, { message: 'Resource not accessible by integration' });
+    scope.get('/repos/acme/compat/pulls').query(true).reply(200, [reopened, closed]);
+    for (const p of [closed, reopened]) {
+      const n = p.number as number;
+      scope.get(`/repos/acme/compat/pulls/${n}`).reply(200, p as nock.Body);
+      scope.get(`/repos/acme/compat/pulls/${n}/commits`).query(true).reply(200, []);
+      scope.get(`/repos/acme/compat/pulls/${n}/reviews`).query(true).reply(200, []);
+      scope.get(`/repos/acme/compat/pulls/${n}/files`).query(true).reply(404, { message: 'Not Found' });
+    }
+    scope.get('/repos/acme/compat/issues/7/timeline').query(true).reply(404, { message: 'Not Found' });
+    // #8's timeline ends with a close: the reopen is missing, yet the PR says it is open.
+    scope
+      .get('/repos/acme/compat/issues/8/timeline')
+      .query(true)
+      .reply(200, [{ event: 'closed', created_at: ago(3), actor: alice }]);
+    const lines: string[] = [];
+    const result = await backfillRepository(
+      createOctokit('t', API, () => {}),
+      store,
+      'acme/compat',
+      new Date(NOW - 30 * DAY),
+      (l) => {
+        lines.push(l);
+      },
+    );
+    expect(result.processed).toBe(2);
+    expect(scope.isDone()).toBe(true);
+    expect(lines).toContain('acme/compat: the timeline answered HTTP 404; recording PRs without it');
+    expect(lines.filter((l) => l.includes('list of changed files'))).toHaveLength(1);
+    const rows = await store.listPullRequests({ repository: 'acme/compat' });
+    expect(rows.map((r) => [r.number, r.state, r.created_at, r.closed_at])).toEqual([
+      [7, 'closed', new Date(ago(5)).toISOString(), new Date(ago(4)).toISOString()],
+      [8, 'open', new Date(ago(5)).toISOString(), null],
+    ]);
   });
 });

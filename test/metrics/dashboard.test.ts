@@ -7,7 +7,7 @@ describe('docs/grafana-dashboard.json', () => {
     const dashboard = JSON.parse(readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8')) as {
       panels: Array<{ targets: Array<{ expr: string }> }>;
     };
-    const prometheus = createPrometheusMetrics(async () => []);
+    const prometheus = createPrometheusMetrics(() => Promise.resolve([]));
     const names = new Set((await prometheus.registry.getMetricsAsJSON()).map((m) => m.name));
     const used = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/ai_review_[a-z_]+/g) ?? [])));
     expect(used.size).toBeGreaterThan(10);

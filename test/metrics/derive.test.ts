@@ -22,6 +22,7 @@ describe('deriveFacts', () => {
       authorLogin: 'Copilot',
       authorType: 'Bot',
       titleSha256: titleHash('Revert "Add retries"'),
+      taskType: 'revert',
       draft: true,
       createdAt: t(0),
       headRef: 'revert-30-copilot/add-retries',

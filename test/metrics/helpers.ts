@@ -32,7 +32,7 @@ function withSearchPath(url: string, schema: string): string {
 
 /** Creates a fresh database: `:memory:` SQLite, or a new PostgreSQL schema. Throws when PostgreSQL is unreachable. */
 export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
-  if (backend === 'sqlite') return { url: ':memory:', drop: async () => undefined };
+  if (backend === 'sqlite') return { url: ':memory:', drop: () => Promise.resolve() };
   const schema = `ai_review_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5000 });
   try {
@@ -134,7 +134,16 @@ export function deliveryId(): string {
 export function pullRequestDelivery(
   action: string,
   s: PrShape,
-  extra: { sender?: string; senderType?: 'User' | 'Bot'; before?: string; after?: string; receivedAt?: string; id?: string } = {},
+  extra: {
+    sender?: string;
+    senderType?: 'User' | 'Bot';
+    before?: string;
+    after?: string;
+    receivedAt?: string;
+    id?: string;
+    /** `review_requested` / `review_request_removed`: the requested user's login, or a team slug (`team:security`). */
+    requested?: string;
+  } = {},
 ): DeliveryRecord {
   const payload = (() => {
     try {
@@ -149,6 +158,19 @@ export function pullRequestDelivery(
     payload.before = extra.before;
     payload.after = extra.after ?? s.headSha;
   }
+  if (extra.requested?.startsWith('team:')) {
+    const slug = extra.requested.slice('team:'.length);
+    delete payload.requested_reviewer;
+    payload.requested_team = {
+      id: slug.length,
+      node_id: 'T_1',
+      name: slug,
+      slug,
+      privacy: 'closed',
+      permission: 'pull',
+      description: null,
+    };
+  } else if (extra.requested) payload.requested_reviewer = account(extra.requested);
   return {
     id: extra.id ?? deliveryId(),
     name: 'pull_request',

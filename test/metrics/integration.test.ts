@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMetrics, type Metrics } from '../../src/metrics/index.js';
+import type { DeliveryRecord } from '../../src/metrics/sink.js';
 import { buildReport } from '../../src/metrics/report.js';
 import { formatReport } from '../../src/cli/report.js';
 import {
@@ -43,6 +44,18 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
+  /**
+   * What the job of a delivery that leads to no gate evaluation does (issue 7's pipeline): the delivery was
+   * recorded raw before the acknowledgement; the job recomputes the PR's figures once.
+   */
+  async function deliver(d: DeliveryRecord): Promise<'recorded' | 'duplicate'> {
+    const status = await metrics.recordDelivery(d);
+    const p = d.payload as { repository: { full_name: string }; pull_request?: { number: number } };
+    if (p.pull_request) await metrics.recomputePullRequest(p.repository.full_name, p.pull_request.number);
+    else await metrics.recomputeStale();
+    return status;
+  }
+
   afterAll(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await metrics?.close();
@@ -73,17 +86,17 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         commits: [{ sha: agentPr.headSha, agent: true, authorLogin: 'Copilot', committedAt: t(0) }],
       }),
     );
-    expect(await metrics.recordDelivery(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(2) }))).toBe('recorded');
+    expect(await deliver(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(2) }))).toBe('recorded');
     const changes = reviewDelivery(
       'submitted',
       { ...agentPr, updatedAt: t(60) },
       { id: 701, reviewer: 'bob', state: 'changes_requested', submittedAt: t(60) },
     );
-    expect(await metrics.recordDelivery(changes)).toBe('recorded');
+    expect(await deliver(changes)).toBe('recorded');
     // A redelivery of the same webhook changes nothing.
     expect(await metrics.recordDelivery({ ...changes, receivedAt: new Date(t(61)) })).toBe('duplicate');
     // A review bot and the agent itself comment: excluded from the latencies.
-    await metrics.recordDelivery(
+    await deliver(
       reviewDelivery(
         'submitted',
         { ...agentPr, updatedAt: t(30) },
@@ -105,7 +118,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         ],
       }),
     );
-    await metrics.recordDelivery(
+    await deliver(
       reviewDelivery('submitted', { ...pushed, updatedAt: t(120) }, { id: 702, reviewer: 'bob', state: 'approved', submittedAt: t(120) }),
     );
     await metrics.recordEvaluation(
@@ -124,7 +137,15 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       }),
     );
     const mergedShape = { ...pushed, merged: true, mergedAt: t(150), updatedAt: t(150), mergeCommitSha: merge7 };
+    // Recording the delivery stores the raw event only: the PR is stale, not merged yet, until its job recomputes.
     await metrics.recordDelivery(pullRequestDelivery('closed', mergedShape, { sender: 'alice' }));
+    const raw = await metrics.db
+      .selectFrom('pull_requests')
+      .select(['state', 'figures_stale'])
+      .where('number', '=', 7)
+      .executeTakeFirstOrThrow();
+    expect(raw).toEqual({ state: 'open', figures_stale: 1 });
+    await metrics.recomputePullRequest(REPO, 7);
 
     const pr = await metrics.db
       .selectFrom('pull_requests')
@@ -161,6 +182,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       merged_without_review: 0,
       merged_without_qualifying_approval: 0,
       merge_commit_sha: merge7,
+      figures_stale: 0,
     });
     const reviews = await metrics.db
       .selectFrom('reviews')
@@ -238,7 +260,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         requiredReviewers: [],
       }),
     );
-    await metrics.recordDelivery(
+    await deliver(
       reviewDelivery(
         'submitted',
         { ...revertPr, updatedAt: t(2 * 24 * 60 + 30) },
@@ -247,10 +269,8 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     );
     const revertMerge = 'e'.repeat(40);
     const mergedAt = t(3 * 24 * 60 + 150);
-    await metrics.recordDelivery(
-      pullRequestDelivery('closed', { ...revertPr, merged: true, mergedAt, updatedAt: mergedAt, mergeCommitSha: revertMerge }),
-    );
-    await metrics.recordDelivery(
+    await deliver(pullRequestDelivery('closed', { ...revertPr, merged: true, mergedAt, updatedAt: mergedAt, mergeCommitSha: revertMerge }));
+    await deliver(
       pushDelivery({
         branch: 'main',
         before: merge7,
@@ -316,7 +336,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     const prs = await metrics.store.listPullRequests({ repository: REPO });
     const reverts = await metrics.store.listReverts({ repository: REPO });
     const report = buildReport(prs, reverts, { now: new Date(t(60 * 24 * 60)), since: null, repository: REPO });
-    expect(report.groups).toEqual([
+    expect(report.groups).toMatchObject([
       {
         group: 'human',
         authorClass: 'human',
@@ -324,6 +344,10 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         prsOpened: 1,
         merged: 1,
         mergedShare: 1,
+        closedWithoutMerge: 0,
+        stillOpen: 0,
+        openToMerge: { n: 1, median: 86_400 + 150 * 60, p90: 86_400 + 150 * 60 },
+        openToClose: { n: 0, median: null, p90: null },
         timeToFirstReview: { n: 1, median: 1800, p90: 1800 },
         timeToMerge: { n: 1, median: 86_400 + 150 * 60, p90: 86_400 + 150 * 60 },
         mergedWithoutReview: 0,
@@ -341,6 +365,9 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
         prsOpened: 1,
         merged: 1,
         mergedShare: 1,
+        closedWithoutMerge: 0,
+        stillOpen: 0,
+        openToMerge: { n: 1, median: 9000, p90: 9000 },
         timeToFirstReview: { n: 1, median: 3600, p90: 3600 },
         timeToMerge: { n: 1, median: 9000, p90: 9000 },
         mergedWithoutReview: 0,
@@ -353,8 +380,10 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       },
     ]);
     const table = formatReport(report, 'table');
-    expect(table).toMatch(/agent:copilot\s+1\s+100\.0%\s+1h 00m\s+1h 00m\s+2h 30m\s+2h 30m\s+0\s+1\s+0\.0%\s+0\.0%\s+100\.0%\s+100\.0%/);
+    expect(table).toMatch(
+      /agent:copilot\s+1\s+100\.0%\s+0\s+0\s+2h 30m\s+–\s+1h 00m\s+1h 00m\s+2h 30m\s+2h 30m\s+0\s+1\s+0\.0%\s+0\.0%\s+100\.0%\s+100\.0%/,
+    );
     const csv = formatReport(report, 'csv').trim().split('\n');
-    expect(csv[2]).toBe('agent:copilot,agent,copilot,1,1,1,1,3600,3600,1,9000,9000,0,0,1,0,0,1,1');
+    expect(csv[2]).toBe('agent:copilot,agent,copilot,1,1,1,0,0,1,9000,9000,0,,,1,3600,3600,1,9000,9000,0,0,1,0,0,1,1');
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
@@ -8,7 +8,8 @@ import { Command } from 'commander';
 import { buildReport, parseDuration, percentile, type ReportPullRequest } from '../../src/metrics/report.js';
 import { formatDuration, formatReport, register } from '../../src/cli/report.js';
 import { createMetrics } from '../../src/metrics/index.js';
-import { pullRequestDelivery, silentLogger } from './helpers.js';
+import { createTestDatabase, pullRequestDelivery, silentLogger } from './helpers.js';
+import { CliError } from '../../src/cli/errors.js';
 
 function row(number: number, over: Partial<ReportPullRequest>): ReportPullRequest {
   return {
@@ -17,7 +18,11 @@ function row(number: number, over: Partial<ReportPullRequest>): ReportPullReques
     author_class: 'human',
     agent: null,
     state: 'open',
+    created_at: '2026-05-01T00:00:00Z',
     merged_at: null,
+    closed_at: null,
+    task_type: 'feat',
+    first_evaluated_at: '2026-05-01T00:01:00Z',
     time_to_first_review_s: null,
     time_to_merge_s: null,
     review_rounds: 0,
@@ -86,7 +91,7 @@ describe('buildReport', () => {
       time_to_merge_s: 200,
       human_rework: 0,
     }),
-    row(8, { author_class: 'unknown', state: 'open' }),
+    row(8, { author_class: 'unknown', state: 'open', first_evaluated_at: null }),
   ];
   const reverts = [
     { repository: 'acme/api', reverted_number: 4, reverted_at: '2026-05-20T00:00:00Z' }, // 19 days after merge
@@ -130,9 +135,13 @@ describe('buildReport', () => {
   it('formats markdown, json and csv', () => {
     const md = formatReport(report, 'markdown');
     expect(md).toContain('| Group | PRs opened | Merged |');
-    expect(md).toContain('| agent:copilot | 3 | 66.7% | 1h 00m | 1h 00m | 12h 01m | 21h 36m | 1 | 1 | 33.3% | 33.3% | 0.0% | 100.0% |');
+    expect(md).toContain(
+      '| agent:copilot | 3 | 66.7% | 1 | 0 | 27d 12h | – | 1h 00m | 1h 00m | 12h 01m | 21h 36m | 1 | 1 | 33.3% | 33.3% | 0.0% | 100.0% |',
+    );
     expect(JSON.parse(formatReport(report, 'json'))).toEqual(JSON.parse(JSON.stringify(report)));
-    expect(formatReport(report, 'csv').split('\n')[1]).toBe('human,human,,3,2,0.6666666666666666,2,900,1140,2,5400,6840,0,0,0.5,,0,0,0');
+    expect(formatReport(report, 'csv').split('\n')[1]).toBe(
+      'human,human,,3,2,0.6666666666666666,0,1,2,43200,77760,0,,,2,900,1140,2,5400,6840,0,0,0.5,,0,0,0',
+    );
     expect(formatReport({ ...report, groups: [] }, 'table')).toContain('No pull requests recorded in this window.');
   });
 
@@ -203,12 +212,64 @@ describe('ai-review report command and the default SQLite file', () => {
     }
     const lines = out.join('').trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[1]).toBe('unknown,unknown,,1,1,1,0,,,1,5400,5400,1,1,0,,,,');
+    expect(lines[1]).toBe('unknown,unknown,,1,1,1,0,0,1,5400,5400,0,,,0,,,1,5400,5400,1,1,0,,,,');
+  });
+
+  it('refuses to create a store that does not exist, naming the path it looked for', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'ai-review-empty-'));
+    try {
+      process.chdir(empty);
+      delete process.env.DATABASE_URL;
+      const program = new Command().exitOverride();
+      register(program);
+      const expected = path.join(realpathSync(empty), 'data', 'ai-review.sqlite');
+      const error = await program.parseAsync(['node', 'ai-review', 'report']).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CliError);
+      expect((error as Error).message).toBe(`no metrics store at ${expected} (set DATABASE_URL, or run where ./data/ai-review.sqlite is)`);
+      expect(existsSync(path.join(empty, 'data'))).toBe(false);
+    } finally {
+      process.chdir(dir);
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('says in one line when PostgreSQL does not answer or holds no store', async () => {
+    process.env.DATABASE_URL = 'postgres://postgres:secret@127.0.0.1:1/metrics';
+    const program = new Command().exitOverride();
+    register(program);
+    const error = await program.parseAsync(['node', 'ai-review', 'report']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as Error).message).toMatch(/^cannot reach PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/metrics: /);
+    expect((error as Error).message).not.toContain('secret');
+    const database = await createTestDatabase('postgres');
+    try {
+      process.env.DATABASE_URL = database.url;
+      const again = new Command().exitOverride();
+      register(again);
+      await expect(again.parseAsync(['node', 'ai-review', 'report'])).rejects.toThrow(
+        /^no ai-review metrics store in the current schema of postgres:\/\//,
+      );
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('writes the HTML report to --output', async () => {
+    process.chdir(dir);
+    delete process.env.DATABASE_URL;
+    const program = new Command().exitOverride();
+    register(program);
+    const file = path.join(dir, 'report.html');
+    await program.parseAsync(['node', 'ai-review', 'report', '--format', 'html', '--output', file, '--since', '2026-01-01']);
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('Chart.js v4');
+    expect(html).toContain('<canvas id="chart-outcomes">');
   });
 
   it('rejects a bad --since', async () => {
     const program = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
     register(program);
-    await expect(program.parseAsync(['node', 'ai-review', 'report', '--since', 'soon'])).rejects.toThrow(/invalid duration "soon"/);
+    await expect(program.parseAsync(['node', 'ai-review', 'report', '--since', 'soon'])).rejects.toThrow(/invalid --since "soon"/);
   });
 });

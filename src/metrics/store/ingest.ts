@@ -1,0 +1,261 @@
+/**
+ * Ingest: stores what one webhook delivery says, without computing any figure. One transaction: the delivery row
+ * (insert-or-ignore on its id, the idempotency key), then the raw rows derived from its payload (PR identity,
+ * lifecycle event, review, push, review request, branch push), each with its own unique key and
+ * insert-or-ignore. Every PR whose figures may change is marked stale (`figures_stale = 1`) for
+ * `recomputePullRequest`. Revert matching (rare: merged revert PRs and revert commits on the default branch)
+ * happens here because it needs the payload's body and commit messages, which are never stored.
+ */
+import type { Transaction } from 'kysely';
+import type { DeliveryRecord } from '../sink.js';
+import type { MetricsDatabase } from '../schema.js';
+import { deriveFacts, type DerivedFacts, type PullRequestFacts } from '../derive.js';
+import type { ReviewerKind } from '../definitions.js';
+import { bool, nowIso, NEW_PULL_REQUEST_COUNTERS, type Db, type StoreContext, type Transition } from './common.js';
+import { recordCommitRevert, recordPullRequestRevert } from './reverts.js';
+import { resolvePushes } from './attribution.js';
+
+/** What an ingest changed: the PRs whose figures are now stale, and transitions observed at once (reverts). */
+export interface IngestResult {
+  status: 'recorded' | 'duplicate';
+  /** PRs marked stale by this delivery (`owner/name`, number), in a fixed order. */
+  stale: Array<{ repository: string; number: number }>;
+  transitions: Transition[];
+  ignored?: string;
+}
+
+function reviewerKind(login: string, type: string | null, authorLogin: string | null): ReviewerKind {
+  if (type === 'Bot' || /\[bot\]$/i.test(login)) return 'bot';
+  if (authorLogin && authorLogin.toLowerCase() === login.toLowerCase()) return 'author';
+  return 'human';
+}
+
+/**
+ * Stores one delivery idempotently on `delivery.id` inside `trx`. Resolves `duplicate` (nothing written) when the
+ * id is already stored, also when another replica stored it a moment ago. Throws on store errors.
+ */
+export async function ingestDelivery(
+  ctx: StoreContext,
+  trx: Transaction<MetricsDatabase>,
+  delivery: DeliveryRecord,
+): Promise<IngestResult> {
+  const facts = deriveFacts(delivery);
+  if (facts.ignored && facts.pullRequest === undefined) {
+    ctx.logger?.debug({ deliveryId: delivery.id, event: facts.event, reason: facts.ignored }, 'metrics: no PR facts');
+  }
+  const inserted = await trx
+    .insertInto('deliveries')
+    .values({
+      id: delivery.id.slice(0, 128),
+      event: facts.event,
+      action: facts.action,
+      repository: facts.repository,
+      received_at: delivery.receivedAt.toISOString(),
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .executeTakeFirst();
+  if (!inserted.numInsertedOrUpdatedRows) return { status: 'duplicate', stale: [], transitions: [] };
+  const result = await applyFacts(ctx, trx, delivery.id, facts);
+  return { status: 'recorded', ...result, ...(facts.ignored ? { ignored: facts.ignored } : {}) };
+}
+
+async function applyFacts(
+  ctx: StoreContext,
+  trx: Db,
+  deliveryId: string,
+  facts: DerivedFacts,
+): Promise<{ stale: IngestResult['stale']; transitions: Transition[] }> {
+  const transitions: Transition[] = [];
+  const stale: IngestResult['stale'] = [];
+  if (facts.pullRequest) {
+    const pr = facts.pullRequest;
+    // Identity-only deliveries (labeled, edited, ...) change no figure.
+    const changesFigures = Boolean(facts.lifecycle || facts.review || facts.push || facts.reviewRequest);
+    await upsertPullRequestFacts(trx, pr, changesFigures);
+    if (changesFigures) stale.push({ repository: pr.repository, number: pr.number });
+    if (facts.lifecycle) {
+      const l = facts.lifecycle;
+      await trx
+        .insertInto('pr_events')
+        .values({
+          repository: pr.repository,
+          number: pr.number,
+          type: l.type,
+          at: l.at,
+          draft: bool(l.draft),
+          merged: bool(l.merged),
+          delivery_id: deliveryId,
+        })
+        .onConflict((oc) => oc.columns(['repository', 'number', 'type', 'at']).doNothing())
+        .execute();
+    }
+    if (facts.review) {
+      const r = facts.review;
+      await trx
+        .insertInto('reviews')
+        .values({
+          repository: pr.repository,
+          number: pr.number,
+          review_id: String(r.reviewId),
+          reviewer: r.reviewer,
+          reviewer_type: r.reviewerType,
+          reviewer_kind: reviewerKind(r.reviewer, r.reviewerType, pr.authorLogin),
+          state: r.state,
+          submitted_at: r.submittedAt,
+          commit_id: r.commitId,
+          dismissed_at: r.dismissedAt,
+          relation: 'other',
+        })
+        .onConflict((oc) =>
+          oc.columns(['repository', 'number', 'review_id']).doUpdateSet((eb) => ({
+            dismissed_at: eb.fn.coalesce('excluded.dismissed_at', 'reviews.dismissed_at'),
+          })),
+        )
+        .execute();
+    }
+    if (facts.reviewRequest) {
+      const q = facts.reviewRequest;
+      await trx
+        .insertInto('review_requests')
+        .values({
+          repository: pr.repository,
+          number: pr.number,
+          reviewer: q.reviewer.slice(0, 256),
+          reviewer_type: q.reviewerType,
+          action: q.action,
+          at: q.at,
+          delivery_id: deliveryId,
+        })
+        .onConflict((oc) => oc.columns(['repository', 'number', 'reviewer', 'action', 'at']).doNothing())
+        .execute();
+    }
+    if (facts.push) {
+      const p = facts.push;
+      const forced = await trx
+        .selectFrom('branch_pushes')
+        .select('forced')
+        .where('repository', '=', pr.repository)
+        .where('after_sha', '=', p.afterSha)
+        .where('forced', '=', 1)
+        .executeTakeFirst();
+      await trx
+        .insertInto('pushes')
+        .values({
+          repository: pr.repository,
+          number: pr.number,
+          after_sha: p.afterSha,
+          before_sha: p.beforeSha,
+          pushed_at: p.pushedAt,
+          sender_login: p.senderLogin,
+          sender_type: p.senderType,
+          pushed_by: 'unknown',
+          commits_added: null,
+          agent_commits: null,
+          human_commits: null,
+          rewrote_history: bool(forced !== undefined),
+          after_first_review: 0,
+        })
+        .onConflict((oc) => oc.columns(['repository', 'number', 'after_sha']).doNothing())
+        .execute();
+      await resolvePushes(trx, pr.repository, pr.number);
+    }
+    if (facts.lifecycle?.type === 'closed' && facts.lifecycle.merged && facts.revertOf) {
+      const t = await recordPullRequestRevert(ctx, trx, pr, facts.lifecycle.at, facts.revertOf);
+      if (t) transitions.push(t);
+    }
+  }
+
+  if (facts.branchPush) {
+    const b = facts.branchPush;
+    await trx
+      .insertInto('branch_pushes')
+      .values({
+        repository: b.repository,
+        branch: b.branch,
+        after_sha: b.afterSha,
+        before_sha: b.beforeSha,
+        forced: bool(b.forced),
+        pushed_at: b.pushedAt,
+      })
+      .onConflict((oc) => oc.columns(['repository', 'branch', 'after_sha']).doNothing())
+      .execute();
+    if (b.forced) {
+      const affected = await trx
+        .selectFrom('pushes')
+        .select(['number'])
+        .where('repository', '=', b.repository)
+        .where('after_sha', '=', b.afterSha)
+        .orderBy('number') // a fixed lock order: concurrent writers cannot deadlock on these rows
+        .execute();
+      for (const { number } of affected) {
+        await trx
+          .updateTable('pull_requests')
+          .set({ figures_stale: 1 })
+          .where('repository', '=', b.repository)
+          .where('number', '=', number)
+          .execute();
+        await trx
+          .updateTable('pushes')
+          .set({ rewrote_history: 1 })
+          .where('repository', '=', b.repository)
+          .where('number', '=', number)
+          .where('after_sha', '=', b.afterSha)
+          .execute();
+        stale.push({ repository: b.repository, number });
+      }
+    }
+    for (const r of b.revertedCommits) {
+      const t = await recordCommitRevert(trx, b.repository, r.revertedSha, r.revertingSha, r.at);
+      if (t) transitions.push(t);
+    }
+  }
+  return { stale, transitions };
+}
+
+/**
+ * Inserts the PR row or refreshes its identity columns from a payload (figure columns are untouched). On
+ * PostgreSQL the upsert locks the row until the transaction ends. `stale` marks the figures for recomputation.
+ */
+async function upsertPullRequestFacts(trx: Db, pr: PullRequestFacts, stale: boolean): Promise<void> {
+  const identity = {
+    author_login: pr.authorLogin,
+    author_type: pr.authorType,
+    title_sha256: pr.titleSha256,
+    task_type: pr.taskType,
+    head_ref: pr.headRef,
+    head_sha: pr.headSha,
+    base_ref: pr.baseRef,
+    draft: bool(pr.draft),
+    created_at: pr.createdAt,
+    updated_at: nowIso(),
+    ...(stale ? { figures_stale: 1 } : {}),
+  };
+  await trx
+    .insertInto('pull_requests')
+    .values({
+      repository: pr.repository,
+      number: pr.number,
+      ...identity,
+      merge_commit_sha: pr.mergeCommitSha,
+      changed_files: pr.changedFiles,
+      additions: pr.additions,
+      deletions: pr.deletions,
+      author_class: 'unknown',
+      sensitive_groups: '[]',
+      highest_sensitive_group: 'none',
+      required_reviewers: '[]',
+      state: 'open',
+      figures_stale: bool(stale),
+      ...NEW_PULL_REQUEST_COUNTERS,
+    })
+    .onConflict((oc) =>
+      oc.columns(['repository', 'number']).doUpdateSet((eb) => ({
+        ...identity,
+        merge_commit_sha: eb.fn.coalesce('excluded.merge_commit_sha', 'pull_requests.merge_commit_sha'),
+        changed_files: eb.fn.coalesce('excluded.changed_files', 'pull_requests.changed_files'),
+        additions: eb.fn.coalesce('excluded.additions', 'pull_requests.additions'),
+        deletions: eb.fn.coalesce('excluded.deletions', 'pull_requests.deletions'),
+      })),
+    )
+    .execute();
+}

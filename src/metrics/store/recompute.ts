@@ -1,0 +1,365 @@
+/**
+ * Recompute: a PR's figures from all its stored events, sorted by time (not accumulated), so out-of-order and
+ * duplicate deliveries cannot skew them. Writes only what changed: the PR's figure columns, review relations,
+ * push attribution, review-request spans and rule outcomes, and clears the PR's stale marker. On PostgreSQL the
+ * PR row is locked (`FOR UPDATE`) first, so replicas recomputing one PR at once cannot lose updates, and only
+ * the writer that turns a figure from unknown to known reports it as a transition (observed once in Prometheus).
+ */
+import { sql, type Selectable } from 'kysely';
+import type {
+  EvaluationsTable,
+  MetricsDatabase,
+  OverridesTable,
+  PrEventsTable,
+  PullRequestsTable,
+  PushesTable,
+  ReviewRequestSpansTable,
+  ReviewRequestsTable,
+  ReviewsTable,
+  RuleOutcomesTable,
+} from '../schema.js';
+import {
+  pusherClass,
+  reviewerRelation,
+  reviewRequestSpans,
+  ruleOutcomes,
+  summarizePullRequest,
+  type EvaluatedRule,
+  type PullRequestSummary,
+  type PullRequestTimeline,
+  type RequestedReviewerType,
+  type ReviewerKind,
+  type TimelineEvent,
+} from '../definitions.js';
+import {
+  bool,
+  labelsOf,
+  lockPullRequest,
+  parseJsonArray,
+  type Db,
+  type PullRequestRow,
+  type StoreContext,
+  type Transition,
+} from './common.js';
+
+type EvaluationEventRow = Pick<
+  EvaluationsTable,
+  'evaluated_at' | 'conclusion' | 'gate_satisfied' | 'failing_rules' | 'qualifying_approvals' | 'rules' | 'overridden'
+>;
+
+/** The stored rows of one PR that its figures are computed from, and the derived rows computed last time. */
+interface EventRows {
+  events: Selectable<PrEventsTable>[];
+  reviews: Selectable<ReviewsTable>[];
+  pushes: Selectable<PushesTable>[];
+  evaluations: EvaluationEventRow[];
+  overrides: Selectable<OverridesTable>[];
+  review_requests: Selectable<ReviewRequestsTable>[];
+  spans: Selectable<ReviewRequestSpansTable>[];
+  rule_outcomes: Selectable<RuleOutcomesTable>[];
+}
+
+/** Tables keyed by repository and PR number whose rows feed a recomputation. */
+type PerPullRequestTable =
+  'pr_events' | 'reviews' | 'pushes' | 'evaluations' | 'overrides' | 'review_requests' | 'review_request_spans' | 'rule_outcomes';
+
+/** All rows of one PR in one table. */
+async function rowsOf<T extends PerPullRequestTable>(
+  db: Db,
+  table: T,
+  repository: string,
+  number: number,
+): Promise<Selectable<MetricsDatabase[T]>[]> {
+  const { rows } = await sql<
+    Selectable<MetricsDatabase[T]>
+  >`SELECT * FROM ${sql.table(table)} WHERE repository = ${repository} AND number = ${number}`.execute(db);
+  return rows;
+}
+
+/** The PR's rows, one query per table (SQLite: in-process, no round trips to save). */
+async function selectEventRows(db: Db, repository: string, number: number): Promise<EventRows> {
+  return {
+    events: await rowsOf(db, 'pr_events', repository, number),
+    reviews: await rowsOf(db, 'reviews', repository, number),
+    pushes: await rowsOf(db, 'pushes', repository, number),
+    evaluations: await rowsOf(db, 'evaluations', repository, number),
+    overrides: await rowsOf(db, 'overrides', repository, number),
+    review_requests: await rowsOf(db, 'review_requests', repository, number),
+    spans: await rowsOf(db, 'review_request_spans', repository, number),
+    rule_outcomes: await rowsOf(db, 'rule_outcomes', repository, number),
+  };
+}
+
+/**
+ * PostgreSQL: the PR's rows in one round trip (JSON aggregates) instead of one query per table. Column names and
+ * types match `selectEventRows` (integers and doubles come back as JSON numbers).
+ */
+async function selectEventRowsInOneRoundTrip(db: Db, repository: string, number: number): Promise<EventRows> {
+  const where = sql`t.repository = ${repository} AND t.number = ${number}`;
+  const { rows } = await sql<{ [K in keyof EventRows]: EventRows[K] | null }>`
+    SELECT
+      (SELECT json_agg(t) FROM pr_events t WHERE ${where}) AS events,
+      (SELECT json_agg(t) FROM reviews t WHERE ${where}) AS reviews,
+      (SELECT json_agg(t) FROM pushes t WHERE ${where}) AS pushes,
+      (SELECT json_agg(json_build_object('evaluated_at', t.evaluated_at, 'conclusion', t.conclusion,
+              'gate_satisfied', t.gate_satisfied, 'failing_rules', t.failing_rules,
+              'qualifying_approvals', t.qualifying_approvals, 'rules', t.rules, 'overridden', t.overridden))
+         FROM evaluations t WHERE ${where}) AS evaluations,
+      (SELECT json_agg(t) FROM overrides t WHERE ${where}) AS overrides,
+      (SELECT json_agg(t) FROM review_requests t WHERE ${where}) AS review_requests,
+      (SELECT json_agg(t) FROM review_request_spans t WHERE ${where}) AS spans,
+      (SELECT json_agg(t) FROM rule_outcomes t WHERE ${where}) AS rule_outcomes`.execute(db);
+  const row = rows[0];
+  return {
+    events: row?.events ?? [],
+    reviews: row?.reviews ?? [],
+    pushes: row?.pushes ?? [],
+    evaluations: row?.evaluations ?? [],
+    overrides: row?.overrides ?? [],
+    review_requests: row?.review_requests ?? [],
+    spans: row?.spans ?? [],
+    rule_outcomes: row?.rule_outcomes ?? [],
+  };
+}
+
+/** Turns a PR row and its event rows into the timeline the definitions consume. */
+function toTimeline(pr: PullRequestRow, rows: EventRows): PullRequestTimeline {
+  const timeline: TimelineEvent[] = [];
+  for (const e of rows.events) {
+    if (e.type === 'opened') timeline.push({ kind: 'opened', at: e.at, draft: e.draft === 1 });
+    else if (e.type === 'closed') timeline.push({ kind: 'closed', at: e.at, merged: e.merged === 1 });
+    else if (e.type === 'reopened' || e.type === 'ready_for_review' || e.type === 'converted_to_draft') {
+      timeline.push({ kind: e.type, at: e.at });
+    }
+  }
+  for (const r of rows.reviews) {
+    timeline.push({
+      kind: 'review',
+      at: r.submitted_at,
+      reviewId: Number(r.review_id),
+      reviewer: r.reviewer,
+      reviewerKind: r.reviewer_kind as ReviewerKind,
+      state: r.state as 'approved' | 'changes_requested' | 'commented',
+      dismissedAt: r.dismissed_at,
+    });
+  }
+  for (const p of rows.pushes) {
+    timeline.push({
+      kind: 'push',
+      at: p.pushed_at,
+      afterSha: p.after_sha,
+      beforeSha: p.before_sha,
+      senderLogin: p.sender_login,
+      senderType: p.sender_type,
+      agentCommits: p.agent_commits,
+      humanCommits: p.human_commits,
+      rewroteHistory: p.rewrote_history === 1,
+    });
+  }
+  for (const e of rows.evaluations) {
+    timeline.push({
+      kind: 'evaluation',
+      at: e.evaluated_at,
+      conclusion: e.conclusion as 'success',
+      gateSatisfied: e.gate_satisfied === 1,
+      failingRules: parseJsonArray<string>(e.failing_rules),
+      qualifyingApprovals: parseJsonArray<{ login: string; submittedAt: string }>(e.qualifying_approvals),
+      rules: e.rules === null ? null : parseJsonArray<EvaluatedRule>(e.rules),
+      overridden: e.overridden === 1,
+    });
+  }
+  for (const o of rows.overrides) timeline.push({ kind: 'override', at: o.at, login: o.login });
+  for (const q of rows.review_requests) {
+    timeline.push({
+      kind: q.action === 'removed' ? 'review_request_removed' : 'review_requested',
+      at: q.at,
+      reviewer: q.reviewer,
+      reviewerType: q.reviewer_type as RequestedReviewerType,
+    });
+  }
+  return {
+    repository: pr.repository,
+    number: pr.number,
+    authorLogin: pr.author_login,
+    authorClass: pr.author_class,
+    agent: pr.agent,
+    humanOfRecord: pr.human_of_record,
+    requiredReviewers: parseJsonArray<string>(pr.required_reviewers),
+    events: timeline,
+  };
+}
+
+/** Loads a PR's stored events as the timeline the definitions consume. Null when the PR is unknown. */
+export async function loadTimeline(ctx: StoreContext, db: Db, repository: string, number: number): Promise<PullRequestTimeline | null> {
+  const pr = await db
+    .selectFrom('pull_requests')
+    .selectAll()
+    .where('repository', '=', repository)
+    .where('number', '=', number)
+    .executeTakeFirst();
+  if (!pr) return null;
+  const rows =
+    ctx.dialect === 'postgres'
+      ? await selectEventRowsInOneRoundTrip(db, repository, number)
+      : await selectEventRows(db, repository, number);
+  return toTimeline(pr, rows);
+}
+
+function summaryColumns(s: PullRequestSummary): Partial<PullRequestsTable> {
+  return {
+    state: s.state,
+    ready_at: s.readyAt,
+    first_human_review_at: s.firstHumanReviewAt,
+    first_approval_at: s.firstApprovalAt,
+    first_qualifying_approval_at: s.firstQualifyingApprovalAt,
+    gate_satisfied_at: s.gateSatisfiedAt,
+    first_evaluated_at: s.firstEvaluatedAt,
+    merged_at: s.mergedAt,
+    closed_at: s.closedAt,
+    time_to_first_review_s: s.timeToFirstReviewSeconds,
+    time_to_first_approval_s: s.timeToFirstApprovalSeconds,
+    time_to_merge_s: s.timeToMergeSeconds,
+    review_rounds: s.reviewRounds,
+    agent_pushes_after_first_review: s.agentPushesAfterFirstReview,
+    human_pushes_after_first_review: s.humanPushesAfterFirstReview,
+    human_rework: s.humanRework === null ? null : bool(s.humanRework),
+    human_rework_commits: s.humanReworkCommits,
+    overridden: bool(s.overridden),
+    merged_without_review: bool(s.mergedWithoutReview),
+    merged_without_qualifying_approval: bool(s.mergedWithoutQualifyingApproval),
+    figures_stale: 0,
+  };
+}
+
+/** Stable text of a list of rows, to compare what is stored with what was just computed. */
+function fingerprint<T extends object>(rows: readonly T[], columns: ReadonlyArray<keyof T>): string {
+  return rows
+    .map((r) => JSON.stringify(columns.map((c) => r[c] ?? null)))
+    .sort()
+    .join('\n');
+}
+
+const SPAN_COLUMNS = ['reviewer', 'reviewer_type', 'requested_at', 'outcome', 'ended_at', 'seconds_to_review'] as const;
+const RULE_COLUMNS = [
+  'rule',
+  'mode',
+  'first_applied_at',
+  'blocked',
+  'first_held_at',
+  'merged_while_not_holding',
+  'ready_to_hold_s',
+] as const;
+
+/**
+ * Recomputes one PR's figures inside `trx` (locking its row first on PostgreSQL) and writes what changed.
+ * Returns what became known for the first time; nothing when the PR is not stored.
+ */
+export async function recomputePullRequest(ctx: StoreContext, trx: Db, repository: string, number: number): Promise<Transition[]> {
+  const current = await lockPullRequest(ctx, trx, repository, number);
+  if (!current) return [];
+  const rows =
+    ctx.dialect === 'postgres'
+      ? await selectEventRowsInOneRoundTrip(trx, repository, number)
+      : await selectEventRows(trx, repository, number);
+  const timeline = toTimeline(current, rows);
+  const columns = summaryColumns(summarizePullRequest(timeline));
+  const changed = (Object.keys(columns) as Array<keyof typeof columns>).some((k) => columns[k] !== current[k]);
+  if (changed) {
+    await trx.updateTable('pull_requests').set(columns).where('repository', '=', repository).where('number', '=', number).execute();
+  }
+  await writeReviewRelations(trx, timeline, rows);
+  await writePushAttribution(trx, timeline, rows);
+  await writeDerivedRows(trx, timeline, rows);
+  return transitionsBetween(current, { ...current, ...columns });
+}
+
+/** Per-review relation to the PR (required reviewer, human of record, other), written only when changed. */
+async function writeReviewRelations(trx: Db, timeline: PullRequestTimeline, rows: EventRows): Promise<void> {
+  const relations = new Map<string, string>();
+  for (const r of rows.reviews) {
+    const relation = relations.get(r.reviewer) ?? reviewerRelation(timeline, r.reviewer);
+    relations.set(r.reviewer, relation);
+    if (relation === r.relation) continue;
+    await trx
+      .updateTable('reviews')
+      .set({ relation })
+      .where('repository', '=', timeline.repository)
+      .where('number', '=', timeline.number)
+      .where('reviewer', '=', r.reviewer)
+      .execute();
+  }
+}
+
+/** Per-push attribution (who pushed, after the first human review), written only when changed. */
+async function writePushAttribution(trx: Db, timeline: PullRequestTimeline, rows: EventRows): Promise<void> {
+  const firstReview = timeline.events
+    .filter((e) => e.kind === 'review' && e.reviewerKind === 'human')
+    .map((e) => Date.parse(e.at))
+    .sort((a, b) => a - b)[0];
+  for (const e of timeline.events) {
+    if (e.kind !== 'push') continue;
+    const stored = rows.pushes.find((p) => p.after_sha === e.afterSha);
+    const pushedBy = pusherClass(timeline, e);
+    const afterFirstReview = bool(firstReview !== undefined && Date.parse(e.at) > firstReview);
+    if (stored && stored.pushed_by === pushedBy && stored.after_first_review === afterFirstReview) continue;
+    await trx
+      .updateTable('pushes')
+      .set({ pushed_by: pushedBy, after_first_review: afterFirstReview })
+      .where('repository', '=', timeline.repository)
+      .where('number', '=', timeline.number)
+      .where('after_sha', '=', e.afterSha)
+      .execute();
+  }
+}
+
+/** Review-request spans and rule outcomes: replaced as a whole when they differ from the stored ones. */
+async function writeDerivedRows(trx: Db, timeline: PullRequestTimeline, rows: EventRows): Promise<void> {
+  const key = { repository: timeline.repository, number: timeline.number };
+  const spans: Array<Selectable<ReviewRequestSpansTable>> = reviewRequestSpans(timeline).map((s) => ({
+    ...key,
+    reviewer: s.reviewer,
+    reviewer_type: s.reviewerType,
+    requested_at: s.requestedAt,
+    outcome: s.outcome,
+    ended_at: s.endedAt,
+    seconds_to_review: s.secondsToReview,
+  }));
+  if (fingerprint(spans, SPAN_COLUMNS) !== fingerprint(rows.spans, SPAN_COLUMNS)) {
+    await trx.deleteFrom('review_request_spans').where('repository', '=', key.repository).where('number', '=', key.number).execute();
+    if (spans.length > 0) await trx.insertInto('review_request_spans').values(spans).execute();
+  }
+  const outcomes: Array<Selectable<RuleOutcomesTable>> = ruleOutcomes(timeline).map((o) => ({
+    ...key,
+    rule: o.rule,
+    mode: o.mode,
+    first_applied_at: o.firstAppliedAt,
+    blocked: bool(o.blocked),
+    first_held_at: o.firstHeldAt,
+    merged_while_not_holding: bool(o.mergedWhileNotHolding),
+    ready_to_hold_s: o.readyToHoldSeconds,
+  }));
+  if (fingerprint(outcomes, RULE_COLUMNS) !== fingerprint(rows.rule_outcomes, RULE_COLUMNS)) {
+    await trx.deleteFrom('rule_outcomes').where('repository', '=', key.repository).where('number', '=', key.number).execute();
+    if (outcomes.length > 0) await trx.insertInto('rule_outcomes').values(outcomes).execute();
+  }
+}
+
+/** Facts that became known in this write (null → set), each to be observed exactly once. */
+export function transitionsBetween(before: PullRequestRow | undefined, after: PullRequestRow): Transition[] {
+  const labels = labelsOf(after);
+  const out: Transition[] = [];
+  const newly = <K extends keyof PullRequestRow>(k: K): boolean => after[k] !== null && (before?.[k] ?? null) === null;
+  if (newly('time_to_first_review_s') && after.time_to_first_review_s !== null) {
+    out.push({ kind: 'time_to_first_review', seconds: after.time_to_first_review_s, labels });
+  }
+  if (newly('time_to_first_approval_s') && after.time_to_first_approval_s !== null) {
+    out.push({ kind: 'time_to_first_approval', seconds: after.time_to_first_approval_s, labels });
+  }
+  if (newly('merged_at')) {
+    if (after.time_to_merge_s !== null) out.push({ kind: 'time_to_merge', seconds: after.time_to_merge_s, labels });
+    out.push({ kind: 'review_rounds', value: after.review_rounds, labels });
+    if (after.merged_without_review === 1) out.push({ kind: 'merged_without_review', labels });
+    if (after.merged_without_qualifying_approval === 1) out.push({ kind: 'merged_without_qualifying_approval', labels });
+  }
+  return out;
+}
