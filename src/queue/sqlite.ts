@@ -208,7 +208,10 @@ export class SqliteJobQueue implements JobQueue {
         });
         continue;
       }
-      const run = this.execute(job);
+      const run = this.execute(job).catch((error: Error) => {
+        // Only reachable when the store went away under a running job (shutdown after the grace period).
+        this.log.warn({ job_id: job.id, err: { message: error.message } }, 'queue: job outlived the store; it runs again at the next start');
+      });
       this.running.set(job.id, run);
       await run;
       this.running.delete(job.id);
@@ -216,6 +219,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   private async execute(job: JobRow): Promise<void> {
+    if (!this.db.open) return;
     const info: JobInfo = {
       id: String(job.id),
       task: job.task,
@@ -230,6 +234,8 @@ export class SqliteJobQueue implements JobQueue {
       await handler(JSON.parse(job.payload) as JobPayload, info);
       await busyRetry(() => this.db.prepare('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
     } catch (error) {
+      // The store was closed under the job (shutdown after the grace period): the row is still there, unlocked.
+      if (!this.db.open) return;
       if (error instanceof RetryLater) {
         await this.add({
           task: job.task,
