@@ -45,12 +45,12 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): 
  * one retry: the job queue retries the whole job, honouring `retry-after` and `x-ratelimit-reset` (src/github/jobs.ts).
  */
 export function jobOctokit(timeoutMs: number): typeof ProbotOctokit {
-  return ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  return ProbotOctokit.defaults<typeof ProbotOctokit>((options: Record<string, unknown>) => ({
     ...options,
     throttle: { ...(options.throttle as object), onRateLimit: () => false, onSecondaryRateLimit: () => false },
     retry: { retries: 1, ...(options.retry as object) },
     request: { timeout: timeoutMs, ...(options.request as object) },
-  })) as typeof ProbotOctokit;
+  }));
 }
 
 /**

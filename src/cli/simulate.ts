@@ -95,7 +95,7 @@ export async function cliOctokit(env: NodeJS.ProcessEnv, ref: RepoRef): Promise<
     retry: { enabled: false as const },
     log: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   };
-  if (env.GITHUB_TOKEN) return new ProbotOctokit({ ...common, auth: { token: env.GITHUB_TOKEN } }) as unknown as Octokit;
+  if (env.GITHUB_TOKEN) return new ProbotOctokit({ ...common, auth: { token: env.GITHUB_TOKEN } });
   const credentials = appCredentialsFromEnv(env);
   if (!credentials) throw new CliError('no credentials: set GITHUB_TOKEN, or APP_ID and PRIVATE_KEY (or PRIVATE_KEY_PATH)');
   const app = new ProbotOctokit({ ...common, auth: { appId: Number(credentials.appId), privateKey: credentials.privateKey } });

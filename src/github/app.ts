@@ -106,7 +106,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
     });
 
     const handlers = createJobHandlers({
-      auth: async (installationId) => (await app.auth(installationId)) as unknown as Octokit,
+      auth: async (installationId) => await app.auth(installationId),
       queue: options.queue,
       log: app.log,
       metrics,
@@ -115,7 +115,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
       retryWindowSeconds: options.retryWindowSeconds ?? DEFAULT_RETRY_WINDOW_S,
       ...(options.observe ? { observe: options.observe } : {}),
     });
-    options.onLoad?.({ handlers, appOctokit: async () => (await app.auth()) as unknown as Octokit });
+    options.onLoad?.({ handlers, appOctokit: async () => await app.auth() });
   };
 }
 

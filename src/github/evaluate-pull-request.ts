@@ -9,7 +9,7 @@ import type { EffectiveConfig } from '../config/load.js';
 import { gateCheckRun } from '../gate/check.js';
 import { applicableRules, teamsToFetch } from '../gate/evaluate.js';
 import { hasOverrideCommand } from '../gate/overrides.js';
-import { renderCannotEvaluateCheckRun, renderConfigErrorCheckRun, renderGateCheckRun, type CheckRunContent } from '../gate/summary.js';
+import { renderCannotEvaluateCheckRun, renderConfigErrorCheckRun, type CheckRunContent } from '../gate/summary.js';
 import type { GateFacts, GateResult, ReviewFact } from '../gate/types.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import { classifyChangedFiles } from '../paths/match.js';

@@ -122,7 +122,7 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
       async () => {
         let pr: PullRequestData;
         try {
-          pr = (await octokit.rest.pulls.get({ ...ref, pull_number: job.pullNumber })).data as unknown as PullRequestData;
+          pr = (await octokit.rest.pulls.get({ ...ref, pull_number: job.pullNumber })).data;
         } catch (error) {
           if (!isNotFound(error)) throw error;
           log.info('pull request not found (deleted, or the app lost access): nothing to evaluate');
@@ -261,7 +261,7 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
         } else {
           let pr: PullRequestData | null = null;
           try {
-            pr = (await octokit.rest.pulls.get({ ...ref, pull_number: parsed.pullNumber })).data as unknown as PullRequestData;
+            pr = (await octokit.rest.pulls.get({ ...ref, pull_number: parsed.pullNumber })).data;
           } catch (error) {
             if (!isNotFound(error)) throw error;
           }
@@ -338,7 +338,7 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
  */
 export function configContext(octokit: Octokit, ref: RepoRef, log: Logger): Context {
   const payload = { repository: { owner: { login: ref.owner }, name: ref.repo } };
-  return new Context({ id: 'job', name: 'push', payload } as never, octokit as never, log as never);
+  return new Context({ id: 'job', name: 'push', payload } as never, octokit, log);
 }
 
 /**

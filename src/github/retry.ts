@@ -38,7 +38,7 @@ const NETWORK_CODES = new Set([
 
 function header(headers: Record<string, unknown> | undefined, name: string): string | undefined {
   const value = headers?.[name] ?? headers?.[name.toLowerCase()];
-  return value === undefined || value === null ? undefined : String(value as string | number);
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
 function errorCode(error: unknown): string | undefined {

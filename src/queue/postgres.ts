@@ -78,8 +78,10 @@ function graphileLogger(log: Logger): GraphileLogger {
   return new GraphileLogger(() => (level, message) => {
     // graphile-worker's messages name jobs and workers, never payloads.
     const text = message.slice(0, 500);
-    if (level === 'error') log.error({ component: 'graphile-worker' }, text);
-    else if (level === 'warning') log.warn({ component: 'graphile-worker' }, text);
+    // LogLevel is a const enum of strings ('error', 'warning', 'info', 'debug').
+    const name: string = level;
+    if (name === 'error') log.error({ component: 'graphile-worker' }, text);
+    else if (name === 'warning') log.warn({ component: 'graphile-worker' }, text);
     else log.debug({ component: 'graphile-worker' }, text);
   });
 }
@@ -189,7 +191,7 @@ export class PostgresJobQueue implements JobQueue {
       noHandleSignals: true,
       pollInterval: this.options.pollIntervalMs ?? 1000,
       logger: graphileLogger(this.log),
-      events: events as never,
+      events: events,
     });
     await this.heartbeat();
     const every = (ms: number, fn: () => Promise<void>) => {

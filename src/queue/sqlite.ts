@@ -210,7 +210,10 @@ export class SqliteJobQueue implements JobQueue {
       }
       const run = this.execute(job).catch((error: Error) => {
         // Only reachable when the store went away under a running job (shutdown after the grace period).
-        this.log.warn({ job_id: job.id, err: { message: error.message } }, 'queue: job outlived the store; it runs again at the next start');
+        this.log.warn(
+          { job_id: job.id, err: { message: error.message } },
+          'queue: job outlived the store; it runs again at the next start',
+        );
       });
       this.running.set(job.id, run);
       await run;
