@@ -170,11 +170,23 @@ export async function start(
       redeliveryTimer.unref();
     }
   }
+  // PRs whose events arrived without a job that recomputed them (pushes, forced pushes): caught up every minute,
+  // by one instance at a time.
+  let recomputeTimer: NodeJS.Timeout | null = null;
+  if (queue && metrics) {
+    recomputeTimer = setInterval(() => {
+      void queue.state
+        .withExclusiveLock('metrics-recompute', () => metrics.recomputeStale(500))
+        .catch((error: Error) => log.warn({ err: { message: error.message } }, 'metrics: catching up stale pull requests failed'));
+    }, 60_000);
+    recomputeTimer.unref();
+  }
   let stopping: Promise<void> | null = null;
   /** Stops taking webhooks and jobs; running jobs finish within 8 s or return to the queue. */
   const shutdown = () =>
     (stopping ??= (async () => {
       if (redeliveryTimer) clearInterval(redeliveryTimer);
+      if (recomputeTimer) clearInterval(recomputeTimer);
       await server.stop().catch(() => undefined);
       await queue?.close().catch((error: Error) => log.warn({ err: { message: error.message } }, 'queue: close failed'));
       await metrics?.close().catch(() => undefined);
