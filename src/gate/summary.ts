@@ -82,6 +82,12 @@ export function renderAuthorship(verdict: AuthorshipVerdict): string {
         (verdict.humanOfRecord ? ` · requested by ${mention(verdict.humanOfRecord)}` : '') +
         ` · agent commits: ${share}%`,
     );
+  } else if (verdict.class === 'assisted') {
+    const share = Math.round(verdict.agentCommitShare * 100);
+    lines.push(
+      `**Author:** ${verdict.humanOfRecord ? mention(verdict.humanOfRecord) : 'a person'}, assisted by **${escapeMarkdown(verdict.agent ?? 'an AI tool')}**` +
+        ` (${verdict.confidence ?? 'unknown'} confidence) · agent commits: ${share}%`,
+    );
   } else if (verdict.class === 'automation') {
     lines.push(`**Author:** automation **${escapeMarkdown(verdict.agent ?? 'bot')}** (${verdict.confidence ?? 'unknown'} confidence)`);
   } else {

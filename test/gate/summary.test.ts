@@ -60,3 +60,18 @@ describe('rendering', () => {
     });
   });
 });
+
+describe('renderAuthorship of an assisted PR', () => {
+  it('names the person and the tool that assisted, escaped', () => {
+    const text = renderAuthorship({
+      class: 'assisted',
+      agent: 'claude-code',
+      confidence: 'high',
+      humanOfRecord: 'dana',
+      agentCommitShare: 0.25,
+      agentCommitShas: ['a'],
+      reasons: [],
+    } as unknown as Parameters<typeof renderAuthorship>[0]);
+    expect(text).toBe('**Author:** @dana, assisted by **claude\\-code** (high confidence) · agent commits: 25%');
+  });
+});
