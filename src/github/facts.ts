@@ -22,6 +22,16 @@ export interface RepoRef {
 export const MAX_LISTED_FILES = 3000;
 export const MAX_LISTED_COMMITS = 250;
 
+/** Why a PR with more files than GitHub lists cannot be evaluated (the `failure` check run's text). */
+export function tooManyFilesMessage(changedFiles: number): string {
+  return `This pull request changes ${changedFiles} files. GitHub lists at most ${MAX_LISTED_FILES} files of a pull request, so the gate cannot see which paths it touches. Split it into smaller pull requests.`;
+}
+
+/** Why a PR with more commits than GitHub lists cannot be evaluated (the `failure` check run's text). */
+export function tooManyCommitsMessage(commits: number): string {
+  return `This pull request has ${commits} commits. GitHub lists at most ${MAX_LISTED_COMMITS} commits of a pull request, so the gate cannot tell who wrote all of them. Squash or split it.`;
+}
+
 /** The fields of a REST pull request object the app reads (webhook `pull_request` or REST "Get a pull request"). */
 export interface PullRequestData {
   number: number;
@@ -31,7 +41,7 @@ export interface PullRequestData {
   body?: string | null;
   user: { login: string; id?: number; type?: string } | null;
   head: { sha: string; ref?: string };
-  base?: { ref?: string };
+  base?: { ref?: string; sha?: string };
   labels?: Array<{ name?: string } | string>;
   assignees?: Array<{ login: string; id?: number; type?: string }> | null;
   requested_reviewers?: Array<{ login: string }> | null;
