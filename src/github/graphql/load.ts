@@ -177,6 +177,7 @@ async function readAll(
   octokit: FactsOctokit,
   ref: RepoRef,
   pullNumber: number,
+  operation: string,
   first: QueryParts,
   usage: ApiUsage,
   stopPaging: (response: FactsResponse) => boolean,
@@ -186,7 +187,7 @@ async function readAll(
   let parts = first;
   let response: FactsResponse | null = null;
   for (let round = 0; ; round++) {
-    const built = buildQuery(round === 0 ? 'PullRequestFacts' : 'PullRequestFactsPage', ref, pullNumber, parts);
+    const built = buildQuery(round === 0 ? operation : 'PullRequestFactsPage', ref, pullNumber, parts);
     const orgAliases = [...new Set([...built.teamAliases.values()].map(([org]) => org))];
     const data = await runQuery<FactsResponse>(octokit, built.query, built.variables, usage, ['repository', 'organizationConfig', ...orgAliases]);
     if (round === 0) {
@@ -375,7 +376,7 @@ export async function loadPullRequestFacts(
     if (commits > MAX_LISTED_COMMITS) return { reason: 'too-many-commits', message: tooManyCommitsMessage(commits) };
     return null;
   };
-  const { response, collected, teams } = await readAll(octokit, ref, pullNumber, first, usage, (data) => tooLarge(data.repository!.pullRequest!) !== null);
+  const { response, collected, teams } = await readAll(octokit, ref, pullNumber, 'PullRequestFacts', first, usage, (data) => tooLarge(data.repository!.pullRequest!) !== null);
   const repository = response.repository;
   const prNode = repository?.pullRequest;
   if (!repository || !prNode) return { kind: 'not-found', usage };
@@ -459,7 +460,7 @@ async function readMissing(
       writeAccess: missing.writeAccess,
       timelineTypes: types,
     };
-    const { response, collected, teams } = await readAll(octokit, ref, pullNumber, parts, usage, () => false);
+    const { response, collected, teams } = await readAll(octokit, ref, pullNumber, 'PullRequestFactsMissing', parts, usage, () => false);
     const team = teamFacts(teams);
     next.teamMembers = { ...facts.teamMembers, ...team.teamMembers };
     next.missingTeams = [...new Set([...facts.missingTeams, ...team.missingTeams])].sort();
