@@ -59,8 +59,9 @@ export function fakeGitHub(files: Record<string, string> = {}, teams: Record<str
   return { github, repo };
 }
 
-/** An Octokit like the backfill's (@octokit/rest, no retries or throttling). */
-export const restOctokit = () => new Octokit({ auth: 'ghs_test' });
+const quiet = () => undefined;
+/** An Octokit like the backfill's (@octokit/rest, no retries or throttling); its request log is silenced. */
+export const restOctokit = () => new Octokit({ auth: 'ghs_test', log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
 
 /** The effective config from the loaded files: the repository's, else the organization's, else the defaults. */
 export function configOf(facts: PullRequestFacts): EffectiveConfig {
