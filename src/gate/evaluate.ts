@@ -118,7 +118,8 @@ export function latestDecisiveReviews(reviews: readonly ReviewFact[]): Map<strin
 }
 
 /** Whether a review is by a bot or an agent (marked by the shell, REST type `Bot`, or a `[bot]` login). */
-export const isAutomated = (review: ReviewFact): boolean => review.automated || review.userType === 'Bot' || lower(review.login).endsWith('[bot]');
+export const isAutomated = (review: ReviewFact): boolean =>
+  review.automated || review.userType === 'Bot' || lower(review.login).endsWith('[bot]');
 
 const STALE_REASON = { agent: 'stale-agent-push', other: 'stale-push-by-other', any: 'stale-push' } as const;
 

@@ -82,7 +82,10 @@ export const INITIAL_PLAN: Readonly<FactPlan> = Object.freeze({
  * The rules that may apply given what is known: `applicableRules` when both the verdict and the touched groups are
  * known, else every rule whose known conditions hold (an unknown condition may hold).
  */
-export function possiblyApplicableRules(config: Pick<EffectiveConfig, 'rules'>, input: Pick<PlanInput, 'authorship' | 'touchedGroups'>): Rule[] {
+export function possiblyApplicableRules(
+  config: Pick<EffectiveConfig, 'rules'>,
+  input: Pick<PlanInput, 'authorship' | 'touchedGroups'>,
+): Rule[] {
   const assistedAsHuman = !config.rules.some(targetsAssisted);
   const touched = input.touchedGroups ? new Set(input.touchedGroups.map((t) => t.group)) : null;
   return config.rules.filter((rule) => {
@@ -134,7 +137,8 @@ export function planFacts(config: EffectiveConfig | null, input: PlanInput = {})
       ...(input.codeowners !== undefined ? { codeowners: input.codeowners } : {}),
     }),
   );
-  if (codeowners && input.changedFiles === undefined && input.codeowners) for (const t of everyCodeownerTeam(input.codeowners)) teams.add(t);
+  if (codeowners && input.changedFiles === undefined && input.codeowners)
+    for (const t of everyCodeownerTeam(input.codeowners)) teams.add(t);
   return {
     teams: [...teams].sort(),
     writeAccess: rules.some(needsWriteAccess),

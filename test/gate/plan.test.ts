@@ -3,7 +3,17 @@
  * it agrees with `teamsToFetch` and with how `evaluateGate` reads `writeAccess`.
  */
 import { applicableRules, evaluateGate, teamsToFetch } from '../../src/gate/evaluate.js';
-import { INITIAL_PLAN, isEmptyPlan, mergePlans, missingFacts, planFacts, possiblyApplicableRules, writeAccessLogins, type FactPlan } from '../../src/gate/plan.js';
+import {
+  INITIAL_PLAN,
+  isEmptyPlan,
+  mergePlans,
+  missingFacts,
+  planFacts,
+  possiblyApplicableRules,
+  writeAccessLogins,
+  type FactPlan,
+  type PlanInput,
+} from '../../src/gate/plan.js';
 import type { ReviewFact } from '../../src/gate/types.js';
 import type { TouchedGroup } from '../../src/paths/match.js';
 import { AGENT, HUMAN, config, facts, review } from './helpers.js';
@@ -20,7 +30,7 @@ const CONFIG = config({
 });
 
 const AUTH: TouchedGroup[] = [{ group: 'auth', fileCount: 1, examples: ['src/auth/a.ts'] }];
-const KNOWN = { labels: [], comments: [], changedFiles: [], codeowners: null } as const;
+const KNOWN: PlanInput = { labels: [], comments: [], changedFiles: [], codeowners: null };
 
 describe('planFacts', () => {
   it('without a configuration: the initial plan (no team, the facts that need no configuration)', () => {
@@ -50,7 +60,10 @@ describe('planFacts', () => {
       codeowners: false,
       previousPaths: true,
     });
-    expect(planFacts(CONFIG, { ...KNOWN, authorship: HUMAN, touchedGroups: [] })).toMatchObject({ teams: ['@acme/web'], writeAccess: false });
+    expect(planFacts(CONFIG, { ...KNOWN, authorship: HUMAN, touchedGroups: [] })).toMatchObject({
+      teams: ['@acme/web'],
+      writeAccess: false,
+    });
   });
 
   it('agrees with teamsToFetch for every verdict, touched groups, label and command', () => {
@@ -59,8 +72,14 @@ describe('planFacts', () => {
         for (const labels of [[], ['AI-Review: Override']])
           for (const comments of [[], [{ id: 1, login: 'carol', body: '/ai-review override hotfix', createdAt: '2026-01-01T00:00:00Z' }]]) {
             const rules = applicableRules(CONFIG.rules, authorship, touchedGroups).map((a) => a.rule);
-            const expected = teamsToFetch(CONFIG, rules, labels.length > 0, { overrideCommandPresent: comments.length > 0, changedFiles: [], codeowners: null });
-            expect(planFacts(CONFIG, { labels, comments, changedFiles: [], codeowners: null, authorship, touchedGroups }).teams).toEqual(expected);
+            const expected = teamsToFetch(CONFIG, rules, labels.length > 0, {
+              overrideCommandPresent: comments.length > 0,
+              changedFiles: [],
+              codeowners: null,
+            });
+            expect(planFacts(CONFIG, { labels, comments, changedFiles: [], codeowners: null, authorship, touchedGroups }).teams).toEqual(
+              expected,
+            );
           }
   });
 
@@ -96,7 +115,13 @@ describe('planFacts', () => {
     });
 
     it('with the changed files: the teams owning covered files', () => {
-      const plan = planFacts(OWNERS, { ...KNOWN, codeowners, changedFiles: [{ filename: 'src/web/a.ts' }], authorship: HUMAN, touchedGroups: [] });
+      const plan = planFacts(OWNERS, {
+        ...KNOWN,
+        codeowners,
+        changedFiles: [{ filename: 'src/web/a.ts' }],
+        authorship: HUMAN,
+        touchedGroups: [],
+      });
       expect(plan.teams).toEqual(['@acme/web']);
     });
 
@@ -152,18 +177,28 @@ describe('writeAccessLogins: the logins whose write access the gate reads', () =
 
   it('evaluateGate gives the same result with write access of these logins only as with everyone’s', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const logins = ['bob', 'carol', 'dave', 'erin', 'requester', 'Copilot', 'ci[bot]'];
     const states: ReviewFact['state'][] = ['APPROVED', 'CHANGES_REQUESTED', 'COMMENTED', 'DISMISSED'];
     for (let run = 0; run < 300; run++) {
       const reviews = Array.from({ length: 1 + Math.floor(random() * 6) }, (_, i) =>
-        review(logins[Math.floor(random() * logins.length)]!, states[Math.floor(random() * states.length)]!, random() < 0.8 ? 'c2' : 'c1', `2026-01-01T1${i}:00:00Z`, {
-          automated: random() < 0.1,
-        }),
+        review(
+          logins[Math.floor(random() * logins.length)]!,
+          states[Math.floor(random() * states.length)]!,
+          random() < 0.8 ? 'c2' : 'c1',
+          `2026-01-01T1${i}:00:00Z`,
+          {
+            automated: random() < 0.1,
+          },
+        ),
       );
       const everyone = Object.fromEntries(logins.map((l) => [l.toLowerCase(), random() < 0.6]));
       const base = facts({ reviews, writeAccess: everyone });
-      const needed = writeAccessLogins(applicableRules(ANYONE.rules, base.authorship, base.touchedGroups).map((a) => a.rule), reviews, 'Copilot');
+      const needed = writeAccessLogins(
+        applicableRules(ANYONE.rules, base.authorship, base.touchedGroups).map((a) => a.rule),
+        reviews,
+        'Copilot',
+      );
       const restricted = Object.fromEntries(needed.map((l) => [l, everyone[l] ?? false]));
       expect(evaluateGate(ANYONE, { ...base, writeAccess: restricted })).toEqual(evaluateGate(ANYONE, base));
     }

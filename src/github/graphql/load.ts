@@ -16,7 +16,14 @@ import type { CommitInput, TimelineEventInput } from '../../authorship/types.js'
 import { INITIAL_PLAN, isEmptyPlan, mergePlans, missingFacts, type FactPlan } from '../../gate/plan.js';
 import type { CodeownersFact, CommentFact, ReviewFact } from '../../gate/types.js';
 import type { ChangedFile } from '../../paths/match.js';
-import { MAX_LISTED_COMMITS, MAX_LISTED_FILES, tooManyCommitsMessage, tooManyFilesMessage, type PullRequestData, type RepoRef } from '../facts.js';
+import {
+  MAX_LISTED_COMMITS,
+  MAX_LISTED_FILES,
+  tooManyCommitsMessage,
+  tooManyFilesMessage,
+  type PullRequestData,
+  type RepoRef,
+} from '../facts.js';
 import { emptyUsage, restGet, runQuery, type ApiUsage, type FactsOctokit, type RateLimitData } from './client.js';
 import {
   toChangedFile,
@@ -189,7 +196,11 @@ async function readAll(
   for (let round = 0; ; round++) {
     const built = buildQuery(round === 0 ? operation : 'PullRequestFactsPage', ref, pullNumber, parts);
     const orgAliases = [...new Set([...built.teamAliases.values()].map(([org]) => org))];
-    const data = await runQuery<FactsResponse>(octokit, built.query, built.variables, usage, ['repository', 'organizationConfig', ...orgAliases]);
+    const data = await runQuery<FactsResponse>(octokit, built.query, built.variables, usage, [
+      'repository',
+      'organizationConfig',
+      ...orgAliases,
+    ]);
     if (round === 0) {
       response = data;
       if (parts.pullRequestFields && !data.repository?.pullRequest) return { response: data, collected, teams, stopped: true };
@@ -200,7 +211,14 @@ async function readAll(
     }
     const next = absorb(data, parts, collected, teams, built.teamAliases);
     if (next.connections.length === 0 && next.teams.length === 0) return { response: response!, collected, teams, stopped: false };
-    parts = { pullRequestFields: false, configFiles: false, codeowners: false, writeAccess: parts.writeAccess, ...next, timelineTypes: parts.timelineTypes };
+    parts = {
+      pullRequestFields: false,
+      configFiles: false,
+      codeowners: false,
+      writeAccess: parts.writeAccess,
+      ...next,
+      timelineTypes: parts.timelineTypes,
+    };
   }
 }
 
@@ -218,7 +236,8 @@ function absorb(
     const connection = pr?.[key] as Connection<unknown> | undefined;
     if (!connection) continue;
     collected[key].push(...connection.nodes.filter((n) => n !== null));
-    if (connection.pageInfo.hasNextPage && connection.pageInfo.endCursor) next.connections.push({ key, after: connection.pageInfo.endCursor });
+    if (connection.pageInfo.hasNextPage && connection.pageInfo.endCursor)
+      next.connections.push({ key, after: connection.pageInfo.endCursor });
   }
   for (const request of parts.teams) {
     const [orgAlias, teamAlias] = teamAliases.get(request.team)!;
@@ -237,7 +256,14 @@ function absorb(
 }
 
 /** A blob's text, read again through REST (raw contents of the default branch) when GraphQL truncated it. */
-async function blobText(octokit: FactsOctokit, owner: string, repo: string, path: string, blob: BlobNode, usage: ApiUsage): Promise<string | null> {
+async function blobText(
+  octokit: FactsOctokit,
+  owner: string,
+  repo: string,
+  path: string,
+  blob: BlobNode,
+  usage: ApiUsage,
+): Promise<string | null> {
   if (blob.__typename !== 'Blob' || blob.isBinary === true || blob.text === null || blob.text === undefined) return null;
   if (!blob.isTruncated) return blob.text;
   const data = await restGet(octokit, '/repos/{owner}/{repo}/contents/{path}', { owner, repo, path, mediaType: { format: 'raw' } }, usage);
@@ -281,7 +307,13 @@ async function readCodeowners(
  * previous path): reads the page each renamed file is on (GraphQL and REST list files in the same order), each page
  * once, then any other page while a rename is still unresolved. Returns false when one stays unresolved.
  */
-async function resolveRenames(octokit: FactsOctokit, ref: RepoRef, pullNumber: number, files: ChangedFile[], usage: ApiUsage): Promise<boolean> {
+async function resolveRenames(
+  octokit: FactsOctokit,
+  ref: RepoRef,
+  pullNumber: number,
+  files: ChangedFile[],
+  usage: ApiUsage,
+): Promise<boolean> {
   const renamed = new Map<string, ChangedFile>();
   const pages: number[] = [];
   files.forEach((file, i) => {
@@ -376,7 +408,15 @@ export async function loadPullRequestFacts(
     if (commits > MAX_LISTED_COMMITS) return { reason: 'too-many-commits', message: tooManyCommitsMessage(commits) };
     return null;
   };
-  const { response, collected, teams } = await readAll(octokit, ref, pullNumber, 'PullRequestFacts', first, usage, (data) => tooLarge(data.repository!.pullRequest!) !== null);
+  const { response, collected, teams } = await readAll(
+    octokit,
+    ref,
+    pullNumber,
+    'PullRequestFacts',
+    first,
+    usage,
+    (data) => tooLarge(data.repository!.pullRequest!) !== null,
+  );
   const repository = response.repository;
   const prNode = repository?.pullRequest;
   if (!repository || !prNode) return { kind: 'not-found', usage };
@@ -385,10 +425,14 @@ export async function loadPullRequestFacts(
   const commits = (collected.commits as Array<{ commit: CommitNode }>).map((c) => toCommitInput(c.commit));
   const reviewNodes = collected.reviews as ReviewNode[];
   const { timeline, comments } = splitTimeline(collected.timeline as TimelineNode[]);
-  if (!cannotEvaluate && plan.previousPaths && !(await resolveRenames(octokit, ref, pullNumber, files, usage))) cannotEvaluate = RENAME_UNRESOLVED;
+  if (!cannotEvaluate && plan.previousPaths && !(await resolveRenames(octokit, ref, pullNumber, files, usage)))
+    cannotEvaluate = RENAME_UNRESOLVED;
   const config: ConfigFiles = {
     repository: await repositoryFile(octokit, ref.owner, ref.repo, CONFIG_PATH, repository.config, usage),
-    organization: ref.repo === '.github' ? null : await repositoryFile(octokit, ref.owner, '.github', CONFIG_PATH, response.organizationConfig?.config, usage),
+    organization:
+      ref.repo === '.github'
+        ? null
+        : await repositoryFile(octokit, ref.owner, '.github', CONFIG_PATH, response.organizationConfig?.config, usage),
   };
   const pullRequest = toPullRequestData(prNode as PullRequestNode, {
     labels: (collected.labels as Array<{ name: string }>).map((l) => l.name),
@@ -448,7 +492,10 @@ async function readMissing(
   usage: ApiUsage,
 ): Promise<PullRequestFacts> {
   const types = timelineTypes(missing);
-  const connections: PullRequestConnection[] = [...(missing.writeAccess ? (['reviews'] as const) : []), ...(types.length > 0 ? (['timeline'] as const) : [])];
+  const connections: PullRequestConnection[] = [
+    ...(missing.writeAccess ? (['reviews'] as const) : []),
+    ...(types.length > 0 ? (['timeline'] as const) : []),
+  ];
   const next: PullRequestFacts = { ...facts, fetched: mergePlans(facts.fetched, missing) };
   if (connections.length > 0 || missing.teams.length > 0 || missing.codeowners) {
     const parts: QueryParts = {

@@ -155,7 +155,8 @@ export function buildQuery(operation: string, ref: { owner: string; repo: string
       repository.push(`pullRequest(number: $number) { ${pr.join(' ')} }`);
     }
     selections.push(`repository(owner: $owner, name: $name) { ${repository.join(' ')} }`);
-    if (parts.configFiles) selections.push(`organizationConfig: repository(owner: $owner, name: ".github") { ${fileObject('config', CONFIG_PATH)} }`);
+    if (parts.configFiles)
+      selections.push(`organizationConfig: repository(owner: $owner, name: ".github") { ${fileObject('config', CONFIG_PATH)} }`);
   }
   const teamAliases = new Map<string, [string, string]>();
   const byOrg = new Map<string, TeamRequest[]>();

@@ -15,7 +15,9 @@ afterEach(() => {
 });
 
 function answer(body: unknown, headers: Record<string, string> = {}) {
-  nock(API).post('/graphql').reply(200, body as nock.Body, headers);
+  nock(API)
+    .post('/graphql')
+    .reply(200, body as nock.Body, headers);
 }
 
 describe('GraphQL errors', () => {
@@ -33,7 +35,10 @@ describe('GraphQL errors', () => {
   });
 
   it('FORBIDDEN (e.g. team members without the permission): status 403, not retried, no PR text in the message', async () => {
-    answer({ data: { repository: null }, errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration', path: ['o0', 'o0t0'] }] });
+    answer({
+      data: { repository: null },
+      errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration', path: ['o0', 'o0t0'] }],
+    });
     const error = (await loadPullRequestFacts(restOctokit(), REF, 7).catch((e: unknown) => e)) as GraphqlFactsError;
     expect(error.status).toBe(403);
     expect(error.message).toBe('GitHub GraphQL answered FORBIDDEN at o0.o0t0');

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { schema as githubSchema, validate as validateGithubQuery } from '@octokit/graphql-schema';
 import {
   GraphQLError,
+  Kind,
   buildClientSchema,
   getNamedType,
   graphqlSync,
@@ -94,7 +95,15 @@ export interface FakeRepository {
   /** Paths GraphQL reports as truncated (`isTruncated: true`, text cut). */
   truncated?: string[];
   pulls: FakePullRequest[];
-  codeownersErrors?: Array<{ line: number; column: number; kind: string; message: string; suggestion: string | null; path: string; source: string }>;
+  codeownersErrors?: Array<{
+    line: number;
+    column: number;
+    kind: string;
+    message: string;
+    suggestion: string | null;
+    path: string;
+    source: string;
+  }>;
 }
 
 /** One recorded request. */
@@ -120,7 +129,12 @@ function connection<T>(items: readonly T[], args: { first?: number; after?: stri
     totalCount,
     nodes,
     edges: nodes.map((node, i) => ({ node, cursor: cursor(start + i) })),
-    pageInfo: { hasNextPage: end + 1 < items.length, hasPreviousPage: start > 0, endCursor: nodes.length ? cursor(end) : null, startCursor: cursor(start) },
+    pageInfo: {
+      hasNextPage: end + 1 < items.length,
+      hasPreviousPage: start > 0,
+      endCursor: nodes.length ? cursor(end) : null,
+      startCursor: cursor(start),
+    },
   };
 }
 
@@ -132,20 +146,20 @@ function connection<T>(items: readonly T[], args: { first?: number; after?: stri
 export function graphqlCost(query: string, variables: Record<string, unknown> = {}): { requests: number; cost: number } {
   const doc = parse(query);
   const fragments = new Map(
-    doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition').map((f) => [f.name.value, f]),
+    doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );
-  const operation = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition')!;
+  const operation = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
   const value = (node: ValueNode): number | null => {
-    if (node.kind === 'IntValue') return Number(node.value);
-    if (node.kind === 'Variable') return typeof variables[node.name.value] === 'number' ? (variables[node.name.value] as number) : null;
+    if (node.kind === Kind.INT) return Number(node.value);
+    if (node.kind === Kind.VARIABLE) return typeof variables[node.name.value] === 'number' ? (variables[node.name.value] as number) : null;
     return null;
   };
   let requests = 0;
   const walk = (set: SelectionSetNode, type: GraphQLNamedType, multiplier: number): void => {
     for (const selection of set.selections) {
-      if (selection.kind === 'InlineFragment') {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
         walk(selection.selectionSet, selection.typeCondition ? SCHEMA.getType(selection.typeCondition.name.value)! : type, multiplier);
-      } else if (selection.kind === 'FragmentSpread') {
+      } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value)!;
         walk(fragment.selectionSet, SCHEMA.getType(fragment.typeCondition.name.value)!, multiplier);
       } else if (selection.selectionSet && (isObjectType(type) || isInterfaceType(type))) {
@@ -161,7 +175,10 @@ export function graphqlCost(query: string, variables: Record<string, unknown> = 
   return { requests, cost: Math.max(1, Math.round(requests / 100)) };
 }
 
-const blobOid = (text: string) => createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0${text}`).digest('hex');
+const blobOid = (text: string) =>
+  createHash('sha1')
+    .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+    .digest('hex');
 
 /** The mocked GitHub. */
 export class FakeGitHub {
@@ -234,7 +251,14 @@ export class FakeGitHub {
 
   private root(cost: number) {
     return {
-      rateLimit: () => ({ cost, remaining: this.remaining, resetAt: '2030-01-01T00:00:00Z', limit: 5000, used: 5000 - this.remaining, nodeCount: 0 }),
+      rateLimit: () => ({
+        cost,
+        remaining: this.remaining,
+        resetAt: '2030-01-01T00:00:00Z',
+        limit: 5000,
+        used: 5000 - this.remaining,
+        nodeCount: 0,
+      }),
       repository: ({ owner, name }: { owner: string; name: string }) => {
         const repo = this.repository(owner, name);
         if (!repo) throw new NotFound(`Could not resolve to a Repository with the name '${owner}/${name}'.`);
@@ -248,7 +272,14 @@ export class FakeGitHub {
           team: ({ slug }: { slug: string }) => {
             const members = teams[slug];
             if (!members) return null;
-            return { slug, members: (args: { first?: number; after?: string }) => connection(members.map((m) => ({ login: m })), args) };
+            return {
+              slug,
+              members: (args: { first?: number; after?: string }) =>
+                connection(
+                  members.map((m) => ({ login: m })),
+                  args,
+                ),
+            };
           },
         };
       },
@@ -262,7 +293,14 @@ export class FakeGitHub {
         const text = repo.files[path];
         if (text === undefined) return null;
         const truncated = repo.truncated?.includes(path) ?? false;
-        return { __typename: 'Blob', oid: blobOid(text), text: truncated ? text.slice(0, 10) : text, isTruncated: truncated, isBinary: false, byteSize: text.length };
+        return {
+          __typename: 'Blob',
+          oid: blobOid(text),
+          text: truncated ? text.slice(0, 10) : text,
+          isTruncated: truncated,
+          isBinary: false,
+          byteSize: text.length,
+        };
       },
       codeowners: () => ({ errors: repo.codeownersErrors ?? [] }),
       pullRequest: ({ number }: { number: number }) => {
@@ -318,11 +356,22 @@ function pullRequestObject(repo: FakeRepository, pr: FakePullRequest) {
     baseRefName: 'main',
     baseRefOid: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0',
     author: actor(pr.author),
-    labels: (args: { first?: number; after?: string }) => connection((pr.labels ?? []).map((name) => ({ name })), args),
+    labels: (args: { first?: number; after?: string }) =>
+      connection(
+        (pr.labels ?? []).map((name) => ({ name })),
+        args,
+      ),
     assignees: (args: { first?: number; after?: string }) => connection(pr.assignees ?? [], args),
     reviewRequests: (args: { first?: number; after?: string }) =>
-      connection((pr.reviewRequests ?? []).map((r) => ({ requestedReviewer: r })), args),
-    files: (args: { first?: number; after?: string }) => connection(pr.files.map((f) => ({ path: f.path, changeType: f.changeType })), args),
+      connection(
+        (pr.reviewRequests ?? []).map((r) => ({ requestedReviewer: r })),
+        args,
+      ),
+    files: (args: { first?: number; after?: string }) =>
+      connection(
+        pr.files.map((f) => ({ path: f.path, changeType: f.changeType })),
+        args,
+      ),
     commits: (args: { first?: number; after?: string }) =>
       connection(
         pr.commits.map((c) => {
@@ -366,8 +415,16 @@ function pullRequestObject(repo: FakeRepository, pr: FakePullRequest) {
         .filter((t) => wanted.size === 0 || wanted.has(typeOf[t.__typename]!))
         .map((t) => {
           if (t.__typename === 'IssueComment')
-            return { __typename: t.__typename, fullDatabaseId: String(t.id), body: t.body, createdAt: t.createdAt, updatedAt: t.updatedAt ?? t.createdAt, author: t.author };
-          if (t.__typename === 'ReviewRequestedEvent') return { __typename: t.__typename, createdAt: t.createdAt, actor: t.actor, requestedReviewer: t.reviewer };
+            return {
+              __typename: t.__typename,
+              fullDatabaseId: String(t.id),
+              body: t.body,
+              createdAt: t.createdAt,
+              updatedAt: t.updatedAt ?? t.createdAt,
+              author: t.author,
+            };
+          if (t.__typename === 'ReviewRequestedEvent')
+            return { __typename: t.__typename, createdAt: t.createdAt, actor: t.actor, requestedReviewer: t.reviewer };
           return { __typename: t.__typename, createdAt: t.createdAt, actor: t.actor, label: { name: t.label } };
         });
       return connection(items, args);

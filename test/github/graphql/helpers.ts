@@ -51,7 +51,10 @@ export const copilotCommit = (oid: string): FakeCommit => ({
 });
 
 /** A new fake GitHub holding acme/widgets (with `files` on its default branch) and the @acme organization. */
-export function fakeGitHub(files: Record<string, string> = {}, teams: Record<string, string[]> = {}): { github: FakeGitHub; repo: FakeRepository } {
+export function fakeGitHub(
+  files: Record<string, string> = {},
+  teams: Record<string, string[]> = {},
+): { github: FakeGitHub; repo: FakeRepository } {
   const github = new FakeGitHub();
   const repo: FakeRepository = { owner: OWNER, name: REPO, files, pulls: [] };
   github.repositories.push(repo);
@@ -107,7 +110,9 @@ export function gateInputs(facts: PullRequestFacts, config: EffectiveConfig) {
     commitShas: facts.commits.map((c) => c.sha ?? ''),
     reviews: facts.reviews.map((r) => ({
       ...r,
-      automated: r.userType === 'Bot' || identifyAccount({ login: r.login, id: r.userId ?? null, type: r.userType ?? null }, config.authorship) !== null,
+      automated:
+        r.userType === 'Bot' ||
+        identifyAccount({ login: r.login, id: r.userId ?? null, type: r.userType ?? null }, config.authorship) !== null,
     })),
     teamMembers: facts.teamMembers,
     writeAccess: facts.writeAccess,
@@ -124,7 +129,14 @@ export async function evaluateThroughLoader(
   octokit: Octokit,
   pullNumber: number,
   prior?: FactPlan,
-): Promise<{ result: GateResult | null; facts: PullRequestFacts; plan: FactPlan; graphqlQueries: number; restRequests: number; cost: number }> {
+): Promise<{
+  result: GateResult | null;
+  facts: PullRequestFacts;
+  plan: FactPlan;
+  graphqlQueries: number;
+  restRequests: number;
+  cost: number;
+}> {
   const loaded = await loadPullRequestFacts(octokit, REF, pullNumber, prior ? { plan: prior } : {});
   if (loaded.kind !== 'pull-request') throw new Error('not found');
   const config = configOf(loaded);

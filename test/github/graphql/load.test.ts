@@ -100,7 +100,16 @@ describe('a human PR', () => {
     });
     expect(facts.commits[0]!.commit!.verification).toEqual({ verified: false, reason: 'unsigned' });
     expect(facts.reviews).toEqual([
-      { id: 900, login: 'sam', userId: 77, userType: 'User', automated: false, state: 'APPROVED', commitId: SHA2, submittedAt: '2026-01-01T11:00:00Z' },
+      {
+        id: 900,
+        login: 'sam',
+        userId: 77,
+        userType: 'User',
+        automated: false,
+        state: 'APPROVED',
+        commitId: SHA2,
+        submittedAt: '2026-01-01T11:00:00Z',
+      },
     ]);
     expect(facts.writeAccess).toEqual({ sam: true });
     expect(facts.config).toEqual({ repository: null, organization: null });
@@ -110,11 +119,24 @@ describe('a human PR', () => {
 
   it('works the same through Probot’s Octokit', async () => {
     const { github, repo } = fakeGitHub();
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files: [{ path: 'a.ts', changeType: 'MODIFIED' }], commits: [humanCommit(SHA2)] });
+    repo.pulls.push({
+      number: 7,
+      author: ALICE,
+      headRefOid: SHA2,
+      files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
+      commits: [humanCommit(SHA2)],
+    });
     const octokit = new ProbotOctokit({ auth: { token: 'ghs_test' }, retry: { enabled: false }, throttle: { enabled: false } });
     const result = await loadPullRequestFacts(octokit, REF, 7);
     expect(result.kind).toBe('pull-request');
-    expect(result.usage).toEqual({ graphqlQueries: 1, restRequests: 0, cost: 1, remaining: 4999, resetAt: '2030-01-01T00:00:00Z', restRemaining: null });
+    expect(result.usage).toEqual({
+      graphqlQueries: 1,
+      restRequests: 0,
+      cost: 1,
+      remaining: 4999,
+      resetAt: '2030-01-01T00:00:00Z',
+      restRemaining: null,
+    });
     expect(github.requests).toHaveLength(1);
   });
 });
@@ -162,7 +184,12 @@ describe('an agent PR on a sensitive path that needs a team', () => {
     const again = await evaluateThroughLoader(restOctokit(), 7, first.plan);
     expect(again.result?.conclusion).toBe('success');
     expect({ graphql: again.graphqlQueries, rest: again.restRequests, cost: again.cost }).toEqual({ graphql: 1, rest: 0, cost: 1 });
-    expect(github.graphqlRequests()[0]!.variables).toEqual({ ...BASE_VARIABLES, timelineTypes: ['REVIEW_REQUESTED_EVENT'], o0: 'acme', o0t0: 'security' });
+    expect(github.graphqlRequests()[0]!.variables).toEqual({
+      ...BASE_VARIABLES,
+      timelineTypes: ['REVIEW_REQUESTED_EVENT'],
+      o0: 'acme',
+      o0t0: 'security',
+    });
   });
 
   it('the conservative plan of a known config also fetches the team in the first query', async () => {
@@ -179,7 +206,10 @@ describe('an agent PR on a sensitive path that needs a team', () => {
 describe('paging', () => {
   it('reads more than 100 files with follow-up queries for the files connection only', async () => {
     const { github, repo } = fakeGitHub();
-    const files: FakeFile[] = Array.from({ length: 250 }, (_, i) => ({ path: `src/f${String(i).padStart(3, '0')}.ts`, changeType: 'MODIFIED' }));
+    const files: FakeFile[] = Array.from({ length: 250 }, (_, i) => ({
+      path: `src/f${String(i).padStart(3, '0')}.ts`,
+      changeType: 'MODIFIED',
+    }));
     repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files, commits: [humanCommit(SHA2)] });
     const facts = await load(github);
     expect(facts.files).toHaveLength(250);
@@ -196,7 +226,13 @@ describe('paging', () => {
   it('pages every long connection in the same follow-up query (commits and a team)', async () => {
     const { github, repo } = fakeGitHub({}, { big: Array.from({ length: 130 }, (_, i) => `member${i}`) });
     const commits = Array.from({ length: 120 }, (_, i) => humanCommit(`${String(i).padStart(40, '0')}`));
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: commits[119]!.oid, files: [{ path: 'a.ts', changeType: 'MODIFIED' }], commits });
+    repo.pulls.push({
+      number: 7,
+      author: ALICE,
+      headRefOid: commits[119]!.oid,
+      files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
+      commits,
+    });
     const facts = await load(github, { plan: { ...planFacts(null), teams: ['@acme/big'] } });
     expect(facts.commits).toHaveLength(120);
     expect(facts.teamMembers['@acme/big']).toHaveLength(130);
@@ -236,7 +272,10 @@ describe('a renamed file', () => {
 
   it('on the second page of files: only that page is read', async () => {
     const { github, repo } = fakeGitHub();
-    const files: FakeFile[] = Array.from({ length: 180 }, (_, i) => ({ path: `docs/p${String(i).padStart(3, '0')}.md`, changeType: 'MODIFIED' }));
+    const files: FakeFile[] = Array.from({ length: 180 }, (_, i) => ({
+      path: `docs/p${String(i).padStart(3, '0')}.md`,
+      changeType: 'MODIFIED',
+    }));
     files[150] = { path: 'lib/key.pem', changeType: 'RENAMED', previousPath: 'secrets/key.pem' };
     repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files, commits: [humanCommit(SHA2)] });
     const facts = await load(github);
@@ -247,7 +286,13 @@ describe('a renamed file', () => {
 
   it('whose previous path REST does not give: fails closed', async () => {
     const { github, repo } = fakeGitHub();
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files: [{ path: 'lib/x.ts', changeType: 'RENAMED' }], commits: [humanCommit(SHA2)] });
+    repo.pulls.push({
+      number: 7,
+      author: ALICE,
+      headRefOid: SHA2,
+      files: [{ path: 'lib/x.ts', changeType: 'RENAMED' }],
+      commits: [humanCommit(SHA2)],
+    });
     const facts = await load(github);
     expect(facts.cannotEvaluate?.reason).toBe('rename-unresolved');
     expect(github.restRequests()).toHaveLength(1);
@@ -272,7 +317,14 @@ describe('past GitHub’s listing limits', () => {
   it('more than 250 commits: one query, nothing paged', async () => {
     const { github, repo } = fakeGitHub();
     const commits = Array.from({ length: 101 }, (_, i) => humanCommit(`${String(i).padStart(40, '0')}`));
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files: [{ path: 'a.ts', changeType: 'MODIFIED' }], commits, commitCount: 251 });
+    repo.pulls.push({
+      number: 7,
+      author: ALICE,
+      headRefOid: SHA2,
+      files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
+      commits,
+      commitCount: 251,
+    });
     const facts = await load(github);
     expect(facts.cannotEvaluate?.reason).toBe('too-many-commits');
     expect(facts.cannotEvaluate?.message).toMatch(/^This pull request has 251 commits\. GitHub lists at most 250 commits/);
@@ -284,15 +336,17 @@ describe('configuration files', () => {
   it('an organization-level config comes through the aliased `.github` repository in the same query', async () => {
     const { github, repo } = fakeGitHub();
     github.repositories.push({ owner: 'acme', name: '.github', files: { '.github/ai-review.yml': 'mode: enforce\n' }, pulls: [] });
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files: [{ path: 'a.ts', changeType: 'MODIFIED' }], commits: [humanCommit(SHA2)] });
+    repo.pulls.push({
+      number: 7,
+      author: ALICE,
+      headRefOid: SHA2,
+      files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
+      commits: [humanCommit(SHA2)],
+    });
     const facts = await load(github);
     expect(facts.config.repository).toBeNull();
-    expect(facts.config.organization).toEqual({
-      repository: 'acme/.github',
-      path: '.github/ai-review.yml',
-      oid: expect.stringMatching(/^[0-9a-f]{40}$/),
-      text: 'mode: enforce\n',
-    });
+    expect(facts.config.organization).toMatchObject({ repository: 'acme/.github', path: '.github/ai-review.yml', text: 'mode: enforce\n' });
+    expect(facts.config.organization?.oid).toMatch(/^[0-9a-f]{40}$/);
     expect(configOf(facts).file.mode).toBe('enforce');
     expect(github.requests).toHaveLength(1);
     expect(github.graphqlRequests()[0]!.query).toContain('organizationConfig: repository(owner: $owner, name: ".github")');
@@ -321,10 +375,12 @@ describe('facts the plan asks for', () => {
   it('CODEOWNERS: the first location GitHub uses, its errors, and the code-owner team in the follow-up query', async () => {
     const config = `rules:\n  - name: owners\n    if: { author: any }\n    require: { count: 1, codeowners: true }\n`;
     const { github, repo } = fakeGitHub(
-      { '.github/ai-review.yml': config, 'CODEOWNERS': '* @acme/web\n', 'docs/CODEOWNERS': '* @bob\n' },
+      { '.github/ai-review.yml': config, CODEOWNERS: '* @acme/web\n', 'docs/CODEOWNERS': '* @bob\n' },
       { web: ['erin'] },
     );
-    repo.codeownersErrors = [{ line: 3, column: 1, kind: 'Unknown owner', message: 'Unknown owner', suggestion: null, path: 'CODEOWNERS', source: '' }];
+    repo.codeownersErrors = [
+      { line: 3, column: 1, kind: 'Unknown owner', message: 'Unknown owner', suggestion: null, path: 'CODEOWNERS', source: '' },
+    ];
     repo.pulls.push({
       number: 7,
       author: ALICE,
@@ -368,12 +424,34 @@ describe('facts the plan asks for', () => {
     expect(out.result?.override).toMatchObject({ login: 'erin', source: 'label' });
     expect(out.result?.conclusion).toBe('success');
     expect(out.facts.timeline.filter((e) => e.event !== 'review_requested')).toEqual([
-      { event: 'labeled', actor: { login: 'rita', id: 4242, type: 'User' }, label: { name: 'ai-review: override' }, created_at: '2026-01-01T10:00:00Z' },
-      { event: 'unlabeled', actor: { login: 'rita', id: 4242, type: 'User' }, label: { name: 'ai-review: override' }, created_at: '2026-01-01T10:01:00Z' },
-      { event: 'labeled', actor: { login: 'erin', id: 9, type: 'User' }, label: { name: 'ai-review: override' }, created_at: '2026-01-01T10:02:00Z' },
+      {
+        event: 'labeled',
+        actor: { login: 'rita', id: 4242, type: 'User' },
+        label: { name: 'ai-review: override' },
+        created_at: '2026-01-01T10:00:00Z',
+      },
+      {
+        event: 'unlabeled',
+        actor: { login: 'rita', id: 4242, type: 'User' },
+        label: { name: 'ai-review: override' },
+        created_at: '2026-01-01T10:01:00Z',
+      },
+      {
+        event: 'labeled',
+        actor: { login: 'erin', id: 9, type: 'User' },
+        label: { name: 'ai-review: override' },
+        created_at: '2026-01-01T10:02:00Z',
+      },
     ]);
-    expect(out.facts.comments).toEqual([{ id: 31, login: 'erin', body: 'looks fine', createdAt: '2026-01-01T10:03:00Z', updatedAt: '2026-01-01T10:03:00Z' }]);
-    expect(github.graphqlRequests()[1]!.variables).toEqual({ ...BASE_VARIABLES, timelineTypes: ['ISSUE_COMMENT'], o0: 'acme', o0t0: 'platform' });
+    expect(out.facts.comments).toEqual([
+      { id: 31, login: 'erin', body: 'looks fine', createdAt: '2026-01-01T10:03:00Z', updatedAt: '2026-01-01T10:03:00Z' },
+    ]);
+    expect(github.graphqlRequests()[1]!.variables).toEqual({
+      ...BASE_VARIABLES,
+      timelineTypes: ['ISSUE_COMMENT'],
+      o0: 'acme',
+      o0t0: 'platform',
+    });
   });
 
   it('review requests as REST timeline events, for asking reviewers once per PR', async () => {
@@ -386,13 +464,30 @@ describe('facts the plan asks for', () => {
       commits: [humanCommit(SHA2)],
       timeline: [
         { __typename: 'ReviewRequestedEvent', actor: ALICE, reviewer: SAM, createdAt: '2026-01-01T10:00:00Z' },
-        { __typename: 'ReviewRequestedEvent', actor: ALICE, reviewer: { __typename: 'Team', slug: 'security' }, createdAt: '2026-01-01T10:01:00Z' },
+        {
+          __typename: 'ReviewRequestedEvent',
+          actor: ALICE,
+          reviewer: { __typename: 'Team', slug: 'security' },
+          createdAt: '2026-01-01T10:01:00Z',
+        },
       ],
     });
     const facts = await load(github);
     expect(facts.timeline).toEqual([
-      { event: 'review_requested', actor: { login: 'alice', id: 1001, type: 'User' }, requested_reviewer: { login: 'sam', id: 77, type: 'User' }, requested_team: null, created_at: '2026-01-01T10:00:00Z' },
-      { event: 'review_requested', actor: { login: 'alice', id: 1001, type: 'User' }, requested_reviewer: null, requested_team: { slug: 'security' }, created_at: '2026-01-01T10:01:00Z' },
+      {
+        event: 'review_requested',
+        actor: { login: 'alice', id: 1001, type: 'User' },
+        requested_reviewer: { login: 'sam', id: 77, type: 'User' },
+        requested_team: null,
+        created_at: '2026-01-01T10:00:00Z',
+      },
+      {
+        event: 'review_requested',
+        actor: { login: 'alice', id: 1001, type: 'User' },
+        requested_reviewer: null,
+        requested_team: { slug: 'security' },
+        created_at: '2026-01-01T10:01:00Z',
+      },
     ]);
   });
 

@@ -3,14 +3,35 @@ import { toAccount, toChangedFile, toCommentFact, toCommitInput, toReviewFact, t
 
 describe('accounts', () => {
   it.each([
-    [{ __typename: 'User', login: 'alice', databaseId: 1 }, { login: 'alice', id: 1, type: 'User' }],
-    [{ __typename: 'Bot', login: 'github-actions', databaseId: 41898282 }, { login: 'github-actions[bot]', id: 41898282, type: 'Bot' }],
-    [{ __typename: 'Bot', login: 'dependabot[bot]', databaseId: 49699333 }, { login: 'dependabot[bot]', id: 49699333, type: 'Bot' }],
+    [
+      { __typename: 'User', login: 'alice', databaseId: 1 },
+      { login: 'alice', id: 1, type: 'User' },
+    ],
+    [
+      { __typename: 'Bot', login: 'github-actions', databaseId: 41898282 },
+      { login: 'github-actions[bot]', id: 41898282, type: 'Bot' },
+    ],
+    [
+      { __typename: 'Bot', login: 'dependabot[bot]', databaseId: 49699333 },
+      { login: 'dependabot[bot]', id: 49699333, type: 'Bot' },
+    ],
     // The Copilot coding agent: GraphQL bot login, REST login `Copilot` (catalog, by id).
-    [{ __typename: 'Bot', login: 'copilot-swe-agent', databaseId: 198982749 }, { login: 'Copilot', id: 198982749, type: 'Bot' }],
-    [{ __typename: 'Bot', login: 'Copilot', databaseId: 198982749 }, { login: 'Copilot', id: 198982749, type: 'Bot' }],
-    [{ __typename: 'Mannequin', login: 'old-user', databaseId: 5 }, { login: 'old-user', id: 5, type: 'Mannequin' }],
-    [{ __typename: 'EnterpriseUserAccount', login: 'ent' }, { login: 'ent', id: null, type: 'User' }],
+    [
+      { __typename: 'Bot', login: 'copilot-swe-agent', databaseId: 198982749 },
+      { login: 'Copilot', id: 198982749, type: 'Bot' },
+    ],
+    [
+      { __typename: 'Bot', login: 'Copilot', databaseId: 198982749 },
+      { login: 'Copilot', id: 198982749, type: 'Bot' },
+    ],
+    [
+      { __typename: 'Mannequin', login: 'old-user', databaseId: 5 },
+      { login: 'old-user', id: 5, type: 'Mannequin' },
+    ],
+    [
+      { __typename: 'EnterpriseUserAccount', login: 'ent' },
+      { login: 'ent', id: null, type: 'User' },
+    ],
   ])('%j → %j', (actor, rest) => {
     expect(toAccount(actor)).toEqual(rest);
   });
@@ -21,7 +42,13 @@ describe('accounts', () => {
 });
 
 describe('commits', () => {
-  const base = { oid: 'a'.repeat(40), message: 'm', authoredDate: '2026-01-01T10:00:00Z', committedDate: '2026-01-01T11:00:00Z', signature: null };
+  const base = {
+    oid: 'a'.repeat(40),
+    message: 'm',
+    authoredDate: '2026-01-01T10:00:00Z',
+    committedDate: '2026-01-01T11:00:00Z',
+    signature: null,
+  };
 
   it('a bot noreply address is the bot REST reports (GraphQL `user` is typed User and null for bots)', () => {
     const commit = toCommitInput({
@@ -46,10 +73,22 @@ describe('commits', () => {
   });
 
   it.each([
-    [{ isValid: true, state: 'VALID' }, { verified: true, reason: 'valid' }],
-    [{ isValid: false, state: 'UNKNOWN_KEY' }, { verified: false, reason: 'unknown_key' }],
-    [{ isValid: false, state: 'MALFORMED_SIG' }, { verified: false, reason: 'malformed_signature' }],
-    [{ isValid: false, state: 'UNKNOWN_SIG_TYPE' }, { verified: false, reason: 'unknown_signature_type' }],
+    [
+      { isValid: true, state: 'VALID' },
+      { verified: true, reason: 'valid' },
+    ],
+    [
+      { isValid: false, state: 'UNKNOWN_KEY' },
+      { verified: false, reason: 'unknown_key' },
+    ],
+    [
+      { isValid: false, state: 'MALFORMED_SIG' },
+      { verified: false, reason: 'malformed_signature' },
+    ],
+    [
+      { isValid: false, state: 'UNKNOWN_SIG_TYPE' },
+      { verified: false, reason: 'unknown_signature_type' },
+    ],
     [null, { verified: false, reason: 'unsigned' }],
   ])('signature %j → verification %j', (signature, verification) => {
     expect(toCommitInput({ ...base, author: null, committer: null, signature }).commit?.verification).toEqual(verification);
@@ -94,7 +133,14 @@ describe('files, reviews, timeline', () => {
   });
 
   it('comments are not timeline events, and events are not comments', () => {
-    const comment = { __typename: 'IssueComment', fullDatabaseId: '7', body: '/ai-review override hotfix', createdAt: 't', updatedAt: 'u', author: { __typename: 'User', login: 'erin', databaseId: 9 } };
+    const comment = {
+      __typename: 'IssueComment',
+      fullDatabaseId: '7',
+      body: '/ai-review override hotfix',
+      createdAt: 't',
+      updatedAt: 'u',
+      author: { __typename: 'User', login: 'erin', databaseId: 9 },
+    };
     expect(toTimelineEvent(comment)).toBeNull();
     expect(toCommentFact(comment)).toEqual({ id: 7, login: 'erin', body: '/ai-review override hotfix', createdAt: 't', updatedAt: 'u' });
     expect(toCommentFact({ __typename: 'LabeledEvent', createdAt: 't', label: { name: 'x' } })).toBeNull();

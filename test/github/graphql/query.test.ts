@@ -37,7 +37,10 @@ describe('query shapes', () => {
                   writeAccess,
                   timelineTypes: TYPES,
                   connections: connections.map((key, i) => (i % 2 ? { key, after: 'Y3Vyc29yOjk5' } : { key })),
-                  teams: Array.from({ length: teams }, (_, i) => ({ team: `@org${i % 2}/team${i}`, ...(i === 1 ? { after: 'Y3Vyc29yOjk5' } : {}) })),
+                  teams: Array.from({ length: teams }, (_, i) => ({
+                    team: `@org${i % 2}/team${i}`,
+                    ...(i === 1 ? { after: 'Y3Vyc29yOjk5' } : {}),
+                  })),
                 });
                 expect(validate(built.query).map((e) => e.message)).toEqual([]);
                 checked++;
@@ -46,7 +49,12 @@ describe('query shapes', () => {
   });
 
   it('declares exactly the variables it sends', () => {
-    const built = buildQuery('Q', REF, 7, parts({ teams: [{ team: '@acme/security' }, { team: '@acme/web', after: 'c' }, { team: '@other/x' }] }));
+    const built = buildQuery(
+      'Q',
+      REF,
+      7,
+      parts({ teams: [{ team: '@acme/security' }, { team: '@acme/web', after: 'c' }, { team: '@other/x' }] }),
+    );
     expect(built.variables).toEqual({
       owner: 'acme',
       name: 'widgets',
@@ -88,7 +96,12 @@ describe('cost by GitHub’s formula', () => {
   });
 
   it('a page query costs 1 point', () => {
-    const built = buildQuery('P', REF, 7, parts({ pullRequestFields: false, configFiles: false, codeowners: false, connections: [{ key: 'files', after: 'c' }] }));
+    const built = buildQuery(
+      'P',
+      REF,
+      7,
+      parts({ pullRequestFields: false, configFiles: false, codeowners: false, connections: [{ key: 'files', after: 'c' }] }),
+    );
     expect(graphqlCost(built.query, built.variables)).toEqual({ requests: 1, cost: 1 });
   });
 
