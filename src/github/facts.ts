@@ -3,7 +3,7 @@
  * Every function here takes an Octokit (installation-authenticated) and returns plain data for the core.
  */
 import type { ProbotOctokit } from 'probot';
-import type { CommitInput, TimelineEventInput } from '../authorship/types.js';
+import type { AuthorshipInput, CommitInput, TimelineEventInput } from '../authorship/types.js';
 import type { ChangedFile } from '../paths/match.js';
 import type { LabelEventFact, ReviewFact, ReviewState } from '../gate/types.js';
 
@@ -160,4 +160,22 @@ export function labelEvents(timeline: readonly TimelineEventInput[], label: stri
 /** Label names of a PR (webhook payloads give objects, some tools give strings). */
 export function labelNames(pr: PullRequestData): string[] {
   return (pr.labels ?? []).map((l) => (typeof l === 'string' ? l : (l.name ?? ''))).filter((l) => l !== '');
+}
+
+/** The authorship classifier's input for a PR and its commits (REST shapes), as the evaluation classifies it. */
+export function authorshipInput(pr: PullRequestData, commits: CommitInput[]): AuthorshipInput {
+  return {
+    pull_request: {
+      number: pr.number,
+      title: pr.title ?? null,
+      body: pr.body ?? null,
+      user: pr.user,
+      head: { ref: pr.head.ref ?? null },
+      labels: labelNames(pr).map((name) => ({ name })),
+      assignees: pr.assignees ?? [],
+      html_url: pr.html_url ?? null,
+      created_at: pr.created_at ?? null,
+    },
+    commits,
+  };
 }

@@ -129,7 +129,8 @@ interface BlobNode {
   isBinary?: boolean | null;
 }
 
-interface CodeownersErrorNode {
+/** One error of GitHub's `Repository.codeowners { errors }`. */
+export interface CodeownersErrorNode {
   line: number;
   column: number;
   kind: string;

@@ -22,6 +22,7 @@ import {
   type ValueNode,
 } from 'graphql';
 import nock from 'nock';
+import type { CodeownersErrorNode } from '../../../src/github/graphql/load.js';
 
 export const API = 'https://api.github.com';
 export const SCHEMA = buildClientSchema(githubSchema.json as never);
@@ -95,15 +96,7 @@ export interface FakeRepository {
   /** Paths GraphQL reports as truncated (`isTruncated: true`, text cut). */
   truncated?: string[];
   pulls: FakePullRequest[];
-  codeownersErrors?: Array<{
-    line: number;
-    column: number;
-    kind: string;
-    message: string;
-    suggestion: string | null;
-    path: string;
-    source: string;
-  }>;
+  codeownersErrors?: CodeownersErrorNode[];
 }
 
 /** One recorded request. */

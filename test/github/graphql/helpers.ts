@@ -8,10 +8,10 @@ import { parseConfigText, resolveConfig, type EffectiveConfig } from '../../../s
 import { applicableRules, evaluateGate } from '../../../src/gate/evaluate.js';
 import { planFacts, type FactPlan } from '../../../src/gate/plan.js';
 import type { GateFacts, GateResult } from '../../../src/gate/types.js';
-import { labelEvents, labelNames } from '../../../src/github/facts.js';
+import { authorshipInput, labelEvents, labelNames } from '../../../src/github/facts.js';
 import { completePullRequestFacts, loadPullRequestFacts, type PullRequestFacts } from '../../../src/github/graphql/index.js';
 import { classifyChangedFiles } from '../../../src/paths/match.js';
-import { FakeGitHub, bot, user, type FakeCommit, type FakeRepository } from './fake-github.js';
+import { FakeGitHub, bot, user, type FakeCommit, type FakePullRequest, type FakeRepository } from './fake-github.js';
 
 export const OWNER = 'acme';
 export const REPO = 'widgets';
@@ -50,6 +50,11 @@ export const copilotCommit = (oid: string): FakeCommit => ({
   author: { name: 'copilot-swe-agent[bot]', email: '198982749+Copilot@users.noreply.github.com', user: null },
 });
 
+/** PR #7 by alice at SHA2 with one commit and no files, with `overrides`. */
+export function humanPullRequest(overrides: Partial<FakePullRequest> = {}): FakePullRequest {
+  return { number: 7, author: ALICE, headRefOid: SHA2, files: [], commits: [humanCommit(SHA2)], ...overrides };
+}
+
 /** A new fake GitHub holding acme/widgets (with `files` on its default branch) and the @acme organization. */
 export function fakeGitHub(
   files: Record<string, string> = {},
@@ -79,21 +84,7 @@ export function configOf(facts: PullRequestFacts): EffectiveConfig {
 export function gateInputs(facts: PullRequestFacts, config: EffectiveConfig) {
   const pr = facts.pullRequest;
   const labels = labelNames(pr);
-  const verdict = classifyPullRequest(
-    {
-      pull_request: {
-        number: pr.number,
-        title: pr.title ?? null,
-        body: pr.body ?? null,
-        user: pr.user,
-        head: { ref: pr.head.ref ?? null },
-        labels: labels.map((name) => ({ name })),
-        assignees: pr.assignees ?? [],
-      },
-      commits: facts.commits,
-    },
-    config.authorship,
-  );
+  const verdict = classifyPullRequest(authorshipInput(pr, facts.commits), config.authorship);
   const touched = classifyChangedFiles(facts.files, config.compiledPathGroups);
   const plan = planFacts(config, {
     labels,

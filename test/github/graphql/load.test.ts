@@ -20,6 +20,7 @@ import {
   evaluateThroughLoader,
   fakeGitHub,
   humanCommit,
+  humanPullRequest,
   restOctokit,
 } from './helpers.js';
 
@@ -119,13 +120,11 @@ describe('a human PR', () => {
 
   it('works the same through Probot’s Octokit', async () => {
     const { github, repo } = fakeGitHub();
-    repo.pulls.push({
-      number: 7,
-      author: ALICE,
-      headRefOid: SHA2,
-      files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
-      commits: [humanCommit(SHA2)],
-    });
+    repo.pulls.push(
+      humanPullRequest({
+        files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
+      }),
+    );
     const octokit = new ProbotOctokit({ auth: { token: 'ghs_test' }, retry: { enabled: false }, throttle: { enabled: false } });
     const result = await loadPullRequestFacts(octokit, REF, 7);
     expect(result.kind).toBe('pull-request');
@@ -210,7 +209,7 @@ describe('paging', () => {
       path: `src/f${String(i).padStart(3, '0')}.ts`,
       changeType: 'MODIFIED',
     }));
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files, commits: [humanCommit(SHA2)] });
+    repo.pulls.push(humanPullRequest({ files }));
     const facts = await load(github);
     expect(facts.files).toHaveLength(250);
     expect(facts.files[249]).toEqual({ filename: 'src/f249.ts', status: 'modified', previous_filename: null });
@@ -277,7 +276,7 @@ describe('a renamed file', () => {
       changeType: 'MODIFIED',
     }));
     files[150] = { path: 'lib/key.pem', changeType: 'RENAMED', previousPath: 'secrets/key.pem' };
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files, commits: [humanCommit(SHA2)] });
+    repo.pulls.push(humanPullRequest({ files }));
     const facts = await load(github);
     expect(facts.files[150]!.previous_filename).toBe('secrets/key.pem');
     expect(github.restRequests().map((r) => r.path)).toEqual(['/repos/acme/widgets/pulls/7/files?per_page=100&page=2']);
@@ -286,13 +285,11 @@ describe('a renamed file', () => {
 
   it('whose previous path REST does not give: fails closed', async () => {
     const { github, repo } = fakeGitHub();
-    repo.pulls.push({
-      number: 7,
-      author: ALICE,
-      headRefOid: SHA2,
-      files: [{ path: 'lib/x.ts', changeType: 'RENAMED' }],
-      commits: [humanCommit(SHA2)],
-    });
+    repo.pulls.push(
+      humanPullRequest({
+        files: [{ path: 'lib/x.ts', changeType: 'RENAMED' }],
+      }),
+    );
     const facts = await load(github);
     expect(facts.cannotEvaluate?.reason).toBe('rename-unresolved');
     expect(github.restRequests()).toHaveLength(1);
@@ -303,7 +300,7 @@ describe('past GitHub’s listing limits', () => {
   it('more than 3,000 files: one query, nothing paged, the existing failure message', async () => {
     const { github, repo } = fakeGitHub();
     const files: FakeFile[] = Array.from({ length: 150 }, (_, i) => ({ path: `gen/${i}.ts`, changeType: 'ADDED' }));
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files, changedFiles: 3001, commits: [humanCommit(SHA2)] });
+    repo.pulls.push(humanPullRequest({ files, changedFiles: 3001 }));
     const facts = await load(github);
     expect(facts.cannotEvaluate).toEqual({
       reason: 'too-many-files',
@@ -317,14 +314,13 @@ describe('past GitHub’s listing limits', () => {
   it('more than 250 commits: one query, nothing paged', async () => {
     const { github, repo } = fakeGitHub();
     const commits = Array.from({ length: 101 }, (_, i) => humanCommit(`${String(i).padStart(40, '0')}`));
-    repo.pulls.push({
-      number: 7,
-      author: ALICE,
-      headRefOid: SHA2,
-      files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
-      commits,
-      commitCount: 251,
-    });
+    repo.pulls.push(
+      humanPullRequest({
+        files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
+        commits,
+        commitCount: 251,
+      }),
+    );
     const facts = await load(github);
     expect(facts.cannotEvaluate?.reason).toBe('too-many-commits');
     expect(facts.cannotEvaluate?.message).toMatch(/^This pull request has 251 commits\. GitHub lists at most 250 commits/);
@@ -336,13 +332,11 @@ describe('configuration files', () => {
   it('an organization-level config comes through the aliased `.github` repository in the same query', async () => {
     const { github, repo } = fakeGitHub();
     github.repositories.push({ owner: 'acme', name: '.github', files: { '.github/ai-review.yml': 'mode: enforce\n' }, pulls: [] });
-    repo.pulls.push({
-      number: 7,
-      author: ALICE,
-      headRefOid: SHA2,
-      files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
-      commits: [humanCommit(SHA2)],
-    });
+    repo.pulls.push(
+      humanPullRequest({
+        files: [{ path: 'a.ts', changeType: 'MODIFIED' }],
+      }),
+    );
     const facts = await load(github);
     expect(facts.config.repository).toBeNull();
     expect(facts.config.organization).toMatchObject({ repository: 'acme/.github', path: '.github/ai-review.yml', text: 'mode: enforce\n' });
@@ -354,7 +348,7 @@ describe('configuration files', () => {
 
   it('returns the raw text, `_extends` included, for the caller to follow', async () => {
     const { github, repo } = fakeGitHub({ '.github/ai-review.yml': '_extends: .github\nmode: advisory\n' });
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files: [], commits: [humanCommit(SHA2)] });
+    repo.pulls.push(humanPullRequest());
     const facts = await load(github);
     expect(facts.config.repository?.text).toBe('_extends: .github\nmode: advisory\n');
     expect(facts.config.organization).toBeNull();
@@ -364,7 +358,7 @@ describe('configuration files', () => {
     const codeowners = '* @acme/web\n'.padEnd(200, '#');
     const { github, repo } = fakeGitHub({ '.github/CODEOWNERS': codeowners });
     repo.truncated = ['.github/CODEOWNERS'];
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files: [], commits: [humanCommit(SHA2)] });
+    repo.pulls.push(humanPullRequest());
     const facts = await load(github);
     expect(facts.codeowners).toEqual({ path: '.github/CODEOWNERS', content: codeowners });
     expect(github.restRequests()).toEqual([{ api: 'rest', method: 'GET', path: '/repos/acme/widgets/contents/.github/CODEOWNERS' }]);
@@ -381,14 +375,12 @@ describe('facts the plan asks for', () => {
     repo.codeownersErrors = [
       { line: 3, column: 1, kind: 'Unknown owner', message: 'Unknown owner', suggestion: null, path: 'CODEOWNERS', source: '' },
     ];
-    repo.pulls.push({
-      number: 7,
-      author: ALICE,
-      headRefOid: SHA2,
-      files: [{ path: 'src/a.ts', changeType: 'MODIFIED' }],
-      commits: [humanCommit(SHA2)],
-      reviews: [{ id: 5, author: user('erin', 5), state: 'APPROVED', commit: SHA2, submittedAt: '2026-01-01T12:00:00Z' }],
-    });
+    repo.pulls.push(
+      humanPullRequest({
+        files: [{ path: 'src/a.ts', changeType: 'MODIFIED' }],
+        reviews: [{ id: 5, author: user('erin', 5), state: 'APPROVED', commit: SHA2, submittedAt: '2026-01-01T12:00:00Z' }],
+      }),
+    );
     const out = await evaluateThroughLoader(restOctokit(), 7);
     expect(github.invalid).toEqual([]);
     expect(out.facts.codeowners).toEqual({
@@ -456,22 +448,20 @@ describe('facts the plan asks for', () => {
 
   it('review requests as REST timeline events, for asking reviewers once per PR', async () => {
     const { github, repo } = fakeGitHub();
-    repo.pulls.push({
-      number: 7,
-      author: ALICE,
-      headRefOid: SHA2,
-      files: [],
-      commits: [humanCommit(SHA2)],
-      timeline: [
-        { __typename: 'ReviewRequestedEvent', actor: ALICE, reviewer: SAM, createdAt: '2026-01-01T10:00:00Z' },
-        {
-          __typename: 'ReviewRequestedEvent',
-          actor: ALICE,
-          reviewer: { __typename: 'Team', slug: 'security' },
-          createdAt: '2026-01-01T10:01:00Z',
-        },
-      ],
-    });
+    repo.pulls.push(
+      humanPullRequest({
+        files: [],
+        timeline: [
+          { __typename: 'ReviewRequestedEvent', actor: ALICE, reviewer: SAM, createdAt: '2026-01-01T10:00:00Z' },
+          {
+            __typename: 'ReviewRequestedEvent',
+            actor: ALICE,
+            reviewer: { __typename: 'Team', slug: 'security' },
+            createdAt: '2026-01-01T10:01:00Z',
+          },
+        ],
+      }),
+    );
     const facts = await load(github);
     expect(facts.timeline).toEqual([
       {
@@ -493,7 +483,7 @@ describe('facts the plan asks for', () => {
 
   it('a team GitHub does not know, and an organization it does not know, have no members', async () => {
     const { github, repo } = fakeGitHub({}, { security: ['sam'] });
-    repo.pulls.push({ number: 7, author: ALICE, headRefOid: SHA2, files: [], commits: [humanCommit(SHA2)] });
+    repo.pulls.push(humanPullRequest());
     const facts = await load(github, { plan: { ...planFacts(null), teams: ['@acme/ghost', '@acme/security', '@other/x'] } });
     expect(facts.teamMembers).toEqual({ '@acme/ghost': [], '@acme/security': ['sam'], '@other/x': [] });
     expect(facts.missingTeams).toEqual(['@acme/ghost', '@other/x']);
