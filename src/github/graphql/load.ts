@@ -64,7 +64,7 @@ export interface ConfigFiles {
 
 /** Why a PR cannot be evaluated safely; `message` is the `failure` check run's text. */
 export interface CannotEvaluateMarker {
-  reason: 'too-many-files' | 'too-many-commits' | 'rename-unresolved';
+  reason: 'too-many-files' | 'too-many-commits' | 'files-incomplete' | 'rename-unresolved';
   message: string;
 }
 
@@ -342,6 +342,14 @@ async function resolveRenames(
   return [...renamed.values()].every((f) => f.previous_filename);
 }
 
+/** GitHub listed fewer files than the PR changes (e.g. a diff too large to compute): the gate cannot see every path. */
+function filesIncomplete(listed: number, changed: number): CannotEvaluateMarker {
+  return {
+    reason: 'files-incomplete',
+    message: `GitHub listed ${listed} of the ${changed} files this pull request changes, so the gate cannot see every path it touches. Use Re-run on this check to try again, or split the pull request.`,
+  };
+}
+
 const RENAME_UNRESOLVED: CannotEvaluateMarker = {
   reason: 'rename-unresolved',
   message: 'GitHub did not list the previous path of a renamed file, so the gate cannot tell whether the move touches a sensitive path.',
@@ -426,6 +434,7 @@ export async function loadPullRequestFacts(
   const commits = (collected.commits as Array<{ commit: CommitNode }>).map((c) => toCommitInput(c.commit));
   const reviewNodes = collected.reviews as ReviewNode[];
   const { timeline, comments } = splitTimeline(collected.timeline as TimelineNode[]);
+  if (!cannotEvaluate && files.length < (prNode.changedFiles ?? 0)) cannotEvaluate = filesIncomplete(files.length, prNode.changedFiles!);
   if (!cannotEvaluate && plan.previousPaths && !(await resolveRenames(octokit, ref, pullNumber, files, usage)))
     cannotEvaluate = RENAME_UNRESOLVED;
   const config: ConfigFiles = {

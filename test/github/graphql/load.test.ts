@@ -311,6 +311,17 @@ describe('past GitHub’s listing limits', () => {
     expect(facts.usage).toMatchObject({ graphqlQueries: 1, restRequests: 0 });
   });
 
+  it('fewer files listed than the PR changes: fails closed', async () => {
+    const { github, repo } = fakeGitHub();
+    repo.pulls.push(humanPullRequest({ files: [{ path: 'a.ts', changeType: 'MODIFIED' }], changedFiles: 2 }));
+    const facts = await load(github);
+    expect(facts.cannotEvaluate).toEqual({
+      reason: 'files-incomplete',
+      message:
+        'GitHub listed 1 of the 2 files this pull request changes, so the gate cannot see every path it touches. Use Re-run on this check to try again, or split the pull request.',
+    });
+  });
+
   it('more than 250 commits: one query, nothing paged', async () => {
     const { github, repo } = fakeGitHub();
     const commits = Array.from({ length: 101 }, (_, i) => humanCommit(`${String(i).padStart(40, '0')}`));
