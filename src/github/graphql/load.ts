@@ -180,7 +180,10 @@ function timelineTypes(plan: FactPlan): TimelineItemType[] {
   return types;
 }
 
-/** One query, then follow-up queries for every connection that has a next page, until none has. */
+/** Follow-up queries one load may send before giving up (30 suffice for 3,000 files; a team of 10,000 needs 100). */
+const MAX_PAGE_ROUNDS = 100;
+
+/** One query, then follow-up queries for every connection that has a next page, until none has (at most 100). */
 async function readAll(
   octokit: FactsOctokit,
   ref: RepoRef,
@@ -189,12 +192,13 @@ async function readAll(
   first: QueryParts,
   usage: ApiUsage,
   stopPaging: (response: FactsResponse) => boolean,
-): Promise<{ response: FactsResponse; collected: Collected; teams: Map<string, string[] | null>; stopped: boolean }> {
+): Promise<{ response: FactsResponse; collected: Collected; teams: Map<string, string[] | null> }> {
   const collected: Collected = { labels: [], assignees: [], reviewRequests: [], files: [], commits: [], reviews: [], timeline: [] };
   const teams = new Map<string, string[] | null>();
   let parts = first;
   let response: FactsResponse | null = null;
   for (let round = 0; ; round++) {
+    if (round > MAX_PAGE_ROUNDS) throw new Error(`GitHub kept listing pages after ${MAX_PAGE_ROUNDS} follow-up queries`);
     const built = buildQuery(round === 0 ? operation : 'PullRequestFactsPage', ref, pullNumber, parts);
     const orgAliases = [...new Set([...built.teamAliases.values()].map(([org]) => org))];
     const data = await runQuery<FactsResponse>(octokit, built.query, built.variables, usage, [
@@ -204,14 +208,14 @@ async function readAll(
     ]);
     if (round === 0) {
       response = data;
-      if (parts.pullRequestFields && !data.repository?.pullRequest) return { response: data, collected, teams, stopped: true };
+      if (parts.pullRequestFields && !data.repository?.pullRequest) return { response: data, collected, teams };
       if (parts.pullRequestFields && stopPaging(data)) {
         absorb(data, parts, collected, teams, built.teamAliases);
-        return { response: data, collected, teams, stopped: true };
+        return { response: data, collected, teams };
       }
     }
     const next = absorb(data, parts, collected, teams, built.teamAliases);
-    if (next.connections.length === 0 && next.teams.length === 0) return { response: response!, collected, teams, stopped: false };
+    if (next.connections.length === 0 && next.teams.length === 0) return { response: response!, collected, teams };
     parts = {
       pullRequestFields: false,
       configFiles: false,
