@@ -182,24 +182,39 @@ export class FakeGitHub {
   readonly organizations: Record<string, Record<string, string[]>> = {};
   private remaining = 5000;
 
-  constructor() {
+  /**
+   * `origin` and the paths of GitHub Enterprise Server when `enterprise` is set: GraphQL at `/api/graphql`, REST under
+   * `/api/v3` (as @octokit/graphql and @octokit/request address a `baseUrl` ending in `/api/v3`).
+   */
+  constructor(options: { origin?: string; enterprise?: boolean } = {}) {
+    const origin = options.origin ?? API;
+    const graphqlPath = options.enterprise ? '/api/graphql' : '/graphql';
+    this.restPrefix = options.enterprise ? '/api/v3' : '';
     nock.disableNetConnect();
-    nock(API)
-      .post('/graphql')
+    nock(origin)
+      .post(graphqlPath)
       .reply((_uri, body) => {
         const { query, variables } = body as { query: string; variables?: Record<string, unknown> };
         return [200, this.execute(query, variables ?? {})];
       })
       .persist();
-    nock(API)
-      .get(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files/)
+    nock(origin)
+      .get((uri) => /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files/.test(this.restPath(uri)))
       .query(true)
       .reply((uri) => this.restFiles(uri))
       .persist();
-    nock(API)
-      .get(/^\/repos\/([^/]+)\/([^/]+)\/contents\//)
+    nock(origin)
+      .get((uri) => /^\/repos\/[^/]+\/[^/]+\/contents\//.test(this.restPath(uri)))
       .reply((uri) => this.restContents(uri))
       .persist();
+  }
+
+  private readonly restPrefix: string;
+
+  /** A request path without the REST prefix and the query string. */
+  private restPath(uri: string): string {
+    const path = new URL(uri, API).pathname;
+    return path.startsWith(this.restPrefix) ? path.slice(this.restPrefix.length) : path;
   }
 
   static cleanup(): void {
@@ -307,7 +322,7 @@ export class FakeGitHub {
   private restFiles(uri: string): [number, unknown] {
     const url = new URL(uri, API);
     this.requests.push({ api: 'rest', method: 'GET', path: `${url.pathname}${url.search}` });
-    const [, owner, name, number] = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files/.exec(url.pathname)!;
+    const [, owner, name, number] = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files/.exec(this.restPath(uri))!;
     const pr = this.repository(owner!, name!)?.pulls.find((p) => p.number === Number(number));
     if (!pr) return [404, { message: 'Not Found' }];
     const perPage = Number(url.searchParams.get('per_page') ?? 30);
@@ -323,7 +338,7 @@ export class FakeGitHub {
   private restContents(uri: string): [number, unknown, Record<string, string>] {
     const url = new URL(uri, API);
     this.requests.push({ api: 'rest', method: 'GET', path: decodeURIComponent(url.pathname) });
-    const [, owner, name, path] = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(decodeURIComponent(url.pathname))!;
+    const [, owner, name, path] = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(decodeURIComponent(this.restPath(uri)))!;
     const text = this.repository(owner!, name!)?.files[path!];
     if (text === undefined) return [404, { message: 'Not Found' }, {}];
     return [200, text, { 'content-type': 'application/vnd.github.raw; charset=utf-8', 'x-ratelimit-remaining': '4999' }];

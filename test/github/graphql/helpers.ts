@@ -59,8 +59,9 @@ export function humanPullRequest(overrides: Partial<FakePullRequest> = {}): Fake
 export function fakeGitHub(
   files: Record<string, string> = {},
   teams: Record<string, string[]> = {},
+  options: ConstructorParameters<typeof FakeGitHub>[0] = {},
 ): { github: FakeGitHub; repo: FakeRepository } {
-  const github = new FakeGitHub();
+  const github = new FakeGitHub(options);
   const repo: FakeRepository = { owner: OWNER, name: REPO, files, pulls: [] };
   github.repositories.push(repo);
   github.organizations.acme = teams;

@@ -140,6 +140,24 @@ describe('a human PR', () => {
   });
 });
 
+describe('GitHub Enterprise Server (GHE_HOST)', () => {
+  it('sends the query to /api/graphql and the REST reads under /api/v3', async () => {
+    const { github, repo } = fakeGitHub({}, {}, { origin: 'https://ghe.acme.dev', enterprise: true });
+    repo.pulls.push(humanPullRequest({ files: [{ path: 'lib/a.ts', changeType: 'RENAMED', previousPath: 'src/auth/a.ts' }] }));
+    const octokit = new ProbotOctokit({
+      auth: { token: 'ghs_test' },
+      baseUrl: 'https://ghe.acme.dev/api/v3',
+      retry: { enabled: false },
+      throttle: { enabled: false },
+    });
+    const result = await loadPullRequestFacts(octokit, REF, 7);
+    expect(github.invalid).toEqual([]);
+    expect(result.kind === 'pull-request' && result.files[0]!.previous_filename).toBe('src/auth/a.ts');
+    expect(github.restRequests().map((r) => r.path)).toEqual(['/api/v3/repos/acme/widgets/pulls/7/files?per_page=100&page=1']);
+    expect(github.graphqlRequests()).toHaveLength(1);
+  });
+});
+
 describe('an agent PR on a sensitive path that needs a team', () => {
   function agentPullRequest() {
     const { github, repo } = fakeGitHub({ '.github/ai-review.yml': ENFORCE }, { security: ['Sam', 'dave'] });
