@@ -9,12 +9,12 @@ import { codeownerTeams, codeownersProblems, evaluateCodeowners, isOwner } from 
 import { cutTitle, nextStep } from './next-step.js';
 import { evaluateOverrides } from './overrides.js';
 import { laterPushes } from './pushes.js';
-import { inReviewerList, isTeam, normalizeReviewer } from './reviewer-list.js';
+import { inReviewerList, isTeam, needsWriteAccess, normalizeReviewer } from './reviewer-list.js';
 import type { CannotApprove, GateFacts, GateResult, IgnoredApprovalReason, ReviewFact, RuleResult } from './types.js';
 
 const lower = (s: string): string => s.toLowerCase();
 
-export { inReviewerList, isTeam, normalizeReviewer, evaluateOverrides };
+export { inReviewerList, isTeam, needsWriteAccess, normalizeReviewer, evaluateOverrides };
 
 const AUTHOR_CLASS_TERMS = new Set(['agent', 'assisted', 'human', 'any']);
 
@@ -117,7 +117,9 @@ export function latestDecisiveReviews(reviews: readonly ReviewFact[]): Map<strin
   return latest;
 }
 
-const isAutomated = (review: ReviewFact): boolean => review.automated || review.userType === 'Bot' || lower(review.login).endsWith('[bot]');
+/** Whether a review is by a bot or an agent (marked by the shell, REST type `Bot`, or a `[bot]` login). */
+export const isAutomated = (review: ReviewFact): boolean =>
+  review.automated || review.userType === 'Bot' || lower(review.login).endsWith('[bot]');
 
 const STALE_REASON = { agent: 'stale-agent-push', other: 'stale-push-by-other', any: 'stale-push' } as const;
 
@@ -143,7 +145,7 @@ function evaluateRule(
 ): RuleResult {
   const reviewers = rule.require.reviewers ?? [];
   const eligible = (login: string): IgnoredApprovalReason | null => {
-    if (reviewers.length === 0) return facts.writeAccess[lower(login)] === true ? null : 'no-write-access';
+    if (needsWriteAccess(rule)) return facts.writeAccess[lower(login)] === true ? null : 'no-write-access';
     return inReviewerList(login, reviewers, facts.teamMembers) ? null : 'not-a-required-reviewer';
   };
   const approvals: RuleResult['approvals'] = [];

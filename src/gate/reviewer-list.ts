@@ -5,6 +5,13 @@
 /** Whether a reviewer entry names a team (`@org/slug`). */
 export const isTeam = (reviewer: string): boolean => reviewer.startsWith('@') && reviewer.includes('/');
 
+/**
+ * Whether a rule is satisfied by "anyone with write access" (no `require.reviewers`): the gate then reads the write
+ * access of the rule's reviewers (`GateFacts.writeAccess`). The one place that decides whose permission matters.
+ */
+export const needsWriteAccess = (rule: { require: { reviewers?: readonly string[] | undefined } }): boolean =>
+  (rule.require.reviewers ?? []).length === 0;
+
 /** Normalises a reviewer entry: `@Acme/Security` → `@acme/security`, `Alice` → `alice`, `@alice` → `alice`. */
 export function normalizeReviewer(reviewer: string): string {
   const r = reviewer.trim().toLowerCase();

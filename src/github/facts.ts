@@ -3,7 +3,7 @@
  * Every function here takes an Octokit (installation-authenticated) and returns plain data for the core.
  */
 import type { ProbotOctokit } from 'probot';
-import type { CommitInput, TimelineEventInput } from '../authorship/types.js';
+import type { AuthorshipInput, CommitInput, TimelineEventInput } from '../authorship/types.js';
 import type { ChangedFile } from '../paths/match.js';
 import { CODEOWNERS_LOCATIONS, CODEOWNERS_MAX_BYTES } from '../codeowners/index.js';
 import { OVERRIDE_COMMAND } from '../gate/overrides.js';
@@ -24,6 +24,16 @@ export interface RepoRef {
 export const MAX_LISTED_FILES = 3000;
 export const MAX_LISTED_COMMITS = 250;
 
+/** Why a PR with more files than GitHub lists cannot be evaluated (the `failure` check run's text). */
+export function tooManyFilesMessage(changedFiles: number): string {
+  return `This pull request changes ${changedFiles} files. GitHub lists at most ${MAX_LISTED_FILES} files of a pull request, so the gate cannot see which paths it touches. Split it into smaller pull requests.`;
+}
+
+/** Why a PR with more commits than GitHub lists cannot be evaluated (the `failure` check run's text). */
+export function tooManyCommitsMessage(commits: number): string {
+  return `This pull request has ${commits} commits. GitHub lists at most ${MAX_LISTED_COMMITS} commits of a pull request, so the gate cannot tell who wrote all of them. Squash or split it.`;
+}
+
 /** The fields of a REST pull request object the app reads (webhook `pull_request` or REST "Get a pull request"). */
 export interface PullRequestData {
   number: number;
@@ -33,7 +43,7 @@ export interface PullRequestData {
   body?: string | null;
   user: { login: string; id?: number; type?: string } | null;
   head: { sha: string; ref?: string };
-  base?: { ref?: string };
+  base?: { ref?: string; sha?: string };
   labels?: Array<{ name?: string } | string>;
   assignees?: Array<{ login: string; id?: number; type?: string }> | null;
   requested_reviewers?: Array<{ login: string }> | null;
@@ -183,4 +193,22 @@ export async function readCodeowners(octokit: Octokit, ref: RepoRef): Promise<Co
     }
   }
   return null;
+}
+
+/** The authorship classifier's input for a PR and its commits (REST shapes), as the evaluation classifies it. */
+export function authorshipInput(pr: PullRequestData, commits: CommitInput[]): AuthorshipInput {
+  return {
+    pull_request: {
+      number: pr.number,
+      title: pr.title ?? null,
+      body: pr.body ?? null,
+      user: pr.user,
+      head: { ref: pr.head.ref ?? null },
+      labels: labelNames(pr).map((name) => ({ name })),
+      assignees: pr.assignees ?? [],
+      html_url: pr.html_url ?? null,
+      created_at: pr.created_at ?? null,
+    },
+    commits,
+  };
 }

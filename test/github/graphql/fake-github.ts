@@ -1,0 +1,441 @@
+/**
+ * A GitHub for the fact loader's tests: `POST /graphql` is validated with @octokit/graphql-schema's `validate` (GitHub's
+ * published github.com schema) and then executed by graphql-js against that same schema, with resolvers reading an
+ * in-memory repository; the REST reads the loader may make are answered from the same data. Every request is
+ * recorded (query, variables, cost by GitHub's formula), so tests assert exact counts and variables.
+ */
+import { createHash } from 'node:crypto';
+import { schema as githubSchema, validate as validateGithubQuery } from '@octokit/graphql-schema';
+import {
+  GraphQLError,
+  Kind,
+  buildClientSchema,
+  getNamedType,
+  graphqlSync,
+  isInterfaceType,
+  isObjectType,
+  parse,
+  type FragmentDefinitionNode,
+  type GraphQLNamedType,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+import nock from 'nock';
+import type { CodeownersErrorNode } from '../../../src/github/graphql/load.js';
+
+export const API = 'https://api.github.com';
+export const SCHEMA = buildClientSchema(githubSchema.json as never);
+
+export interface FakeActor {
+  __typename: 'User' | 'Bot' | 'Mannequin' | 'Organization';
+  login: string;
+  databaseId: number;
+}
+
+export const user = (login: string, databaseId: number): FakeActor => ({ __typename: 'User', login, databaseId });
+export const bot = (login: string, databaseId: number): FakeActor => ({ __typename: 'Bot', login, databaseId });
+
+export interface FakeFile {
+  path: string;
+  changeType: 'ADDED' | 'DELETED' | 'MODIFIED' | 'RENAMED' | 'COPIED' | 'CHANGED';
+  /** For RENAMED: the REST `previous_filename`. */
+  previousPath?: string;
+}
+
+export interface FakeCommit {
+  oid: string;
+  message: string;
+  author: { name: string; email: string; user: { login: string; databaseId: number } | null };
+  committer?: { name: string; email: string; user: { login: string; databaseId: number } | null };
+  date?: string;
+  signature?: { isValid: boolean; state: string } | null;
+}
+
+export interface FakeReview {
+  id: number;
+  author: FakeActor | null;
+  state: 'APPROVED' | 'CHANGES_REQUESTED' | 'COMMENTED' | 'DISMISSED';
+  commit: string;
+  submittedAt: string;
+  canPush?: boolean;
+}
+
+export type FakeTimelineItem =
+  | { __typename: 'LabeledEvent' | 'UnlabeledEvent'; actor: FakeActor; label: string; createdAt: string }
+  | { __typename: 'ReviewRequestedEvent'; actor: FakeActor; reviewer: FakeActor | { __typename: 'Team'; slug: string }; createdAt: string }
+  | { __typename: 'IssueComment'; id: number; author: FakeActor; body: string; createdAt: string; updatedAt?: string };
+
+export interface FakePullRequest {
+  number: number;
+  author: FakeActor | null;
+  title?: string;
+  body?: string;
+  isDraft?: boolean;
+  state?: 'OPEN' | 'CLOSED' | 'MERGED';
+  headRefName?: string;
+  headRefOid: string;
+  labels?: string[];
+  assignees?: FakeActor[];
+  reviewRequests?: Array<FakeActor | { __typename: 'Team'; slug: string }>;
+  files: FakeFile[];
+  /** GitHub's `changedFiles` count; defaults to `files.length` (set it above 3,000 to fake a huge PR cheaply). */
+  changedFiles?: number;
+  commits: FakeCommit[];
+  /** `commits.totalCount`; defaults to `commits.length`. */
+  commitCount?: number;
+  reviews?: FakeReview[];
+  timeline?: FakeTimelineItem[];
+}
+
+export interface FakeRepository {
+  owner: string;
+  name: string;
+  /** Files of the default branch by path. */
+  files: Record<string, string>;
+  /** Paths GraphQL reports as truncated (`isTruncated: true`, text cut). */
+  truncated?: string[];
+  pulls: FakePullRequest[];
+  codeownersErrors?: CodeownersErrorNode[];
+}
+
+/** One recorded request. */
+export type RecordedRequest =
+  | { api: 'graphql'; operation: string; query: string; variables: Record<string, unknown>; cost: number }
+  | { api: 'rest'; method: string; path: string };
+
+class NotFound extends Error {
+  readonly type = 'NOT_FOUND';
+}
+
+/** GitHub's cursor: opaque; here the base64 of the index of the last node. */
+const cursor = (i: number) => Buffer.from(`cursor:${i}`).toString('base64');
+const fromCursor = (c: string | undefined) => (c ? Number(Buffer.from(c, 'base64').toString().slice('cursor:'.length)) + 1 : 0);
+
+/** A connection over `items` as GitHub pages it; rejects a missing or too large `first` like GitHub's node limit. */
+function connection<T>(items: readonly T[], args: { first?: number; after?: string }, totalCount = items.length) {
+  if (args.first === undefined || args.first < 1 || args.first > 100) throw new GraphQLError('first must be within 1-100');
+  const start = fromCursor(args.after);
+  const nodes = items.slice(start, start + args.first);
+  const end = start + nodes.length - 1;
+  return {
+    totalCount,
+    nodes,
+    edges: nodes.map((node, i) => ({ node, cursor: cursor(start + i) })),
+    pageInfo: {
+      hasNextPage: end + 1 < items.length,
+      hasPreviousPage: start > 0,
+      endCursor: nodes.length ? cursor(end) : null,
+      startCursor: cursor(start),
+    },
+  };
+}
+
+/**
+ * GitHub's GraphQL rate-limit score of a query: for every connection (a field with `first`/`last`), the requests it
+ * needs are the product of the `first`/`last` of the connections it is nested in (1 at the top level); the sum is
+ * divided by 100 and rounded, at least 1 (GitHub Docs, "Rate limits and node limits for the GraphQL API").
+ */
+export function graphqlCost(query: string, variables: Record<string, unknown> = {}): { requests: number; cost: number } {
+  const doc = parse(query);
+  const fragments = new Map(
+    doc.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+  );
+  const operation = doc.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+  const value = (node: ValueNode): number | null => {
+    if (node.kind === Kind.INT) return Number(node.value);
+    if (node.kind === Kind.VARIABLE) return typeof variables[node.name.value] === 'number' ? (variables[node.name.value] as number) : null;
+    return null;
+  };
+  let requests = 0;
+  const walk = (set: SelectionSetNode, type: GraphQLNamedType, multiplier: number): void => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.INLINE_FRAGMENT) {
+        walk(selection.selectionSet, selection.typeCondition ? SCHEMA.getType(selection.typeCondition.name.value)! : type, multiplier);
+      } else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value)!;
+        walk(fragment.selectionSet, SCHEMA.getType(fragment.typeCondition.name.value)!, multiplier);
+      } else if (selection.selectionSet && (isObjectType(type) || isInterfaceType(type))) {
+        const field = type.getFields()[selection.name.value]!;
+        const limit = selection.arguments?.find((a) => a.name.value === 'first' || a.name.value === 'last');
+        const n = limit ? value(limit.value) : null;
+        if (n !== null) requests += multiplier;
+        walk(selection.selectionSet, getNamedType(field.type), n !== null ? multiplier * n : multiplier);
+      }
+    }
+  };
+  walk(operation.selectionSet, SCHEMA.getQueryType()!, 1);
+  return { requests, cost: Math.max(1, Math.round(requests / 100)) };
+}
+
+const blobOid = (text: string) =>
+  createHash('sha1')
+    .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+    .digest('hex');
+
+/** The mocked GitHub. */
+export class FakeGitHub {
+  readonly requests: RecordedRequest[] = [];
+  /** Queries that failed validation against GitHub's schema (must stay empty). */
+  readonly invalid: Array<{ query: string; errors: string[] }> = [];
+  readonly repositories: FakeRepository[] = [];
+  readonly organizations: Record<string, Record<string, string[]>> = {};
+  private remaining = 5000;
+
+  /**
+   * `origin` and the paths of GitHub Enterprise Server when `enterprise` is set: GraphQL at `/api/graphql`, REST under
+   * `/api/v3` (as @octokit/graphql and @octokit/request address a `baseUrl` ending in `/api/v3`).
+   */
+  constructor(options: { origin?: string; enterprise?: boolean } = {}) {
+    const origin = options.origin ?? API;
+    const graphqlPath = options.enterprise ? '/api/graphql' : '/graphql';
+    this.restPrefix = options.enterprise ? '/api/v3' : '';
+    nock.disableNetConnect();
+    nock(origin)
+      .post(graphqlPath)
+      .reply((_uri, body) => {
+        const { query, variables } = body as { query: string; variables?: Record<string, unknown> };
+        return [200, this.execute(query, variables ?? {})];
+      })
+      .persist();
+    nock(origin)
+      .get((uri) => /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files/.test(this.restPath(uri)))
+      .query(true)
+      .reply((uri) => this.restFiles(uri))
+      .persist();
+    nock(origin)
+      .get((uri) => /^\/repos\/[^/]+\/[^/]+\/contents\//.test(this.restPath(uri)))
+      .reply((uri) => this.restContents(uri))
+      .persist();
+  }
+
+  private readonly restPrefix: string;
+
+  /** A request path without the REST prefix and the query string. */
+  private restPath(uri: string): string {
+    const path = new URL(uri, API).pathname;
+    return path.startsWith(this.restPrefix) ? path.slice(this.restPrefix.length) : path;
+  }
+
+  static cleanup(): void {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  }
+
+  graphqlRequests(): Array<Extract<RecordedRequest, { api: 'graphql' }>> {
+    return this.requests.filter((r): r is Extract<RecordedRequest, { api: 'graphql' }> => r.api === 'graphql');
+  }
+
+  restRequests(): Array<Extract<RecordedRequest, { api: 'rest' }>> {
+    return this.requests.filter((r): r is Extract<RecordedRequest, { api: 'rest' }> => r.api === 'rest');
+  }
+
+  private repository(owner: string, name: string): FakeRepository | undefined {
+    return this.repositories.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
+  }
+
+  private execute(query: string, variables: Record<string, unknown>): unknown {
+    const errors = validateGithubQuery(query);
+    if (errors.length > 0) {
+      this.invalid.push({ query, errors: errors.map((e) => e.message) });
+      return { errors: errors.map((e) => ({ message: e.message })) };
+    }
+    const { cost } = graphqlCost(query, variables);
+    this.remaining -= cost;
+    const operation = (parse(query).definitions[0] as OperationDefinitionNode).name?.value ?? '';
+    this.requests.push({ api: 'graphql', operation, query, variables, cost });
+    const result = graphqlSync({ schema: SCHEMA, source: query, variableValues: variables, rootValue: this.root(cost) });
+    const out: Record<string, unknown> = { data: result.data ?? null };
+    if (result.errors?.length) {
+      out.errors = result.errors.map((e) => ({
+        ...(e.originalError instanceof NotFound ? { type: 'NOT_FOUND' } : {}),
+        message: e.message,
+        path: e.path,
+        locations: e.locations,
+      }));
+    }
+    return out;
+  }
+
+  private root(cost: number) {
+    return {
+      rateLimit: () => ({
+        cost,
+        remaining: this.remaining,
+        resetAt: '2030-01-01T00:00:00Z',
+        limit: 5000,
+        used: 5000 - this.remaining,
+        nodeCount: 0,
+      }),
+      repository: ({ owner, name }: { owner: string; name: string }) => {
+        const repo = this.repository(owner, name);
+        if (!repo) throw new NotFound(`Could not resolve to a Repository with the name '${owner}/${name}'.`);
+        return this.repositoryObject(repo);
+      },
+      organization: ({ login }: { login: string }) => {
+        const teams = Object.entries(this.organizations).find(([org]) => org.toLowerCase() === login.toLowerCase())?.[1];
+        if (!teams) throw new NotFound(`Could not resolve to an Organization with the login of '${login}'.`);
+        return {
+          login,
+          team: ({ slug }: { slug: string }) => {
+            const members = teams[slug];
+            if (!members) return null;
+            return {
+              slug,
+              members: (args: { first?: number; after?: string }) =>
+                connection(
+                  members.map((m) => ({ login: m })),
+                  args,
+                ),
+            };
+          },
+        };
+      },
+    };
+  }
+
+  private repositoryObject(repo: FakeRepository) {
+    return {
+      object: ({ expression }: { expression: string }) => {
+        const path = expression.replace(/^HEAD:/, '');
+        const text = repo.files[path];
+        if (text === undefined) return null;
+        const truncated = repo.truncated?.includes(path) ?? false;
+        return {
+          __typename: 'Blob',
+          oid: blobOid(text),
+          text: truncated ? text.slice(0, 10) : text,
+          isTruncated: truncated,
+          isBinary: false,
+          byteSize: text.length,
+        };
+      },
+      codeowners: () => ({ errors: repo.codeownersErrors ?? [] }),
+      pullRequest: ({ number }: { number: number }) => {
+        const pr = repo.pulls.find((p) => p.number === number);
+        if (!pr) throw new NotFound(`Could not resolve to a PullRequest with the number of ${number}.`);
+        return pullRequestObject(repo, pr);
+      },
+    };
+  }
+
+  private restFiles(uri: string): [number, unknown] {
+    const url = new URL(uri, API);
+    this.requests.push({ api: 'rest', method: 'GET', path: `${url.pathname}${url.search}` });
+    const [, owner, name, number] = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files/.exec(this.restPath(uri))!;
+    const pr = this.repository(owner!, name!)?.pulls.find((p) => p.number === Number(number));
+    if (!pr) return [404, { message: 'Not Found' }];
+    const perPage = Number(url.searchParams.get('per_page') ?? 30);
+    const page = Number(url.searchParams.get('page') ?? 1);
+    const items = pr.files.slice((page - 1) * perPage, page * perPage).map((f) => ({
+      filename: f.path,
+      status: f.changeType === 'DELETED' ? 'removed' : f.changeType.toLowerCase(),
+      ...(f.previousPath ? { previous_filename: f.previousPath } : {}),
+    }));
+    return [200, items];
+  }
+
+  private restContents(uri: string): [number, unknown, Record<string, string>] {
+    const url = new URL(uri, API);
+    this.requests.push({ api: 'rest', method: 'GET', path: decodeURIComponent(url.pathname) });
+    const [, owner, name, path] = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(decodeURIComponent(this.restPath(uri)))!;
+    const text = this.repository(owner!, name!)?.files[path!];
+    if (text === undefined) return [404, { message: 'Not Found' }, {}];
+    return [200, text, { 'content-type': 'application/vnd.github.raw; charset=utf-8', 'x-ratelimit-remaining': '4999' }];
+  }
+}
+
+function pullRequestObject(repo: FakeRepository, pr: FakePullRequest) {
+  const actor = (a: FakeActor | null | undefined) => a ?? null;
+  const gitActor = (a: FakeCommit['author'], date: string) => ({ ...a, date, avatarUrl: '' });
+  return {
+    number: pr.number,
+    state: pr.state ?? 'OPEN',
+    isDraft: pr.isDraft ?? false,
+    title: pr.title ?? 'A change',
+    body: pr.body ?? '',
+    url: `https://github.com/${repo.owner}/${repo.name}/pull/${pr.number}`,
+    createdAt: '2026-01-01T09:00:00Z',
+    changedFiles: pr.changedFiles ?? pr.files.length,
+    additions: 10,
+    deletions: 2,
+    headRefName: pr.headRefName ?? 'feature',
+    headRefOid: pr.headRefOid,
+    baseRefName: 'main',
+    baseRefOid: 'b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0',
+    author: actor(pr.author),
+    labels: (args: { first?: number; after?: string }) =>
+      connection(
+        (pr.labels ?? []).map((name) => ({ name })),
+        args,
+      ),
+    assignees: (args: { first?: number; after?: string }) => connection(pr.assignees ?? [], args),
+    reviewRequests: (args: { first?: number; after?: string }) =>
+      connection(
+        (pr.reviewRequests ?? []).map((r) => ({ requestedReviewer: r })),
+        args,
+      ),
+    files: (args: { first?: number; after?: string }) =>
+      connection(
+        pr.files.map((f) => ({ path: f.path, changeType: f.changeType })),
+        args,
+      ),
+    commits: (args: { first?: number; after?: string }) =>
+      connection(
+        pr.commits.map((c) => {
+          const date = c.date ?? '2026-01-01T10:00:00Z';
+          return {
+            commit: {
+              oid: c.oid,
+              message: c.message,
+              authoredDate: date,
+              committedDate: date,
+              author: gitActor(c.author, date),
+              committer: gitActor(c.committer ?? c.author, date),
+              signature: c.signature === undefined || c.signature === null ? null : { __typename: 'GpgSignature', ...c.signature },
+            },
+          };
+        }),
+        args,
+        pr.commitCount ?? pr.commits.length,
+      ),
+    reviews: (args: { first?: number; after?: string }) =>
+      connection(
+        (pr.reviews ?? []).map((r) => ({
+          fullDatabaseId: String(r.id),
+          state: r.state,
+          submittedAt: r.submittedAt,
+          commit: { oid: r.commit },
+          author: r.author,
+          authorCanPushToRepository: r.canPush ?? false,
+        })),
+        args,
+      ),
+    timelineItems: (args: { first?: number; after?: string; itemTypes?: string[] }) => {
+      const wanted = new Set(args.itemTypes ?? []);
+      const typeOf: Record<string, string> = {
+        LabeledEvent: 'LABELED_EVENT',
+        UnlabeledEvent: 'UNLABELED_EVENT',
+        ReviewRequestedEvent: 'REVIEW_REQUESTED_EVENT',
+        IssueComment: 'ISSUE_COMMENT',
+      };
+      const items = (pr.timeline ?? [])
+        .filter((t) => wanted.size === 0 || wanted.has(typeOf[t.__typename]!))
+        .map((t) => {
+          if (t.__typename === 'IssueComment')
+            return {
+              __typename: t.__typename,
+              fullDatabaseId: String(t.id),
+              body: t.body,
+              createdAt: t.createdAt,
+              updatedAt: t.updatedAt ?? t.createdAt,
+              author: t.author,
+            };
+          if (t.__typename === 'ReviewRequestedEvent')
+            return { __typename: t.__typename, createdAt: t.createdAt, actor: t.actor, requestedReviewer: t.reviewer };
+          return { __typename: t.__typename, createdAt: t.createdAt, actor: t.actor, label: { name: t.label } };
+        });
+      return connection(items, args);
+    },
+  };
+}
