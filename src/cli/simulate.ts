@@ -17,10 +17,9 @@ import { pino, type Logger } from 'pino';
 import { ProbotOctokit } from 'probot';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_PATH, parseConfigText, resolveConfig, validateConfig } from '../config/load.js';
-import { evaluateGateForPullRequest } from '../github/evaluate-pull-request.js';
-import type { Octokit, PullRequestData, RepoRef } from '../github/facts.js';
-import { loadConfigState, type ConfigState } from '../github/config.js';
-import { configContext } from '../github/jobs.js';
+import { loadAndEvaluate } from '../github/evaluate-pull-request.js';
+import type { Octokit, RepoRef } from '../github/facts.js';
+import { type ConfigState } from '../github/config.js';
 import type { GateResult } from '../gate/types.js';
 import { apiBaseUrl, appCredentialsFromEnv } from './backfill-github.js';
 import { CliError, UsageError } from './errors.js';
@@ -120,7 +119,6 @@ export async function simulate(options: {
 }): Promise<SimulatedPullRequest[]> {
   const log = options.log ?? pino({ level: 'silent' });
   const { octokit, ref } = options;
-  const current = await loadConfigState(configContext(octokit, ref, log));
   const proposed = await loadProposedConfig(octokit, ref, options.proposedFile, log);
   const numbers =
     options.pullNumbers === 'open'
@@ -130,16 +128,23 @@ export async function simulate(options: {
       : options.pullNumbers;
   const out: SimulatedPullRequest[] = [];
   for (const number of numbers) {
-    const pr = (await octokit.rest.pulls.get({ ...ref, pull_number: number })).data as unknown as PullRequestData;
     const ctx = { octokit, ref, log };
-    const a = await evaluateGateForPullRequest(ctx, pr, current);
-    const b = await evaluateGateForPullRequest(ctx, pr, proposed);
+    const a = await loadAndEvaluate(ctx, number);
+    const b = await loadAndEvaluate(ctx, number, { proposedConfig: proposed });
+    if (a.kind === 'not-found' || b.kind === 'not-found') throw new CliError(`${ref.owner}/${ref.repo}#${number} was not found`);
+    const shown = (r: typeof a) =>
+      r.kind === 'open'
+        ? { conclusion: r.content.conclusion, title: r.content.output.title }
+        : { conclusion: 'none', title: 'closed: not evaluated' };
     out.push({
       number,
-      title: pr.title ?? '',
-      current: { conclusion: a.content.conclusion, title: a.content.output.title },
-      proposed: { conclusion: b.content.conclusion, title: b.content.output.title },
-      changedRules: changedRules(a.evaluated?.result ?? null, b.evaluated?.result ?? null),
+      title: a.pr.title ?? '',
+      current: shown(a),
+      proposed: shown(b),
+      changedRules: changedRules(
+        a.kind === 'open' ? (a.evaluated?.result ?? null) : null,
+        b.kind === 'open' ? (b.evaluated?.result ?? null) : null,
+      ),
     });
   }
   return out;

@@ -1,46 +1,85 @@
 /**
- * Writes the `ai-review` check run on a head SHA: updates this app's existing run instead of creating a new one,
- * and writes nothing when the conclusion and output are unchanged.
+ * Writes the `ai-review` check run on a head SHA: updates this app's run instead of creating a second one, and
+ * writes nothing when the conclusion and output are unchanged.
+ *
+ * No read before a write: the run's id and a hash of its last output are kept per head SHA in the pipeline's store
+ * (shared by replicas), so a re-evaluation creates, updates or skips directly. Only when the store has no entry for
+ * the head SHA (its first evaluation, or a wiped store) is the run looked up on GitHub once (REST "List check runs
+ * for a Git reference"), so a lost entry never leads to a second run; an entry whose run was deleted on GitHub (the
+ * update answers 404) is dropped and the run created again.
  */
+import { createHash } from 'node:crypto';
 import { CHECK_NAME, type CheckRunContent } from '../gate/summary.js';
+import type { PipelineState } from '../queue/types.js';
 import type { Octokit, RepoRef } from './facts.js';
 
 /** What happened to the check run. */
 export type CheckRunWrite = { action: 'created' | 'updated' | 'unchanged'; checkRunId: number };
 
-/**
- * Finds this app's latest `ai-review` check run on `headSha` (REST "List check runs for a Git reference",
- * filtered by name and, when known, by app id) and creates, updates or leaves it. `now` is for tests.
- */
+/** Options of the writes: this app's id (to recognise its runs), the store of run ids, a clock for tests. */
+export interface CheckRunWriteOptions {
+  appId?: number;
+  store?: Pick<PipelineState, 'checkRunFor' | 'saveCheckRun'>;
+  now?: () => Date;
+}
+
+/** Store key of a head SHA's run. */
+export function checkRunKey(ref: RepoRef, headSha: string): string {
+  return `${ref.owner}/${ref.repo}@${headSha}`.toLowerCase();
+}
+
+/** A hash of what a completed run shows (status, conclusion, title, summary). */
+export function outputHash(content: CheckRunContent): string {
+  return createHash('sha256')
+    .update(JSON.stringify(['completed', content.conclusion, content.output.title, content.output.summary]))
+    .digest('hex');
+}
+
+const IN_PROGRESS_HASH = 'in_progress';
+
+/** Creates, updates or leaves the run on `headSha` so that it shows `content`. See module docs. */
 export async function writeCheckRun(
   octokit: Octokit,
   ref: RepoRef,
   headSha: string,
   content: CheckRunContent,
-  options: { appId?: number; now?: () => Date } = {},
+  options: CheckRunWriteOptions = {},
 ): Promise<CheckRunWrite> {
   const now = options.now ?? (() => new Date());
-  const existing = await findCheckRun(octokit, ref, headSha, options.appId);
-  if (
-    existing &&
-    existing.status === 'completed' &&
-    existing.conclusion === content.conclusion &&
-    existing.output?.title === content.output.title &&
-    existing.output?.summary === content.output.summary
-  ) {
-    return { action: 'unchanged', checkRunId: existing.id };
+  const hash = outputHash(content);
+  const key = checkRunKey(ref, headSha);
+  const body = { status: 'completed' as const, conclusion: content.conclusion, completed_at: now().toISOString(), output: content.output };
+  const stored = options.store ? await options.store.checkRunFor(key) : null;
+  let existingId: number | null = null;
+  if (stored) {
+    if (stored.outputHash === hash) return { action: 'unchanged', checkRunId: stored.id };
+    existingId = stored.id;
+  } else {
+    const existing = await findCheckRun(octokit, ref, headSha, options.appId);
+    if (existing) {
+      const shown = outputHash({
+        conclusion: existing.conclusion as CheckRunContent['conclusion'],
+        output: { title: existing.output?.title ?? '', summary: existing.output?.summary ?? '' },
+      });
+      if (existing.status === 'completed' && shown === hash) {
+        await options.store?.saveCheckRun(key, existing.id, hash, now());
+        return { action: 'unchanged', checkRunId: existing.id };
+      }
+      existingId = existing.id;
+    }
   }
-  const body = {
-    status: 'completed' as const,
-    conclusion: content.conclusion,
-    completed_at: now().toISOString(),
-    output: content.output,
-  };
-  if (existing) {
-    await octokit.rest.checks.update({ ...ref, check_run_id: existing.id, ...body });
-    return { action: 'updated', checkRunId: existing.id };
+  if (existingId !== null) {
+    try {
+      await octokit.rest.checks.update({ ...ref, check_run_id: existingId, ...body });
+      await options.store?.saveCheckRun(key, existingId, hash, now());
+      return { action: 'updated', checkRunId: existingId };
+    } catch (error) {
+      // The run was deleted on GitHub (or belongs to a wiped installation): create it again.
+      if ((error as { status?: number }).status !== 404) throw error;
+    }
   }
   const { data: created } = await octokit.rest.checks.create({ ...ref, name: CHECK_NAME, head_sha: headSha, ...body });
+  await options.store?.saveCheckRun(key, created.id, hash, now());
   return { action: 'created', checkRunId: created.id };
 }
 
@@ -52,9 +91,11 @@ export async function writeCheckRunInProgress(
   octokit: Octokit,
   ref: RepoRef,
   headSha: string,
-  options: { appId?: number } = {},
+  options: CheckRunWriteOptions = {},
 ): Promise<number> {
-  const existing = await findCheckRun(octokit, ref, headSha, options.appId);
+  const key = checkRunKey(ref, headSha);
+  const stored = options.store ? await options.store.checkRunFor(key) : null;
+  const existingId = stored?.id ?? (await findCheckRun(octokit, ref, headSha, options.appId))?.id ?? null;
   const body = {
     status: 'in_progress' as const,
     output: {
@@ -63,12 +104,15 @@ export async function writeCheckRunInProgress(
         "GitHub answered with a transient error while the gate gathered this pull request's facts. ai-review retries on its own and reports here; this check is not green until then.",
     },
   };
-  if (existing) {
-    await octokit.rest.checks.update({ ...ref, check_run_id: existing.id, ...body });
-    return existing.id;
+  let id: number;
+  if (existingId !== null) {
+    await octokit.rest.checks.update({ ...ref, check_run_id: existingId, ...body });
+    id = existingId;
+  } else {
+    id = (await octokit.rest.checks.create({ ...ref, name: CHECK_NAME, head_sha: headSha, ...body })).data.id;
   }
-  const { data } = await octokit.rest.checks.create({ ...ref, name: CHECK_NAME, head_sha: headSha, ...body });
-  return data.id;
+  await options.store?.saveCheckRun(key, id, IN_PROGRESS_HASH, (options.now ?? (() => new Date()))());
+  return id;
 }
 
 /** This app's latest `ai-review` check run on `headSha`, or undefined. */

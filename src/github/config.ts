@@ -5,7 +5,9 @@
  */
 import type { Context } from 'probot';
 import { CONFIG_FILE_NAME, CONFIG_PATH, resolveConfig, validateConfig, type ConfigError, type EffectiveConfig } from '../config/load.js';
+import type { ConfigFiles } from './graphql/index.js';
 import { transientFailure } from './retry.js';
+import { parseConfigText } from '../config/load.js';
 import type { AiReviewConfigFile } from '../config/schema.js';
 
 type ConfigContext = Pick<Context, 'config' | 'octokit' | 'repo'>;
@@ -110,4 +112,19 @@ export async function loadConfigState(context: ConfigContext): Promise<ConfigSta
       ],
     };
   }
+}
+
+/**
+ * The configuration from the files the fact loader read (the repository's `.github/ai-review.yml`, else the owner's
+ * `.github` repository's, else none: the defaults), validated with line numbers exactly as `loadRepositoryConfig`
+ * does. Output: the config state, or null when the file in force has `_extends` (the caller then reads it through
+ * Probot's config loader, which follows it).
+ */
+export function configFromFiles(files: ConfigFiles): ConfigState | null {
+  const file = files.repository?.text != null ? files.repository : files.organization?.text != null ? files.organization : null;
+  if (!file || file.text === null) return { ok: true, config: resolveConfig(null) };
+  if (/^_extends\s*:/m.test(file.text)) return null;
+  const source = file.repository === files.repository?.repository ? CONFIG_PATH : `${file.repository}:${file.path}`;
+  const parsed = parseConfigText(file.text, source);
+  return parsed.ok ? { ok: true, config: resolveConfig(parsed.config) } : parsed;
 }

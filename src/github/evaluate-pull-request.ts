@@ -1,40 +1,34 @@
 /**
- * One gate evaluation for one pull request: fetch the facts once, call the pure core (authorship, paths, gate,
- * summary), write the check run if it changed, request reviewers, record metrics. Fails closed: any error while
- * evaluating leaves a `failure` check run that says how to re-run it.
+ * One gate evaluation for one pull request: load its facts with the GraphQL fact loader (src/github/graphql: one
+ * query, plus pages and a second query only for what the gate's plan did not foresee), call the pure core
+ * (authorship, paths, gate, summary), write the check run if it changed, request reviewers, record metrics. Fails
+ * closed: an evaluation that cannot be completed leaves a `failure` check run that says how to re-run it.
  */
 import type { Logger } from 'pino';
+import type { TimelineEventInput } from '../authorship/types.js';
 import { classifyPullRequest, identifyAccount } from '../authorship/index.js';
 import type { EffectiveConfig } from '../config/load.js';
 import { gateCheckRun } from '../gate/check.js';
-import { applicableRules, teamsToFetch } from '../gate/evaluate.js';
-import { hasOverrideCommand } from '../gate/overrides.js';
+import { planFacts, type FactPlan } from '../gate/plan.js';
 import { renderCannotEvaluateCheckRun, renderConfigErrorCheckRun, type CheckRunContent } from '../gate/summary.js';
-import type { GateFacts, GateResult, ReviewFact } from '../gate/types.js';
+import type { GateFacts, GateResult } from '../gate/types.js';
 import type { MetricsSink } from '../metrics/sink.js';
+import type { PipelineState } from '../queue/types.js';
 import { classifyChangedFiles } from '../paths/match.js';
 import { writeCheckRun, type CheckRunWrite } from './check-run.js';
-import type { ConfigState } from './config.js';
-import { transientFailure } from './retry.js';
+import { configFromFiles, loadConfigState, type ConfigState } from './config.js';
+import { authorshipInput, labelEvents, labelNames, type Octokit, type PullRequestData, type RepoRef } from './facts.js';
 import {
-  MAX_LISTED_COMMITS,
-  MAX_LISTED_FILES,
-  hasWriteAccess,
-  labelEvents,
-  labelNames,
-  listChangedFiles,
-  listCommits,
-  listReviews,
-  listTeamMembers,
-  listOverrideComments,
-  listTimeline,
-  readCodeowners,
-  type Octokit,
-  type PullRequestData,
-  type RepoRef,
-} from './facts.js';
+  addUsage,
+  completePullRequestFacts,
+  emptyUsage,
+  loadPullRequestFacts,
+  type ApiUsage,
+  type PullRequestFacts,
+} from './graphql/index.js';
+import { configContext } from './config-context.js';
+import { transientFailure } from './retry.js';
 import { hasCandidates, reviewersToRequest } from './reviewers.js';
-import type { TimelineEventInput } from '../authorship/types.js';
 
 /** What an evaluation needs from its surroundings. */
 export interface EvaluationContext {
@@ -45,8 +39,12 @@ export interface EvaluationContext {
   /** This app's id, to find its own check runs. */
   appId?: number;
   metrics: MetricsSink | null;
-  /** Whether this evaluation may ask for reviews (only on PR events, not on re-runs or review events). */
+  /** Whether this evaluation may ask for reviews (opening, reopening, ready for review, new commits). */
   mayRequestReviewers: boolean;
+  /** Where the check run's id and output hash are kept per head SHA (shared by replicas), so no read precedes a write. */
+  checkRuns?: PipelineState;
+  /** API usage of the evaluation, for Prometheus (`ai_review_github_requests_total`, GraphQL cost, quota left). */
+  onUsage?: (usage: ApiUsage) => void;
 }
 
 /** The outcome of one evaluation, for logs and tests. */
@@ -54,6 +52,35 @@ export interface EvaluationOutcome {
   conclusion: CheckRunContent['conclusion'];
   checkRun: CheckRunWrite;
   requested: { reviewers: string[]; team_reviewers: string[] } | null;
+}
+
+/** The facts and results of one completed evaluation. */
+export interface Evaluated {
+  result: GateResult;
+  checkRun: CheckRunContent;
+  verdict: GateFacts['authorship'];
+  touched: GateFacts['touchedGroups'];
+  facts: GateFacts;
+  timeline: TimelineEventInput[];
+  commitInfo: Map<string, { authorLogin: string | null; committedAt: string | null }>;
+  /** The exact plan these facts satisfied: the next evaluation of the PR starts its first query with it. */
+  plan: FactPlan;
+}
+
+/** What loading and evaluating a PR gave, without writing anything. */
+export type LoadedEvaluation =
+  | { kind: 'not-found'; usage: ApiUsage }
+  | { kind: 'closed'; pr: PullRequestData; usage: ApiUsage }
+  | { kind: 'open'; pr: PullRequestData; configState: ConfigState; content: CheckRunContent; evaluated: Evaluated | null; usage: ApiUsage };
+
+/** The last exact plan per PR in this process (a miss costs at most one more query), bounded. */
+const PLAN_CACHE_LIMIT = 10_000;
+const planCache = new Map<string, FactPlan>();
+
+function rememberPlan(key: string, plan: FactPlan): void {
+  planCache.delete(key);
+  planCache.set(key, plan);
+  if (planCache.size > PLAN_CACHE_LIMIT) planCache.delete(planCache.keys().next().value!);
 }
 
 class CannotEvaluate extends Error {}
@@ -67,68 +94,162 @@ function describeApiError(error: unknown): string {
   return "An unexpected error occurred while the gate gathered the pull request's facts.";
 }
 
-/** What evaluating a PR without writing gives: the check-run content, and the evaluation when there was one. */
-export interface GateEvaluation {
-  content: CheckRunContent;
-  /** Null when the config is invalid or the PR cannot be evaluated (`content` then says why). */
-  evaluated: Evaluated | null;
+/**
+ * The gate's inputs from loaded facts under `config` (pure): the authorship verdict, touched groups, the gate
+ * facts, and the exact plan of what the evaluation needs (src/gate/plan.ts).
+ */
+export function gateInputs(facts: PullRequestFacts, config: EffectiveConfig, mayRequestReviewers = true) {
+  const pr = facts.pullRequest;
+  if (!pr.user) throw new CannotEvaluate('The pull request has no author.');
+  const labels = labelNames(pr);
+  const verdict = classifyPullRequest(authorshipInput(pr, facts.commits), config.authorship);
+  const touched = classifyChangedFiles(facts.files, config.compiledPathGroups);
+  const plan = planFacts(config, {
+    labels,
+    authorship: verdict,
+    touchedGroups: touched,
+    changedFiles: facts.files,
+    mayRequestReviewers,
+    ...(facts.codeowners !== undefined ? { codeowners: facts.codeowners } : {}),
+    ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
+  });
+  const gateFacts: GateFacts = {
+    pullRequest: { number: pr.number, authorLogin: pr.user.login, draft: pr.draft ?? false, headSha: pr.head.sha, labels },
+    authorship: verdict,
+    touchedGroups: touched,
+    commitShas: facts.commits.map((c) => c.sha ?? ''),
+    reviews: facts.reviews.map((r) => ({
+      ...r,
+      automated:
+        r.userType === 'Bot' ||
+        identifyAccount({ login: r.login, id: r.userId ?? null, type: r.userType ?? null }, config.authorship) !== null,
+    })),
+    teamMembers: facts.teamMembers,
+    writeAccess: facts.writeAccess,
+    overrideLabelEvents: labelEvents(facts.timeline, config.file.overrides.label),
+    changedFiles: facts.files,
+    commits: facts.commits.map((c) => ({
+      sha: c.sha ?? '',
+      authorLogin: c.author?.login ?? null,
+      committerLogin: c.committer?.login ?? null,
+      committedAt: c.commit?.committer?.date ?? null,
+    })),
+    ...(facts.codeowners !== undefined ? { codeowners: facts.codeowners } : {}),
+    ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
+  };
+  return { plan, gateFacts, verdict, touched };
 }
 
-/** The facts and results of one evaluation. */
-export type Evaluated = Awaited<ReturnType<typeof gatherAndEvaluate>>;
-
 /**
- * Gathers the PR's facts and evaluates the gate, writing nothing (the app's jobs, merge groups, `ai-review
- * simulate`). An invalid config, an unevaluable PR (too large, no author) or a GitHub error that retrying cannot
- * fix gives `failure` content; transient GitHub errors are thrown (see retry.ts).
+ * Loads a PR's facts and evaluates the gate, writing nothing (the app's jobs, merge groups, `ai-review simulate`).
+ * The configuration comes from the same query (the default branch's file, or the organization's `.github`); a file
+ * with `_extends` is read through Probot's config loader instead. `proposedConfig` replaces it (`simulate`). An
+ * invalid config, an unevaluable PR (too large, no author) or a GitHub error that retrying cannot fix gives
+ * `failure` content; transient GitHub errors are thrown (see retry.ts).
  */
-export async function evaluateGateForPullRequest(
+export async function loadAndEvaluate(
   ctx: Pick<EvaluationContext, 'octokit' | 'ref' | 'log'>,
-  pr: PullRequestData,
-  configState: ConfigState,
-): Promise<GateEvaluation> {
-  if (!configState.ok) return { content: renderConfigErrorCheckRun(configState.errors), evaluated: null };
+  pullNumber: number,
+  options: { proposedConfig?: ConfigState; mayRequestReviewers?: boolean } = {},
+): Promise<LoadedEvaluation> {
+  const key = `${ctx.ref.owner}/${ctx.ref.repo}#${pullNumber}`.toLowerCase();
+  const prior = planCache.get(key);
+  const loaded = await loadPullRequestFacts(ctx.octokit, ctx.ref, pullNumber, prior ? { plan: prior } : {});
+  if (loaded.kind === 'not-found') return loaded;
+  const pr = loaded.pullRequest;
+  if (pr.state !== 'open') return { kind: 'closed', pr, usage: loaded.usage };
+  const configState =
+    options.proposedConfig ?? configFromFiles(loaded.config) ?? (await loadConfigState(configContext(ctx.octokit, ctx.ref, ctx.log)));
+  const open = (content: CheckRunContent, evaluated: Evaluated | null, usage: ApiUsage): LoadedEvaluation => ({
+    kind: 'open',
+    pr,
+    configState,
+    content,
+    evaluated,
+    usage,
+  });
+  if (!configState.ok) return open(renderConfigErrorCheckRun(configState.errors), null, loaded.usage);
+  const config = configState.config;
+  let usage = loaded.usage;
   try {
-    const evaluated = await gatherAndEvaluate(ctx, pr, configState.config);
-    return { content: evaluated.checkRun, evaluated };
+    if (loaded.cannotEvaluate) throw new CannotEvaluate(loaded.cannotEvaluate.message);
+    const mayRequest = options.mayRequestReviewers ?? false;
+    const facts = await completePullRequestFacts(ctx.octokit, ctx.ref, pullNumber, loaded, (f) => gateInputs(f, config, mayRequest).plan);
+    usage = addUsage(loaded.usage, facts.usage === loaded.usage ? emptyUsage() : facts.usage);
+    if (facts.cannotEvaluate) throw new CannotEvaluate(facts.cannotEvaluate.message);
+    const inputs = gateInputs(facts, config, mayRequest);
+    rememberPlan(key, inputs.plan);
+    const { result, checkRun } = gateCheckRun(config, inputs.gateFacts);
+    const commitInfo = new Map(
+      facts.commits.map(
+        (c) => [c.sha ?? '', { authorLogin: c.author?.login ?? null, committedAt: c.commit?.committer?.date ?? null }] as const,
+      ),
+    );
+    return open(
+      checkRun,
+      {
+        result,
+        checkRun,
+        verdict: inputs.verdict,
+        touched: inputs.touched,
+        facts: inputs.gateFacts,
+        timeline: facts.timeline,
+        commitInfo,
+        plan: inputs.plan,
+      },
+      usage,
+    );
   } catch (error) {
     // Transient GitHub failures go back to the job, which retries them; anything else fails closed here.
     if (transientFailure(error, new Date(), 1)) throw error;
     if (error instanceof CannotEvaluate) {
       ctx.log.warn({ reason: error.message }, 'pull request cannot be evaluated safely');
-      return { content: renderCannotEvaluateCheckRun(error.message), evaluated: null };
+      return open(renderCannotEvaluateCheckRun(error.message), null, usage);
     }
     ctx.log.error({ err: { message: (error as Error).message, status: (error as { status?: number }).status } }, 'gate evaluation failed');
-    return { content: renderCannotEvaluateCheckRun(describeApiError(error)), evaluated: null };
+    return open(renderCannotEvaluateCheckRun(describeApiError(error)), null, usage);
   }
 }
 
 /**
- * Evaluates the gate for `pr` and writes the check run on its head SHA (then requests reviewers and records
- * metrics). For GitHub API errors that retrying cannot fix it writes a `failure` check run; transient ones (rate
- * limits, 5xx, network; see retry.ts) are thrown for the job to retry, and so is a failed check-run write.
+ * Loads and evaluates PR `pullNumber` and writes the check run on its head SHA (then requests reviewers and records
+ * metrics). Output: the outcome, `closed` for a PR that is not open (nothing written), or `not-found`. For GitHub
+ * errors that retrying cannot fix it writes a `failure` check run; transient ones (rate limits, 5xx, network; see
+ * retry.ts) are thrown for the job to retry, and so is a failed check-run write.
  */
 export async function evaluatePullRequest(
   ctx: EvaluationContext,
-  pr: PullRequestData,
-  configState: ConfigState,
-): Promise<EvaluationOutcome> {
+  pullNumber: number,
+): Promise<EvaluationOutcome | { kind: 'closed'; pr: PullRequestData } | { kind: 'not-found' }> {
   const started = performance.now();
+  const loaded = await loadAndEvaluate(ctx, pullNumber, { mayRequestReviewers: ctx.mayRequestReviewers });
+  ctx.onUsage?.(loaded.usage);
+  if (loaded.kind !== 'open') return loaded;
+  const { pr, content, evaluated, configState } = loaded;
   const log = ctx.log.child({ head_sha: pr.head.sha });
-  const { content, evaluated } = await evaluateGateForPullRequest({ ...ctx, log }, pr, configState);
+  const writeOptions = { ...(ctx.appId ? { appId: ctx.appId } : {}), ...(ctx.checkRuns ? { store: ctx.checkRuns } : {}) };
+  const checkRun = await writeCheckRun(ctx.octokit, ctx.ref, pr.head.sha, content, writeOptions);
   if (!configState.ok) {
-    const checkRun = await writeCheckRun(ctx.octokit, ctx.ref, pr.head.sha, content, { appId: ctx.appId });
     log.warn({ conclusion: content.conclusion, check_run: checkRun.action, errors: configState.errors.length }, 'invalid configuration');
     return { conclusion: content.conclusion, checkRun, requested: null };
   }
   const config = configState.config;
-  const checkRun = await writeCheckRun(ctx.octokit, ctx.ref, pr.head.sha, content, { appId: ctx.appId });
   let requested: EvaluationOutcome['requested'] = null;
   if (evaluated && ctx.mayRequestReviewers && config.file.review.request_reviewers && !pr.draft) {
     requested = await requestReviewers(ctx, pr, evaluated.result, evaluated.facts, evaluated.timeline, log);
   }
   const durationMs = performance.now() - started;
-  log.info({ conclusion: content.conclusion, check_run: checkRun.action, duration_ms: Math.round(durationMs) }, 'gate evaluated');
+  log.info(
+    {
+      conclusion: content.conclusion,
+      check_run: checkRun.action,
+      duration_ms: Math.round(durationMs),
+      graphql_queries: loaded.usage.graphqlQueries,
+      graphql_cost: loaded.usage.cost,
+      rest_reads: loaded.usage.restRequests,
+    },
+    'gate evaluated',
+  );
   if (ctx.metrics && evaluated) {
     const { result, verdict, touched, facts, commitInfo } = evaluated;
     const agentShas = new Set(verdict.agentCommitShas);
@@ -178,118 +299,12 @@ function dedupeApprovals(result: GateResult): Array<{ login: string; submittedAt
   return [...seen].map(([login, submittedAt]) => ({ login, submittedAt }));
 }
 
-async function gatherAndEvaluate(ctx: Pick<EvaluationContext, 'octokit' | 'ref'>, pr: PullRequestData, config: EffectiveConfig) {
-  if (!pr.user) throw new CannotEvaluate('The pull request has no author in the payload.');
-  if ((pr.changed_files ?? 0) > MAX_LISTED_FILES) {
-    throw new CannotEvaluate(
-      `This pull request changes ${pr.changed_files} files. GitHub lists at most ${MAX_LISTED_FILES} files of a pull request, so the gate cannot see which paths it touches. Split it into smaller pull requests.`,
-    );
-  }
-  if ((pr.commits ?? 0) > MAX_LISTED_COMMITS) {
-    throw new CannotEvaluate(
-      `This pull request has ${pr.commits} commits. GitHub lists at most ${MAX_LISTED_COMMITS} commits of a pull request, so the gate cannot tell who wrote all of them. Squash or split it.`,
-    );
-  }
-  const [files, commits, reviews] = await Promise.all([
-    listChangedFiles(ctx.octokit, ctx.ref, pr.number),
-    listCommits(ctx.octokit, ctx.ref, pr.number),
-    listReviews(ctx.octokit, ctx.ref, pr.number),
-  ]);
-  if (files.length >= MAX_LISTED_FILES && (pr.changed_files === undefined || pr.changed_files > files.length)) {
-    throw new CannotEvaluate(
-      `GitHub listed ${files.length} changed files, its limit; the gate cannot see every path. Split the pull request.`,
-    );
-  }
-  const labels = labelNames(pr);
-  const verdict = classifyPullRequest(
-    {
-      pull_request: {
-        number: pr.number,
-        title: pr.title ?? null,
-        body: pr.body ?? null,
-        user: pr.user,
-        head: { ref: pr.head.ref ?? null },
-        labels: labels.map((name) => ({ name })),
-        assignees: pr.assignees ?? [],
-        html_url: pr.html_url ?? null,
-        created_at: pr.created_at ?? null,
-      },
-      commits,
-    },
-    config.authorship,
-  );
-  const touched = classifyChangedFiles(files, config.compiledPathGroups);
-  const markedReviews: ReviewFact[] = reviews.map((r) => ({
-    ...r,
-    automated:
-      r.userType === 'Bot' ||
-      identifyAccount({ login: r.login, id: r.userId ?? null, type: r.userType ?? null }, config.authorship) !== null,
-  }));
-  const rules = applicableRules(config.rules, verdict, touched).map((a) => a.rule);
-  const overrideLabel = config.file.overrides.label.toLowerCase();
-  const overridePresent = labels.some((l) => l.toLowerCase() === overrideLabel);
-  // CODEOWNERS only when an applicable rule requires code owners; comments only when overrides are configured.
-  const codeowners = rules.some((r) => r.require.codeowners === true) ? await readCodeowners(ctx.octokit, ctx.ref) : undefined;
-  const comments = config.file.overrides.allowed.length > 0 ? await listOverrideComments(ctx.octokit, ctx.ref, pr.number) : undefined;
-  const teams = teamsToFetch(config, rules, overridePresent, {
-    overrideCommandPresent: hasOverrideCommand(comments),
-    changedFiles: files,
-    ...(codeowners !== undefined ? { codeowners } : {}),
-  });
-  const teamMembers: Record<string, string[]> = {};
-  await Promise.all(
-    teams.map(async (team) => {
-      teamMembers[team] = (await listTeamMembers(ctx.octokit, team)).members;
-    }),
-  );
-  const writeAccess: Record<string, boolean> = {};
-  if (rules.some((r) => r.require.reviewers === undefined)) {
-    const author = pr.user.login.toLowerCase();
-    const candidates = new Set(
-      markedReviews
-        .filter((r) => (r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED') && !r.automated && r.login.toLowerCase() !== author)
-        .map((r) => r.login.toLowerCase()),
-    );
-    await Promise.all(
-      [...candidates].map(async (login) => {
-        writeAccess[login] = await hasWriteAccess(ctx.octokit, ctx.ref, login);
-      }),
-    );
-  }
-  let timeline: TimelineEventInput[] | null = null;
-  if (overridePresent) timeline = await listTimeline(ctx.octokit, ctx.ref, pr.number);
-  const facts: GateFacts = {
-    pullRequest: { number: pr.number, authorLogin: pr.user.login, draft: pr.draft ?? false, headSha: pr.head.sha, labels },
-    authorship: verdict,
-    touchedGroups: touched,
-    commitShas: commits.map((c) => c.sha ?? ''),
-    reviews: markedReviews,
-    teamMembers,
-    writeAccess,
-    overrideLabelEvents: timeline ? labelEvents(timeline, config.file.overrides.label) : [],
-    changedFiles: files,
-    commits: commits.map((c) => ({
-      sha: c.sha ?? '',
-      authorLogin: c.author?.login ?? null,
-      committerLogin: c.committer?.login ?? null,
-      committedAt: c.commit?.committer?.date ?? null,
-    })),
-    ...(codeowners !== undefined ? { codeowners } : {}),
-    ...(comments !== undefined ? { comments } : {}),
-  };
-  const { result, checkRun } = gateCheckRun(config, facts);
-  const commitInfo = new Map(
-    commits.map((c) => [c.sha ?? '', { authorLogin: c.author?.login ?? null, committedAt: c.commit?.committer?.date ?? null }] as const),
-  );
-  return { result, checkRun, verdict, touched, facts, timeline, commitInfo };
-}
-
 async function requestReviewers(
   ctx: EvaluationContext,
   pr: PullRequestData,
   result: GateResult,
   facts: GateFacts,
-  knownTimeline: TimelineEventInput[] | null,
+  timeline: TimelineEventInput[],
   log: Logger,
 ): Promise<EvaluationOutcome['requested']> {
   const base = {
@@ -302,7 +317,6 @@ async function requestReviewers(
   };
   if (!hasCandidates(reviewersToRequest({ ...base, timeline: [] }))) return null;
   try {
-    const timeline = knownTimeline ?? (await listTimeline(ctx.octokit, ctx.ref, pr.number));
     const request = reviewersToRequest({ ...base, timeline });
     if (!hasCandidates(request)) return null;
     await ctx.octokit.rest.pulls.requestReviewers({ ...ctx.ref, pull_number: pr.number, ...request });

@@ -5,14 +5,12 @@
  * to re-run it. An installation whose primary rate limit is exhausted waits for its reset without calling GitHub.
  */
 import type { Logger } from 'pino';
-import { Context } from 'probot';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_PATH } from '../config/load.js';
 import { renderCannotEvaluateCheckRun } from '../gate/summary.js';
 import type { MetricsSink } from '../metrics/sink.js';
 import { RetryLater, type JobHandler, type JobInfo, type JobQueue } from '../queue/types.js';
 import { writeCheckRun, writeCheckRunInProgress } from './check-run.js';
-import { loadConfigState } from './config.js';
 import {
   TASKS,
   pullRequestJob,
@@ -24,9 +22,10 @@ import {
   type PullRequestJob,
   type RepositoryJob,
 } from './deliveries.js';
-import { evaluateGateForPullRequest, evaluatePullRequest } from './evaluate-pull-request.js';
+import { evaluatePullRequest, loadAndEvaluate } from './evaluate-pull-request.js';
 import { parseMergeGroupRef, renderMergeGroupCheckRun } from '../gate/merge-queue.js';
-import type { Octokit, PullRequestData, RepoRef } from './facts.js';
+import type { Octokit, RepoRef } from './facts.js';
+import type { ApiUsage } from './graphql/index.js';
 import { transientFailure, type TransientCause } from './retry.js';
 
 /** What the jobs need from their surroundings. */
@@ -43,7 +42,12 @@ export interface JobDependencies {
   /** After this many seconds of transient failures a PR gets a `failure` check run (`EVALUATION_RETRY_WINDOW_S`). */
   retryWindowSeconds: number;
   /** Observability hooks (Prometheus). */
-  observe?: { retry(cause: TransientCause): void; job(task: string, outcome: 'done' | 'retry' | 'error', seconds: number): void };
+  observe?: {
+    retry(cause: TransientCause): void;
+    job(task: string, outcome: 'done' | 'retry' | 'error', seconds: number): void;
+    /** GitHub API usage of one evaluation (requests by API, GraphQL cost, quota left). */
+    usage?: (usage: ApiUsage) => void;
+  };
   now?: () => Date;
 }
 
@@ -120,23 +124,8 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
       log,
       job.installationId,
       async () => {
-        let pr: PullRequestData;
-        try {
-          pr = (await octokit.rest.pulls.get({ ...ref, pull_number: job.pullNumber })).data;
-        } catch (error) {
-          if (!isNotFound(error)) throw error;
-          log.info('pull request not found (deleted, or the app lost access): nothing to evaluate');
-          return;
-        }
-        headSha = pr.head.sha;
-        if (pr.state !== 'open') {
-          await deps.metrics?.recomputePullRequest(`${job.owner}/${job.repo}`, job.pullNumber);
-          log.debug('pull request is closed: metrics refreshed, no evaluation');
-          return;
-        }
-        const config = await loadConfigState(configContext(octokit, ref, log));
         const mayRequestReviewers = await state.reviewRequestFlagged(key);
-        await evaluatePullRequest(
+        const outcome = await evaluatePullRequest(
           {
             octokit,
             log,
@@ -145,22 +134,33 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
             ...(deps.appId ? { appId: deps.appId } : {}),
             metrics: deps.metrics,
             mayRequestReviewers,
+            checkRuns: state,
+            onUsage: (usage) => deps.observe?.usage?.(usage),
           },
-          pr,
-          config,
+          job.pullNumber,
         );
+        if ('kind' in outcome) {
+          if (outcome.kind === 'not-found') {
+            log.info('pull request not found (deleted, or the app lost access): nothing to evaluate');
+            return;
+          }
+          headSha = outcome.pr.head.sha;
+          await deps.metrics?.recomputePullRequest(`${job.owner}/${job.repo}`, job.pullNumber);
+          log.debug('pull request is closed: metrics refreshed, no evaluation');
+          return;
+        }
         if (mayRequestReviewers) await state.clearReviewRequest(key, started);
       },
       {
         firstFailure: async () => {
-          if (headSha) await writeCheckRunInProgress(octokit, ref, headSha, { appId: deps.appId });
+          if (headSha) await writeCheckRunInProgress(octokit, ref, headSha, { appId: deps.appId, store: state });
         },
         giveUp: async (description, minutes) => {
           if (!headSha) return;
           const content = renderCannotEvaluateCheckRun(
             `${description}. ai-review retried for ${minutes} minute${minutes === 1 ? '' : 's'} and gave up, so it cannot tell whether this pull request's review rules hold.`,
           );
-          const written = await writeCheckRun(octokit, ref, headSha, content, { appId: deps.appId });
+          const written = await writeCheckRun(octokit, ref, headSha, content, { appId: deps.appId, store: state });
           log.error(
             { check_run: written.action, failing_for_min: minutes },
             'gave up evaluating after the retry window: failure check run written',
@@ -259,13 +259,9 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
             reason: 'Its head ref does not name exactly one pull request.',
           });
         } else {
-          let pr: PullRequestData | null = null;
-          try {
-            pr = (await octokit.rest.pulls.get({ ...ref, pull_number: parsed.pullNumber })).data;
-          } catch (error) {
-            if (!isNotFound(error)) throw error;
-          }
-          if (!pr || pr.state !== 'open') {
+          const loaded = await loadAndEvaluate({ octokit, ref, log }, parsed.pullNumber);
+          deps.observe?.usage?.(loaded.usage);
+          if (loaded.kind !== 'open') {
             content = renderMergeGroupCheckRun({
               pullNumber: parsed.pullNumber,
               headSha: null,
@@ -273,17 +269,18 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
               reason: 'The pull request is not open or cannot be read.',
             });
           } else {
-            const config = await loadConfigState(configContext(octokit, ref, log));
-            const { content: prContent, evaluated } = await evaluateGateForPullRequest({ octokit, ref, log }, pr, config);
             content = renderMergeGroupCheckRun({
-              pullNumber: pr.number,
-              headSha: pr.head.sha,
-              result: evaluated?.result ?? null,
-              reason: prContent.output.title,
+              pullNumber: loaded.pr.number,
+              headSha: loaded.pr.head.sha,
+              result: loaded.evaluated?.result ?? null,
+              reason: loaded.content.output.title,
             });
           }
         }
-        const written = await writeCheckRun(octokit, ref, job.headSha, content, { ...(deps.appId ? { appId: deps.appId } : {}) });
+        const written = await writeCheckRun(octokit, ref, job.headSha, content, {
+          ...(deps.appId ? { appId: deps.appId } : {}),
+          store: state,
+        });
         log.info(
           { pull_number: parsed?.pullNumber ?? null, conclusion: content.conclusion, check_run: written.action },
           'merge group evaluated',
@@ -330,15 +327,6 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
       }
     };
   }
-}
-
-/**
- * A Probot Context for config loading outside a webhook (Probot's `context.config` reads the default branch and
- * follows `_extends`). Only `repository.owner.login` and `repository.name` are set in its payload.
- */
-export function configContext(octokit: Octokit, ref: RepoRef, log: Logger): Context {
-  const payload = { repository: { owner: { login: ref.owner }, name: ref.repo } };
-  return new Context({ id: 'job', name: 'push', payload } as never, octokit, log);
 }
 
 /**

@@ -43,6 +43,12 @@ CREATE TABLE IF NOT EXISTS ai_review_review_requests (
   key TEXT PRIMARY KEY,
   flagged_at TIMESTAMPTZ NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ai_review_check_runs (
+  key TEXT PRIMARY KEY,
+  check_run_id BIGINT NOT NULL,
+  output_hash TEXT NOT NULL,
+  updated_at TIMESTAMPTZ NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ai_review_installation_limits (
   installation_id BIGINT PRIMARY KEY,
   blocked_until TIMESTAMPTZ NOT NULL
@@ -311,6 +317,20 @@ export class PostgresJobQueue implements JobQueue {
         (await pool.query('SELECT 1 FROM ai_review_review_requests WHERE key = $1', [key])).rowCount === 1,
       clearReviewRequest: async (key, before) => {
         await pool.query('DELETE FROM ai_review_review_requests WHERE key = $1 AND flagged_at <= $2', [key, before]);
+      },
+      checkRunFor: async (key) => {
+        const { rows } = await pool.query<{ check_run_id: string; output_hash: string }>(
+          'SELECT check_run_id, output_hash FROM ai_review_check_runs WHERE key = $1',
+          [key],
+        );
+        return rows[0] ? { id: Number(rows[0].check_run_id), outputHash: rows[0].output_hash } : null;
+      },
+      saveCheckRun: async (key, id, outputHash, now) => {
+        await pool.query(
+          `INSERT INTO ai_review_check_runs (key, check_run_id, output_hash, updated_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (key) DO UPDATE SET check_run_id = excluded.check_run_id, output_hash = excluded.output_hash, updated_at = excluded.updated_at`,
+          [key, id, outputHash, now],
+        );
       },
       blockInstallation: async (installationId, until) => {
         await pool.query(

@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS ai_review_review_requests (
   key TEXT PRIMARY KEY,
   flagged_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ai_review_check_runs (
+  key TEXT PRIMARY KEY,
+  check_run_id INTEGER NOT NULL,
+  output_hash TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS ai_review_installation_limits (
   installation_id INTEGER PRIMARY KEY,
   blocked_until INTEGER NOT NULL
@@ -381,6 +387,22 @@ export class SqliteJobQueue implements JobQueue {
       clearReviewRequest: async (key, before) => {
         await busyRetry(() =>
           db.prepare('DELETE FROM ai_review_review_requests WHERE key = ? AND flagged_at <= ?').run(key, before.getTime()),
+        );
+      },
+      checkRunFor: (key) =>
+        busyRetry(() => {
+          const row = db.prepare('SELECT check_run_id, output_hash FROM ai_review_check_runs WHERE key = ?').get(key) as
+            { check_run_id: number; output_hash: string } | undefined;
+          return row ? { id: row.check_run_id, outputHash: row.output_hash } : null;
+        }),
+      saveCheckRun: async (key, id, outputHash, now) => {
+        await busyRetry(() =>
+          db
+            .prepare(
+              `INSERT INTO ai_review_check_runs (key, check_run_id, output_hash, updated_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (key) DO UPDATE SET check_run_id = excluded.check_run_id, output_hash = excluded.output_hash, updated_at = excluded.updated_at`,
+            )
+            .run(key, id, outputHash, now.getTime()),
         );
       },
       blockInstallation: async (installationId, until) => {

@@ -76,6 +76,10 @@ export interface PipelineState {
   reviewRequestFlagged(key: string): Promise<boolean>;
   /** Clears the flag of `key` if it was set at or before `before` (a flag set during the evaluation stays). */
   clearReviewRequest(key: string, before: Date): Promise<void>;
+  /** The `ai-review` check run this app keeps on a head SHA (`key`: `owner/repo@sha`, lower case), or null. */
+  checkRunFor(key: string): Promise<{ id: number; outputHash: string } | null>;
+  /** Remembers the check run on a head SHA and a hash of what it shows, after a write. */
+  saveCheckRun(key: string, id: number, outputHash: string, now: Date): Promise<void>;
   /** Marks an installation's primary rate limit as exhausted until `until` (from `x-ratelimit-reset`). */
   blockInstallation(installationId: number, until: Date): Promise<void>;
   /** When the installation's exhausted primary rate limit resets, or null when it is not known to be exhausted. */
