@@ -113,10 +113,39 @@ export function createApp(options: AppOptions): ApplicationFunction {
       ...(options.appId ? { appId: options.appId } : {}),
       debounceMs,
       retryWindowSeconds: options.retryWindowSeconds ?? DEFAULT_RETRY_WINDOW_S,
-      ...(options.observe ? { observe: options.observe } : {}),
+      observe: {
+        retry: (cause) => options.observe?.retry(cause),
+        job: (task, outcome, seconds) => options.observe?.job(task, outcome, seconds),
+        usage: (usage) => metrics?.observeGraphqlCost(usage.cost),
+      },
     });
     options.onLoad?.({ handlers, appOctokit: async () => await app.auth() });
   };
+}
+
+/**
+ * Counts every GitHub response of a job's Octokit by API, kind and status, and keeps the installation's remaining
+ * quota (`x-ratelimit-remaining`); GraphQL points come from the loader's `rateLimit { cost }` (see jobs.ts).
+ */
+export function instrumentOctokit(octokit: Octokit, installationId: number, metrics: Pick<MetricsSink, 'observeGitHubRequest'>): void {
+  const classify = (options: { method?: string; url?: string }) => {
+    const api = /\/graphql$/.test(options.url ?? '') ? ('graphql' as const) : ('rest' as const);
+    const kind = api === 'graphql' || (options.method ?? 'GET').toUpperCase() === 'GET' ? ('read' as const) : ('write' as const);
+    return { api, kind };
+  };
+  octokit.hook.after('request', (response, options) => {
+    const remaining = Number((response.headers as Record<string, unknown>)['x-ratelimit-remaining']);
+    metrics.observeGitHubRequest({
+      ...classify(options),
+      status: response.status,
+      installationId,
+      ...(Number.isFinite(remaining) ? { remaining } : {}),
+    });
+  });
+  octokit.hook.error('request', (error, options) => {
+    metrics.observeGitHubRequest({ ...classify(options), status: (error as { status?: number }).status ?? 0, installationId });
+    throw error;
+  });
 }
 
 /**

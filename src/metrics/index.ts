@@ -7,7 +7,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { DeliveryOutcome, DeliveryRecord, EvaluationRecord, MetricsSink } from './sink.js';
+import type { DeliveryOutcome, DeliveryRecord, EvaluationRecord, GitHubRequestObservation, MetricsSink } from './sink.js';
 import type { MetricsDatabase } from './schema.js';
 import type { MetricsStore, Transition } from './store.js';
 import { openStore } from './store/open.js';
@@ -141,8 +141,11 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
     observeDelivery(event: string, outcome: DeliveryOutcome) {
       prometheus.observeDelivery(event, outcome);
     },
-    observeGitHubRequest(status: number) {
-      prometheus.observeGitHubRequest(status);
+    observeGitHubRequest(request: GitHubRequestObservation) {
+      prometheus.observeGitHubRequest(request);
+    },
+    observeGraphqlCost(points: number) {
+      prometheus.observeGraphqlCost(points);
     },
     async close() {
       await store.close();

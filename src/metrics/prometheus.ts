@@ -6,7 +6,7 @@
  * and `sensitive_group` (the PR's highest sensitive group). Latencies are histograms in seconds.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { DeliveryOutcome, EvaluationRecord } from './sink.js';
+import type { DeliveryOutcome, EvaluationRecord, GitHubRequestObservation } from './sink.js';
 import type { OpenTeamRequests, PullRequestLabels, Transition, WaitingGroup } from './store.js';
 import { highestSensitiveGroup } from './definitions.js';
 
@@ -38,7 +38,8 @@ export interface PrometheusMetrics {
   /** Counts one gate evaluation and observes its duration. */
   observeEvaluation(e: EvaluationRecord): void;
   observeDelivery(event: string, outcome: DeliveryOutcome): void;
-  observeGitHubRequest(status: number): void;
+  observeGitHubRequest(request: GitHubRequestObservation): void;
+  observeGraphqlCost(points: number): void;
 }
 
 /** Calls `load` at most once per scrape: gauges collected in the same scrape share one store query. */
@@ -138,8 +139,19 @@ export function createPrometheusMetrics(
   });
   const githubRequests = new Counter({
     name: 'ai_review_github_requests_total',
-    help: 'GitHub API responses by HTTP status.',
-    labelNames: ['status'],
+    help: 'GitHub API responses by API (rest, graphql), kind (read, write) and HTTP status (0: no response).',
+    labelNames: ['api', 'kind', 'status'],
+    registers: [registry],
+  });
+  const graphqlPoints = new Counter({
+    name: 'ai_review_graphql_points_total',
+    help: "GraphQL rate-limit points spent by evaluations (GitHub's rateLimit { cost }).",
+    registers: [registry],
+  });
+  const quotaRemaining = new Gauge({
+    name: 'ai_review_github_rate_limit_remaining',
+    help: 'Remaining GitHub rate limit of an installation (x-ratelimit-remaining of its latest response), by API.',
+    labelNames: ['installation', 'api'],
     registers: [registry],
   });
 
@@ -234,8 +246,14 @@ export function createPrometheusMetrics(
     observeDelivery(event, outcome) {
       deliveries.inc({ event: event.slice(0, 64), outcome });
     },
-    observeGitHubRequest(status) {
-      githubRequests.inc({ status: Number.isInteger(status) ? String(status) : 'unknown' });
+    observeGitHubRequest(r) {
+      githubRequests.inc({ api: r.api, kind: r.kind, status: Number.isInteger(r.status) ? String(r.status) : 'unknown' });
+      if (r.installationId !== undefined && r.remaining !== undefined && Number.isFinite(r.remaining)) {
+        quotaRemaining.set({ installation: String(r.installationId), api: r.api }, r.remaining);
+      }
+    },
+    observeGraphqlCost(points) {
+      if (Number.isFinite(points) && points > 0) graphqlPoints.inc(points);
     },
   };
 }

@@ -94,6 +94,19 @@ export interface EvaluationRecord {
   evaluatedAt: Date;
 }
 
+/** One GitHub API response, for `ai_review_github_requests_total` and the quota gauge. */
+export interface GitHubRequestObservation {
+  api: 'rest' | 'graphql';
+  /** `read` for GET and GraphQL queries; `write` for POST/PATCH/PUT/DELETE on REST. */
+  kind: 'read' | 'write';
+  /** HTTP status, 0 when no response came. */
+  status: number;
+  /** The installation whose token made the request. */
+  installationId?: number;
+  /** `x-ratelimit-remaining` of the response (requests for REST, points for GraphQL), when present. */
+  remaining?: number;
+}
+
 /** How a webhook delivery ended, for the deliveries counter. */
 export type DeliveryOutcome = 'processed' | 'ignored' | 'duplicate' | 'error';
 
@@ -130,7 +143,12 @@ export interface MetricsSink {
   recomputeStale(limit?: number): Promise<number>;
   /** Counts a delivery by event name and outcome (Prometheus counter). */
   observeDelivery(event: string, outcome: DeliveryOutcome): void;
-  /** Counts a GitHub API response by HTTP status (Prometheus counter). */
-  observeGitHubRequest(status: number): void;
+  /**
+   * Counts a GitHub API response (Prometheus counter by API `rest`/`graphql`, kind `read`/`write` and HTTP status),
+   * and keeps the installation's remaining quota from the response's `x-ratelimit-remaining` header.
+   */
+  observeGitHubRequest(request: GitHubRequestObservation): void;
+  /** Adds the GraphQL points an evaluation spent (`rateLimit { cost }`). */
+  observeGraphqlCost(points: number): void;
   close(): Promise<void>;
 }

@@ -297,7 +297,9 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
   it('serves the figures on /metrics behind the bearer token, without PR numbers or user names', async () => {
     metrics.observeDelivery('pull_request', 'processed');
     metrics.observeDelivery('pull_request', 'duplicate');
-    metrics.observeGitHubRequest(201);
+    metrics.observeGitHubRequest({ api: 'rest', kind: 'write', status: 201, installationId: 4242, remaining: 4987 });
+    metrics.observeGitHubRequest({ api: 'graphql', kind: 'read', status: 200, installationId: 4242, remaining: 4990 });
+    metrics.observeGraphqlCost(1);
     expect((await fetch(`${base}/metrics`)).status).toBe(401);
     expect((await fetch(`${base}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     expect((await fetch(`${base}/other`)).status).toBe(404);
@@ -327,7 +329,10 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       `ai_review_gate_evaluations_total{repository="acme/api",author_class="agent",agent="copilot",sensitive_group="ci",conclusion="success"} 1`,
     );
     expect(body).toContain('ai_review_webhook_deliveries_total{event="pull_request",outcome="duplicate"} 1');
-    expect(body).toContain('ai_review_github_requests_total{status="201"} 1');
+    expect(body).toContain('ai_review_github_requests_total{api="rest",kind="write",status="201"} 1');
+    expect(body).toContain('ai_review_github_requests_total{api="graphql",kind="read",status="200"} 1');
+    expect(body).toContain('ai_review_github_rate_limit_remaining{installation="4242",api="graphql"} 4990');
+    expect(body).toContain('ai_review_graphql_points_total 1');
     expect(body).toContain('# TYPE ai_review_pull_requests_waiting_for_first_review gauge');
     expect(body).not.toMatch(/alice|bob|carol|Copilot"|number=|pull=/);
   });
