@@ -173,8 +173,29 @@ const blobOid = (text: string) =>
     .update(`blob ${Buffer.byteLength(text)}\0${text}`)
     .digest('hex');
 
-/** The mocked GitHub. */
-export class FakeGitHub {
+/** The name of a query's operation (`PullRequestFacts`), or '' for an anonymous one. */
+export function operationName(query: string): string {
+  const definition = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  return definition?.name?.value ?? '';
+}
+
+/** What a GraphQL request is answered with: the HTTP status (always 200, as GitHub) and the JSON body. */
+export interface GraphqlAnswer {
+  status: 200;
+  body: { data: unknown; errors?: Array<Record<string, unknown>> };
+}
+
+/** A REST answer: HTTP status, JSON (or raw text) body, headers. */
+export type RestAnswer = [number, unknown, Record<string, string>];
+
+/**
+ * An in-memory GitHub without a transport: repositories (default-branch files, pull requests), organizations (teams),
+ * and the two ways to read them the fact loader uses: {@link InMemoryGitHub.execute} (a GraphQL request, validated
+ * against GitHub's published schema, then executed) and {@link InMemoryGitHub.answerRest} (the REST reads of renamed
+ * files' pages and of raw contents). Every request is recorded. Mounted on nock by {@link FakeGitHub}, and on the HTTP
+ * fakes of the end-to-end and pipeline tests.
+ */
+export class InMemoryGitHub {
   readonly requests: RecordedRequest[] = [];
   /** Queries that failed validation against GitHub's schema (must stay empty). */
   readonly invalid: Array<{ query: string; errors: string[] }> = [];
@@ -182,45 +203,8 @@ export class FakeGitHub {
   readonly organizations: Record<string, Record<string, string[]>> = {};
   private remaining = 5000;
 
-  /**
-   * `origin` and the paths of GitHub Enterprise Server when `enterprise` is set: GraphQL at `/api/graphql`, REST under
-   * `/api/v3` (as @octokit/graphql and @octokit/request address a `baseUrl` ending in `/api/v3`).
-   */
-  constructor(options: { origin?: string; enterprise?: boolean } = {}) {
-    const origin = options.origin ?? API;
-    const graphqlPath = options.enterprise ? '/api/graphql' : '/graphql';
-    this.restPrefix = options.enterprise ? '/api/v3' : '';
-    nock.disableNetConnect();
-    nock(origin)
-      .post(graphqlPath)
-      .reply((_uri, body) => {
-        const { query, variables } = body as { query: string; variables?: Record<string, unknown> };
-        return [200, this.execute(query, variables ?? {})];
-      })
-      .persist();
-    nock(origin)
-      .get((uri) => /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files/.test(this.restPath(uri)))
-      .query(true)
-      .reply((uri) => this.restFiles(uri))
-      .persist();
-    nock(origin)
-      .get((uri) => /^\/repos\/[^/]+\/[^/]+\/contents\//.test(this.restPath(uri)))
-      .reply((uri) => this.restContents(uri))
-      .persist();
-  }
-
-  private readonly restPrefix: string;
-
-  /** A request path without the REST prefix and the query string. */
-  private restPath(uri: string): string {
-    const path = new URL(uri, API).pathname;
-    return path.startsWith(this.restPrefix) ? path.slice(this.restPrefix.length) : path;
-  }
-
-  static cleanup(): void {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  }
+  /** `restPrefix`: the path prefix of REST routes (`/api/v3` on GitHub Enterprise Server), stripped before matching. */
+  constructor(protected readonly restPrefix = '') {}
 
   graphqlRequests(): Array<Extract<RecordedRequest, { api: 'graphql' }>> {
     return this.requests.filter((r): r is Extract<RecordedRequest, { api: 'graphql' }> => r.api === 'graphql');
@@ -230,31 +214,54 @@ export class FakeGitHub {
     return this.requests.filter((r): r is Extract<RecordedRequest, { api: 'rest' }> => r.api === 'rest');
   }
 
-  private repository(owner: string, name: string): FakeRepository | undefined {
+  /** The repository `owner/name` (case-insensitive), if present. */
+  repository(owner: string, name: string): FakeRepository | undefined {
     return this.repositories.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
   }
 
-  private execute(query: string, variables: Record<string, unknown>): unknown {
+  /**
+   * Answers one GraphQL request (`POST /graphql`) as GitHub does: a query that fails validation against GitHub's
+   * schema gets `errors` only (and is kept in `invalid`); otherwise the query is executed against the in-memory data,
+   * with `NOT_FOUND` errors (and null data at their path) for a missing repository, pull request or organization.
+   */
+  execute(query: string, variables: Record<string, unknown> = {}): GraphqlAnswer {
     const errors = validateGithubQuery(query);
     if (errors.length > 0) {
       this.invalid.push({ query, errors: errors.map((e) => e.message) });
-      return { errors: errors.map((e) => ({ message: e.message })) };
+      return { status: 200, body: { data: null, errors: errors.map((e) => ({ message: e.message })) } };
     }
     const { cost } = graphqlCost(query, variables);
     this.remaining -= cost;
-    const operation = (parse(query).definitions[0] as OperationDefinitionNode).name?.value ?? '';
-    this.requests.push({ api: 'graphql', operation, query, variables, cost });
+    this.requests.push({ api: 'graphql', operation: operationName(query), query, variables, cost });
     const result = graphqlSync({ schema: SCHEMA, source: query, variableValues: variables, rootValue: this.root(cost) });
-    const out: Record<string, unknown> = { data: result.data ?? null };
+    const body: GraphqlAnswer['body'] = { data: result.data ?? null };
     if (result.errors?.length) {
-      out.errors = result.errors.map((e) => ({
+      body.errors = result.errors.map((e) => ({
         ...(e.originalError instanceof NotFound ? { type: 'NOT_FOUND' } : {}),
         message: e.message,
         path: e.path,
         locations: e.locations,
       }));
     }
-    return out;
+    return { status: 200, body };
+  }
+
+  /**
+   * Answers the REST reads the loader makes (`uri`: path and query string, with the REST prefix): "List pull requests
+   * files" and raw "Get repository content". Null for any other route (not recorded).
+   */
+  answerRest(method: string, uri: string): RestAnswer | null {
+    if (method !== 'GET') return null;
+    const path = this.restPath(uri);
+    if (/^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files$/.test(path)) return this.restFiles(uri);
+    if (/^\/repos\/[^/]+\/[^/]+\/contents\//.test(path)) return this.restContents(uri);
+    return null;
+  }
+
+  /** A request path without the REST prefix and the query string. */
+  protected restPath(uri: string): string {
+    const path = new URL(uri, API).pathname;
+    return path.startsWith(this.restPrefix) ? path.slice(this.restPrefix.length) : path;
   }
 
   private root(cost: number) {
@@ -319,12 +326,12 @@ export class FakeGitHub {
     };
   }
 
-  private restFiles(uri: string): [number, unknown] {
+  private restFiles(uri: string): RestAnswer {
     const url = new URL(uri, API);
     this.requests.push({ api: 'rest', method: 'GET', path: `${url.pathname}${url.search}` });
     const [, owner, name, number] = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files/.exec(this.restPath(uri))!;
     const pr = this.repository(owner!, name!)?.pulls.find((p) => p.number === Number(number));
-    if (!pr) return [404, { message: 'Not Found' }];
+    if (!pr) return [404, { message: 'Not Found' }, {}];
     const perPage = Number(url.searchParams.get('per_page') ?? 30);
     const page = Number(url.searchParams.get('page') ?? 1);
     const items = pr.files.slice((page - 1) * perPage, page * perPage).map((f) => ({
@@ -332,16 +339,48 @@ export class FakeGitHub {
       status: f.changeType === 'DELETED' ? 'removed' : f.changeType.toLowerCase(),
       ...(f.previousPath ? { previous_filename: f.previousPath } : {}),
     }));
-    return [200, items];
+    return [200, items, {}];
   }
 
-  private restContents(uri: string): [number, unknown, Record<string, string>] {
+  private restContents(uri: string): RestAnswer {
     const url = new URL(uri, API);
     this.requests.push({ api: 'rest', method: 'GET', path: decodeURIComponent(url.pathname) });
     const [, owner, name, path] = /^\/repos\/([^/]+)\/([^/]+)\/contents\/(.+)$/.exec(decodeURIComponent(this.restPath(uri)))!;
     const text = this.repository(owner!, name!)?.files[path!];
     if (text === undefined) return [404, { message: 'Not Found' }, {}];
     return [200, text, { 'content-type': 'application/vnd.github.raw; charset=utf-8', 'x-ratelimit-remaining': '4999' }];
+  }
+}
+
+/** The in-memory GitHub mounted on nock at `origin` (api.github.com, or a GitHub Enterprise Server origin). */
+export class FakeGitHub extends InMemoryGitHub {
+  /**
+   * `origin` and the paths of GitHub Enterprise Server when `enterprise` is set: GraphQL at `/api/graphql`, REST under
+   * `/api/v3` (as @octokit/graphql and @octokit/request address a `baseUrl` ending in `/api/v3`).
+   */
+  constructor(options: { origin?: string; enterprise?: boolean } = {}) {
+    super(options.enterprise ? '/api/v3' : '');
+    const origin = options.origin ?? API;
+    const graphqlPath = options.enterprise ? '/api/graphql' : '/graphql';
+    nock.disableNetConnect();
+    nock(origin)
+      .post(graphqlPath)
+      .reply((_uri, body) => {
+        const { query, variables } = body as { query: string; variables?: Record<string, unknown> };
+        const answer = this.execute(query, variables ?? {});
+        return [answer.status, answer.body];
+      })
+      .persist();
+    nock(origin)
+      .get((uri) => /^\/repos\/[^/]+\/[^/]+\/(pulls\/\d+\/files|contents\/)/.test(this.restPath(uri)))
+      .query(true)
+      .reply((uri) => this.answerRest('GET', uri) as nock.ReplyFnResult)
+      .persist();
+  }
+
+  static cleanup(): void {
+    nock.cleanAll();
+    nock.enableNetConnect();
   }
 }
 
