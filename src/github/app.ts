@@ -89,6 +89,8 @@ export function createApp(options: AppOptions): ApplicationFunction {
         // A failed write to the queue answers 500, so GitHub records the delivery as failed and it is redelivered.
         for (const job of work.jobs) {
           if (job.payload.requestReviewers === true && job.key) await options.queue.state.flagReviewRequest(job.key, new Date());
+          const push = job.payload.push as { headSha: string; pusherLogin: string; automated: boolean } | undefined;
+          if (push && job.key) await options.queue.state.recordPush(job.key, { ...push, at: new Date() });
           if ((await options.queue.add(job)).coalesced) {
             coalesced++;
             options.observe?.coalesced(context.name);

@@ -53,6 +53,8 @@ export interface PullRequestJob {
   deliveryId?: string;
   /** The event may lead to review requests (opened, reopened, ready for review, new commits); the app flags it in the store. */
   requestReviewers?: boolean;
+  /** For `opened`/`synchronize`: the push it reports (recorded in the store by the app, for `review.stale_on_push`). */
+  push?: { headSha: string; pusherLogin: string; automated: boolean };
 }
 
 /** Payload of {@link TASKS.headSha}. */
@@ -141,6 +143,18 @@ export function workForDelivery(name: string, payload: unknown, debounceMs: numb
         headSha: p.pull_request.head.sha,
         ...(deliveryId ? { deliveryId } : {}),
         ...(name === 'pull_request' && REQUEST_REVIEW_ACTIONS.has(p.action) ? { requestReviewers: true } : {}),
+        ...(name === 'pull_request' && (p.action === 'opened' || p.action === 'synchronize') && p.sender
+          ? {
+              push: {
+                headSha:
+                  typeof (payload as { after?: unknown }).after === 'string'
+                    ? (payload as { after: string }).after
+                    : p.pull_request.head.sha,
+                pusherLogin: p.sender.login,
+                automated: p.sender.type === 'Bot',
+              },
+            }
+          : {}),
       };
       return { jobs: [pullRequestJob(job, debounceMs, now)] };
     }

@@ -43,6 +43,8 @@ export interface EvaluationContext {
   mayRequestReviewers: boolean;
   /** Where the check run's id and output hash are kept per head SHA (shared by replicas), so no read precedes a write. */
   checkRuns?: PipelineState;
+  /** Pushes to the head branch recorded from `opened`/`synchronize` deliveries (who pushed what), oldest first. */
+  pushes?: Array<{ headSha: string; pusherLogin: string; automated: boolean; at: string }>;
   /** API usage of the evaluation, for Prometheus (`ai_review_github_requests_total`, GraphQL cost, quota left). */
   onUsage?: (usage: ApiUsage) => void;
 }
@@ -98,7 +100,12 @@ function describeApiError(error: unknown): string {
  * The gate's inputs from loaded facts under `config` (pure): the authorship verdict, touched groups, the gate
  * facts, and the exact plan of what the evaluation needs (src/gate/plan.ts).
  */
-export function gateInputs(facts: PullRequestFacts, config: EffectiveConfig, mayRequestReviewers = true) {
+export function gateInputs(
+  facts: PullRequestFacts,
+  config: EffectiveConfig,
+  mayRequestReviewers = true,
+  pushes: EvaluationContext['pushes'] = undefined,
+) {
   const pr = facts.pullRequest;
   if (!pr.user) throw new CannotEvaluate('The pull request has no author.');
   const labels = labelNames(pr);
@@ -136,6 +143,15 @@ export function gateInputs(facts: PullRequestFacts, config: EffectiveConfig, may
     })),
     ...(facts.codeowners !== undefined ? { codeowners: facts.codeowners } : {}),
     ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
+    ...(pushes
+      ? {
+          pushes: pushes.map((p) => ({
+            ...p,
+            // A coding agent pushing under its own account counts as automated even when GitHub calls it a User.
+            automated: p.automated || identifyAccount({ login: p.pusherLogin, id: null, type: null }, config.authorship) !== null,
+          })),
+        }
+      : {}),
   };
   return { plan, gateFacts, verdict, touched };
 }
@@ -150,7 +166,7 @@ export function gateInputs(facts: PullRequestFacts, config: EffectiveConfig, may
 export async function loadAndEvaluate(
   ctx: Pick<EvaluationContext, 'octokit' | 'ref' | 'log'>,
   pullNumber: number,
-  options: { proposedConfig?: ConfigState; mayRequestReviewers?: boolean } = {},
+  options: { proposedConfig?: ConfigState; mayRequestReviewers?: boolean; pushes?: EvaluationContext['pushes'] } = {},
 ): Promise<LoadedEvaluation> {
   const key = `${ctx.ref.owner}/${ctx.ref.repo}#${pullNumber}`.toLowerCase();
   const prior = planCache.get(key);
@@ -177,7 +193,7 @@ export async function loadAndEvaluate(
     const facts = await completePullRequestFacts(ctx.octokit, ctx.ref, pullNumber, loaded, (f) => gateInputs(f, config, mayRequest).plan);
     usage = addUsage(loaded.usage, facts.usage === loaded.usage ? emptyUsage() : facts.usage);
     if (facts.cannotEvaluate) throw new CannotEvaluate(facts.cannotEvaluate.message);
-    const inputs = gateInputs(facts, config, mayRequest);
+    const inputs = gateInputs(facts, config, mayRequest, options.pushes);
     rememberPlan(key, inputs.plan);
     const { result, checkRun } = gateCheckRun(config, inputs.gateFacts);
     const commitInfo = new Map(
@@ -222,7 +238,10 @@ export async function evaluatePullRequest(
   pullNumber: number,
 ): Promise<EvaluationOutcome | { kind: 'closed'; pr: PullRequestData } | { kind: 'not-found' }> {
   const started = performance.now();
-  const loaded = await loadAndEvaluate(ctx, pullNumber, { mayRequestReviewers: ctx.mayRequestReviewers });
+  const loaded = await loadAndEvaluate(ctx, pullNumber, {
+    mayRequestReviewers: ctx.mayRequestReviewers,
+    ...(ctx.pushes ? { pushes: ctx.pushes } : {}),
+  });
   ctx.onUsage?.(loaded.usage);
   if (loaded.kind !== 'open') return loaded;
   const { pr, content, evaluated, configState } = loaded;

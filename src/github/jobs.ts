@@ -135,6 +135,7 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
             metrics: deps.metrics,
             mayRequestReviewers,
             checkRuns: state,
+            pushes: await state.pushesFor(key),
             onUsage: (usage) => deps.observe?.usage?.(usage),
           },
           job.pullNumber,

@@ -49,6 +49,14 @@ CREATE TABLE IF NOT EXISTS ai_review_check_runs (
   output_hash TEXT NOT NULL,
   updated_at TIMESTAMPTZ NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ai_review_pushes (
+  key TEXT NOT NULL,
+  head_sha TEXT NOT NULL,
+  pusher_login TEXT NOT NULL,
+  automated BOOLEAN NOT NULL,
+  at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (key, head_sha)
+);
 CREATE TABLE IF NOT EXISTS ai_review_installation_limits (
   installation_id BIGINT PRIMARY KEY,
   blocked_until TIMESTAMPTZ NOT NULL
@@ -331,6 +339,21 @@ export class PostgresJobQueue implements JobQueue {
            ON CONFLICT (key) DO UPDATE SET check_run_id = excluded.check_run_id, output_hash = excluded.output_hash, updated_at = excluded.updated_at`,
           [key, id, outputHash, now],
         );
+      },
+      recordPush: async (key, push) => {
+        await pool.query(
+          'INSERT INTO ai_review_pushes (key, head_sha, pusher_login, automated, at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+          [key, push.headSha, push.pusherLogin, push.automated, push.at],
+        );
+      },
+      pushesFor: async (key) => {
+        const { rows } = await pool.query<{ head_sha: string; pusher_login: string; automated: boolean; at: Date }>(
+          'SELECT head_sha, pusher_login, automated, at FROM ai_review_pushes WHERE key = $1 ORDER BY at DESC LIMIT 250',
+          [key],
+        );
+        return rows
+          .reverse()
+          .map((r) => ({ headSha: r.head_sha, pusherLogin: r.pusher_login, automated: r.automated, at: new Date(r.at).toISOString() }));
       },
       blockInstallation: async (installationId, until) => {
         await pool.query(

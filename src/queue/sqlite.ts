@@ -62,6 +62,14 @@ CREATE TABLE IF NOT EXISTS ai_review_check_runs (
   output_hash TEXT NOT NULL,
   updated_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS ai_review_pushes (
+  key TEXT NOT NULL,
+  head_sha TEXT NOT NULL,
+  pusher_login TEXT NOT NULL,
+  automated INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (key, head_sha)
+);
 CREATE TABLE IF NOT EXISTS ai_review_installation_limits (
   installation_id INTEGER PRIMARY KEY,
   blocked_until INTEGER NOT NULL
@@ -405,6 +413,28 @@ export class SqliteJobQueue implements JobQueue {
             .run(key, id, outputHash, now.getTime()),
         );
       },
+      recordPush: async (key, push) => {
+        await busyRetry(() =>
+          db
+            .prepare('INSERT OR IGNORE INTO ai_review_pushes (key, head_sha, pusher_login, automated, at) VALUES (?, ?, ?, ?, ?)')
+            .run(key, push.headSha, push.pusherLogin, push.automated ? 1 : 0, push.at.getTime()),
+        );
+      },
+      pushesFor: (key) =>
+        busyRetry(() =>
+          (
+            db
+              .prepare('SELECT head_sha, pusher_login, automated, at FROM ai_review_pushes WHERE key = ? ORDER BY at DESC LIMIT 250')
+              .all(key) as Array<{ head_sha: string; pusher_login: string; automated: number; at: number }>
+          )
+            .reverse()
+            .map((r) => ({
+              headSha: r.head_sha,
+              pusherLogin: r.pusher_login,
+              automated: r.automated === 1,
+              at: new Date(r.at).toISOString(),
+            })),
+        ),
       blockInstallation: async (installationId, until) => {
         await busyRetry(() =>
           db

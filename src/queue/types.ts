@@ -80,6 +80,13 @@ export interface PipelineState {
   checkRunFor(key: string): Promise<{ id: number; outputHash: string } | null>;
   /** Remembers the check run on a head SHA and a hash of what it shows, after a write. */
   saveCheckRun(key: string, id: number, outputHash: string, now: Date): Promise<void>;
+  /**
+   * Records a push to a PR's head branch (`key`: the PR's job key), as the `pull_request` `opened`/`synchronize`
+   * delivery reported it: head SHA after the push, who pushed, whether a bot, when. Idempotent per head SHA.
+   */
+  recordPush(key: string, push: { headSha: string; pusherLogin: string; automated: boolean; at: Date }): Promise<void>;
+  /** The pushes recorded for a PR (key as in `recordPush`), oldest first, at most the 250 latest. */
+  pushesFor(key: string): Promise<Array<{ headSha: string; pusherLogin: string; automated: boolean; at: string }>>;
   /** Marks an installation's primary rate limit as exhausted until `until` (from `x-ratelimit-reset`). */
   blockInstallation(installationId: number, until: Date): Promise<void>;
   /** When the installation's exhausted primary rate limit resets, or null when it is not known to be exhausted. */

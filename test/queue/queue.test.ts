@@ -136,7 +136,7 @@ describe.each([
     expect((await a.stats()).pending).toBe(1);
   });
 
-  it('keeps failure windows, rate-limit blocks and redelivery claims in the shared store', async () => {
+  it('keeps failure windows, rate-limit blocks, redelivery claims, pushes and check-run ids in the shared store', async () => {
     const a = await set.open();
     const b = await set.open();
     const t0 = new Date('2026-01-01T00:00:00Z');
@@ -149,6 +149,18 @@ describe.each([
     expect(await b.state.installationBlockedUntil(42, new Date(t0.getTime() + 61_000))).toBeNull();
     expect(await a.state.claimRedelivery('guid-1', t0)).toBe(true);
     expect(await b.state.claimRedelivery('guid-1', t0)).toBe(false);
+    await a.state.recordPush('pr-1', { headSha: 'aaa', pusherLogin: 'Copilot', automated: true, at: t0 });
+    await b.state.recordPush('pr-1', { headSha: 'bbb', pusherLogin: 'rita', automated: false, at: new Date(t0.getTime() + 1000) });
+    await b.state.recordPush('pr-1', { headSha: 'bbb', pusherLogin: 'mallory', automated: false, at: new Date(t0.getTime() + 2000) });
+    expect(await a.state.pushesFor('pr-1')).toEqual([
+      { headSha: 'aaa', pusherLogin: 'Copilot', automated: true, at: t0.toISOString() },
+      { headSha: 'bbb', pusherLogin: 'rita', automated: false, at: new Date(t0.getTime() + 1000).toISOString() },
+    ]);
+    expect(await a.state.pushesFor('pr-2')).toEqual([]);
+    expect(await a.state.checkRunFor('acme/widgets@aaa')).toBeNull();
+    await b.state.saveCheckRun('acme/widgets@aaa', 901, 'hash-1', t0);
+    await a.state.saveCheckRun('acme/widgets@aaa', 901, 'hash-2', t0);
+    expect(await b.state.checkRunFor('acme/widgets@aaa')).toEqual({ id: 901, outputHash: 'hash-2' });
   });
 
   it('an exclusive lock runs one holder at a time', async () => {
