@@ -1,6 +1,10 @@
 /**
  * Test harness for the Probot app: real webhook payloads from @octokit/webhooks-examples (with an installation
- * added), a Probot instance with retries and throttling off, and a nock-backed GitHub that records every call.
+ * added), a Probot instance with retries and throttling off, and a nock-backed GitHub that records every call. Facts
+ * are read the way the app reads them: `POST /graphql`, validated against GitHub's published schema and executed
+ * against an in-memory repository (test/github/graphql/fake-github.ts) that holds the same pull request the webhook
+ * payload carries, with its files, commits, reviews and events given in REST shapes and turned into what GitHub's
+ * GraphQL API returns for them ({@link fakePullRequest}).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -11,6 +15,16 @@ import { createApp } from '../../src/github/app.js';
 import { SqliteJobQueue } from '../../src/queue/sqlite.js';
 import type { JobHandler } from '../../src/queue/types.js';
 import type { MetricsSink } from '../../src/metrics/sink.js';
+import {
+  InMemoryGitHub,
+  type FakeActor,
+  type FakeCommit,
+  type FakeFile,
+  type FakePullRequest,
+  type FakeRepository,
+  type FakeReview,
+  type FakeTimelineItem,
+} from './graphql/fake-github.js';
 
 const require = createRequire(import.meta.url);
 const examples = require('@octokit/webhooks-examples/api.github.com/index.json') as Array<{
@@ -91,21 +105,178 @@ export interface RecordedCall {
   body: any;
 }
 
-/** A mocked GitHub: register interceptors with `api`, read `calls` afterwards. */
+/** Account fields of REST objects. */
+type RestAccount = { login: string; id?: number; type?: string };
+
+/**
+ * A REST account as GitHub's GraphQL API shows it: a bot's login without `[bot]` (and the Copilot coding agent, REST
+ * login `Copilot`, as `copilot-swe-agent`), `__typename` from the REST `type`, `databaseId` the REST `id`.
+ */
+export function graphqlActor(account: RestAccount): FakeActor {
+  const type = (account.type ?? 'User') as FakeActor['__typename'];
+  const login = type === 'Bot' ? (account.login === 'Copilot' ? 'copilot-swe-agent' : account.login.replace(/\[bot\]$/, '')) : account.login;
+  return { __typename: type, login, databaseId: account.id ?? 0 };
+}
+
+/** The facts of a pull request in REST shapes (as `files`, `commit`, `reviewItem` build them). */
+export interface RestFacts {
+  /** "List pull requests files" items. */
+  files: unknown[];
+  /** "List commits on a pull request" items. */
+  commits: unknown[];
+  /** "List reviews for a pull request" items. */
+  reviews?: unknown[];
+  /** Logins of reviewers who can push to the repository (GraphQL `authorCanPushToRepository`). */
+  writers?: string[];
+  /** "List timeline events for an issue" items: `labeled`, `unlabeled`, `review_requested`. */
+  timeline?: unknown[];
+  /** "List issue comments" items. */
+  comments?: unknown[];
+}
+
+const gitUser = (account: RestAccount | null) =>
+  account && (account.type ?? 'User') === 'User' ? { login: account.login, databaseId: account.id ?? 0 } : null;
+
+/** A REST commit as the in-memory GitHub holds it (GraphQL's `GitActor.user` is a User, null for bots). */
+function fakeCommit(rest: any): FakeCommit {
+  return {
+    oid: rest.sha,
+    message: rest.commit.message,
+    author: { name: rest.commit.author.name, email: rest.commit.author.email, user: gitUser(rest.author) },
+    committer: { name: rest.commit.committer.name, email: rest.commit.committer.email, user: gitUser(rest.committer) },
+    date: rest.commit.author.date,
+    signature: rest.commit.verification?.verified ? { isValid: true, state: 'VALID' } : null,
+  };
+}
+
+function fakeTimelineItem(rest: any): FakeTimelineItem {
+  if (rest.event === 'labeled' || rest.event === 'unlabeled')
+    return {
+      __typename: rest.event === 'labeled' ? 'LabeledEvent' : 'UnlabeledEvent',
+      actor: graphqlActor(rest.actor),
+      label: rest.label.name,
+      createdAt: rest.created_at,
+    };
+  if (rest.event === 'review_requested')
+    return {
+      __typename: 'ReviewRequestedEvent',
+      actor: graphqlActor(rest.actor),
+      reviewer: rest.requested_team ? { __typename: 'Team', slug: rest.requested_team.slug } : graphqlActor(rest.requested_reviewer),
+      createdAt: rest.created_at,
+    };
+  throw new Error(`no GraphQL timeline item for a ${rest.event} event`);
+}
+
+/**
+ * A pull request as the in-memory GitHub serves it through GraphQL: `pr` is the REST pull request (a webhook
+ * payload's `pull_request`), `facts` its files, commits, reviews and events in REST shapes. Without `facts` the PR
+ * has no files or commits listed (and GitHub's counts from `pr`: a PR too large to list).
+ */
+export function fakePullRequest(pr: Record<string, any>, facts?: RestFacts): FakePullRequest {
+  const files = (facts?.files ?? []).map((f: any): FakeFile => {
+    const changeType = (f.status === 'removed' ? 'DELETED' : String(f.status).toUpperCase()) as FakeFile['changeType'];
+    return { path: f.filename, changeType, ...(f.previous_filename ? { previousPath: f.previous_filename } : {}) };
+  });
+  const reviews = (facts?.reviews ?? []).map(
+    (r: any): FakeReview => ({
+      id: r.id,
+      author: r.user ? graphqlActor(r.user) : null,
+      state: r.state,
+      commit: r.commit_id,
+      submittedAt: r.submitted_at,
+      canPush: (facts?.writers ?? []).includes(r.user?.login),
+    }),
+  );
+  const comments = (facts?.comments ?? []).map(
+    (c: any): FakeTimelineItem => ({
+      __typename: 'IssueComment',
+      id: c.id,
+      author: graphqlActor(c.user),
+      body: c.body,
+      createdAt: c.created_at,
+      updatedAt: c.updated_at,
+    }),
+  );
+  const timeline = [...(facts?.timeline ?? []).map(fakeTimelineItem), ...comments].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  return {
+    number: pr.number,
+    author: pr.user ? graphqlActor(pr.user) : null,
+    title: pr.title,
+    body: pr.body ?? '',
+    isDraft: pr.draft ?? false,
+    state: pr.state === 'open' ? 'OPEN' : pr.merged_at ? 'MERGED' : 'CLOSED',
+    headRefName: pr.head.ref,
+    headRefOid: pr.head.sha,
+    labels: (pr.labels ?? []).map((l: { name: string }) => l.name),
+    assignees: (pr.assignees ?? []).map(graphqlActor),
+    reviewRequests: [
+      ...(pr.requested_reviewers ?? []).map(graphqlActor),
+      ...(pr.requested_teams ?? []).map((t: { slug: string }) => ({ __typename: 'Team' as const, slug: t.slug })),
+    ],
+    files,
+    changedFiles: facts ? files.length : pr.changed_files,
+    commits: (facts?.commits ?? []).map(fakeCommit),
+    commitCount: facts ? facts.commits.length : pr.commits,
+    reviews,
+    timeline,
+  };
+}
+
+/** One GraphQL request as recorded: its operation and variables. */
+export interface RecordedQuery {
+  operation: string;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * A mocked GitHub: REST interceptors registered with `get`/`post`/`patch` (each answers once and must be used), and
+ * GraphQL answered from an in-memory GitHub (`memory`) holding acme/widgets: its default-branch files (`config`,
+ * `file`), the @acme teams (`team`), and its pull requests (`pullRequest` with `pullRequestFacts`). Read `calls`
+ * (every request but the token exchange, GraphQL as `POST /graphql` with its `{query, variables}`) afterwards.
+ */
 export class GitHubMock {
   readonly calls: RecordedCall[] = [];
   readonly api: nock.Scope;
+  readonly memory = new InMemoryGitHub();
+  readonly repo: FakeRepository = { owner: OWNER, name: REPO, files: {}, pulls: [] };
   unmatched: string[] = [];
+  /** Answers a GraphQL request instead of the in-memory GitHub when it returns `[status, body]` (outages, errors). */
+  graphqlFault: ((request: { query: string; variables: Record<string, unknown> }) => [number, unknown] | undefined) | null = null;
+  private readonly pulls = new Map<number, Record<string, any>>();
+  private readonly facts = new Map<number, RestFacts>();
 
   constructor() {
     nock.disableNetConnect();
     this.api = nock(API);
+    this.memory.repositories.push(this.repo);
+    this.memory.organizations[OWNER] = {};
     nock.emitter.on('no match', (req: { method?: string; path?: string }) => {
       this.unmatched.push(`${req.method} ${req.path}`);
     });
     this.api
       .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
       .reply(201, { token: 'ghs_test', expires_at: '2099-01-01T00:00:00Z', permissions: { checks: 'write', pull_requests: 'write' } })
+      .persist();
+    this.api
+      .post('/graphql')
+      .reply((uri, body) => {
+        this.record('POST')(uri, body);
+        const { query, variables } = body as { query: string; variables?: Record<string, unknown> };
+        const fault = this.graphqlFault?.({ query, variables: variables ?? {} });
+        if (fault) return fault as nock.ReplyFnResult;
+        this.repo.pulls = [...this.pulls.values()].map((pr) => fakePullRequest(pr, this.facts.get(pr.number)));
+        const answer = this.memory.execute(query, variables ?? {});
+        return [answer.status, answer.body];
+      })
+      .persist();
+    // The one REST read of facts: a page of changed files, for the previous path of a renamed file.
+    this.api
+      .get(/^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/files/)
+      .query(true)
+      .reply((uri) => {
+        this.record('GET')(uri, '');
+        return this.memory.answerRest('GET', uri) as nock.ReplyFnResult;
+      })
       .persist();
   }
 
@@ -145,34 +316,36 @@ export class GitHubMock {
   }
 
   /**
-   * `.github/ai-review.yml` of acme/widgets on the default branch (null: 404), and of acme/.github (null: 404).
-   * `times` 2: an invalid file is read a second time as raw text, for line numbers.
+   * `.github/ai-review.yml` on the default branch of acme/widgets (null: none), and of acme/.github (null: none; the
+   * repository then does not exist). Read by GraphQL in the facts query (`object(expression: "HEAD:…")`).
    */
-  config(repoYaml: string | null, orgYaml: string | null = null, times = 1): this {
-    const raw = { 'content-type': 'application/vnd.github.raw; charset=utf-8' };
-    this.get(
-      `/repos/${OWNER}/${REPO}/contents/.github%2Fai-review.yml`,
-      repoYaml ?? { message: 'Not Found' },
-      repoYaml === null ? 404 : 200,
-      repoYaml === null ? {} : raw,
-      times,
-    );
-    if (repoYaml === null) {
-      this.get(
-        `/repos/${OWNER}/.github/contents/.github%2Fai-review.yml`,
-        orgYaml ?? { message: 'Not Found' },
-        orgYaml === null ? 404 : 200,
-        orgYaml === null ? {} : raw,
-      );
-    }
+  config(repoYaml: string | null, orgYaml: string | null = null): this {
+    if (repoYaml !== null) this.file('.github/ai-review.yml', repoYaml);
+    if (orgYaml !== null) this.memory.repositories.push({ owner: OWNER, name: '.github', files: { '.github/ai-review.yml': orgYaml }, pulls: [] });
     return this;
   }
 
-  /** Files, commits and reviews of PR `number`. */
-  pullRequestFacts(number: number, facts: { files: unknown[]; commits: unknown[]; reviews?: unknown[] }): this {
-    this.get(`/repos/${OWNER}/${REPO}/pulls/${number}/files`, facts.files);
-    this.get(`/repos/${OWNER}/${REPO}/pulls/${number}/commits`, facts.commits);
-    this.get(`/repos/${OWNER}/${REPO}/pulls/${number}/reviews`, facts.reviews ?? []);
+  /** A file on the default branch of acme/widgets (e.g. CODEOWNERS). */
+  file(path: string, text: string): this {
+    this.repo.files[path] = text;
+    return this;
+  }
+
+  /** Team `@acme/<slug>` with `members` (REST "List team members" items). */
+  team(slug: string, members: RestAccount[]): this {
+    this.memory.organizations[OWNER]![slug] = members.map((m) => m.login);
+    return this;
+  }
+
+  /** The current state of a pull request (REST shape, e.g. a payload's `pull_request`): served through GraphQL. */
+  pullRequest(pr: Record<string, any>): this {
+    this.pulls.set(pr.number as number, pr);
+    return this;
+  }
+
+  /** Files, commits, reviews (and events) of PR `number`, in REST shapes. */
+  pullRequestFacts(number: number, facts: RestFacts): this {
+    this.facts.set(number, facts);
     return this;
   }
 
@@ -186,13 +359,18 @@ export class GitHubMock {
     return this.post(`/repos/${OWNER}/${REPO}/check-runs`, { id });
   }
 
-  updateCheckRun(id: number): this {
-    return this.patch(`/repos/${OWNER}/${REPO}/check-runs/${id}`, { id });
+  updateCheckRun(id: number, status = 200): this {
+    return this.patch(`/repos/${OWNER}/${REPO}/check-runs/${id}`, status === 200 ? { id } : { message: 'Not Found' }, status);
   }
 
   /** The calls, as `METHOD path` lines without query strings, except the token exchange. */
   routes(): string[] {
     return this.calls.map((c) => `${c.method} ${c.path.split('?')[0]}`);
+  }
+
+  /** The GraphQL requests, in order: operation name and variables. */
+  queries(): RecordedQuery[] {
+    return this.memory.graphqlRequests().map((r) => ({ operation: r.operation, variables: r.variables }));
   }
 
   /** The body of the only call to `METHOD path-prefix`. */
@@ -202,10 +380,11 @@ export class GitHubMock {
     return found[0]!.body;
   }
 
-  /** Throws if an interceptor was not used or a request matched none. */
+  /** Throws if an interceptor was not used, a request matched none, or a GraphQL query was not valid for GitHub's schema. */
   verify(): void {
     if (this.unmatched.length > 0) throw new Error(`unexpected GitHub requests: ${this.unmatched.join(', ')}`);
-    const pending = this.api.pendingMocks().filter((m) => !m.includes('access_tokens'));
+    if (this.memory.invalid.length > 0) throw new Error(`invalid GraphQL queries: ${JSON.stringify(this.memory.invalid)}`);
+    const pending = this.api.pendingMocks().filter((m) => !m.includes('access_tokens') && !m.includes('/graphql') && !/\/files/.test(m));
     if (pending.length > 0) throw new Error(`GitHub calls not made: ${pending.join(', ')}`);
   }
 
