@@ -1,6 +1,7 @@
 /**
  * Integration: the issue-9 gate features through the app with real payload shapes and a nock GitHub: merge
- * groups, CODEOWNERS rules, and `/ai-review override` comments.
+ * groups, CODEOWNERS rules, and `/ai-review override` comments. Facts come from the GraphQL fake (harness.ts); each
+ * test uses its own PR number, since the app remembers each PR's last fact plan.
  */
 import type { Probot } from 'probot';
 import {
@@ -21,6 +22,7 @@ const SHA = 'c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2';
 const GROUP_SHA = 'e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0';
 const BASE_SHA = '929f8209d40f77f4abc622a499c93a83babdbe64';
 const R = `/repos/${OWNER}/${REPO}`;
+const INITIAL_TIMELINE = ['LABELED_EVENT', 'UNLABELED_EVENT', 'REVIEW_REQUESTED_EVENT'];
 const copilotCommit = (sha: string) =>
   commit(sha, COPILOT, 'Change\n\nCo-authored-by: rita <4242+rita@users.noreply.github.com>', '198982749+Copilot@users.noreply.github.com');
 
@@ -48,21 +50,16 @@ function mergeGroupPayload(pullNumber: number): Record<string, any> {
 describe('merge queue', () => {
   it('a queued PR whose gate holds gets success on the merge group head SHA', async () => {
     github
-      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
+      .pullRequest(pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
       .config(ENFORCE)
       .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA)], reviews: [reviewItem(1, 'sam', 'APPROVED', SHA)] })
       .checkRuns(GROUP_SHA)
       .createCheckRun(700);
     await deliver('merge_group', mergeGroupPayload(7));
     github.verify();
-    expect(github.routes()).toEqual([
-      `GET ${R}/pulls/7`,
-      `GET ${R}/contents/.github/ai-review.yml`,
-      `GET ${R}/pulls/7/files`,
-      `GET ${R}/pulls/7/commits`,
-      `GET ${R}/pulls/7/reviews`,
-      `GET ${R}/commits/${GROUP_SHA}/check-runs`,
-      `POST ${R}/check-runs`,
+    expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${GROUP_SHA}/check-runs`, `POST ${R}/check-runs`]);
+    expect(github.queries()).toEqual([
+      { operation: 'PullRequestFacts', variables: { owner: OWNER, name: REPO, number: 7, timelineTypes: INITIAL_TIMELINE } },
     ]);
     expect(github.body('POST', `${R}/check-runs`)).toMatchObject({
       name: 'ai-review',
@@ -74,16 +71,17 @@ describe('merge queue', () => {
 
   it('a queued PR whose gate does not hold fails the merge group, naming the PR and what is missing', async () => {
     github
-      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
+      .pullRequest(pullRequestPayload('opened', { number: 8, sha: SHA, commits: 1 }).pull_request)
       .config(ENFORCE)
-      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA)] })
+      .pullRequestFacts(8, { files: files('src/app.ts'), commits: [copilotCommit(SHA)] })
       .checkRuns(GROUP_SHA)
       .createCheckRun(701);
-    await deliver('merge_group', mergeGroupPayload(7));
+    await deliver('merge_group', mergeGroupPayload(8));
     github.verify();
+    expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${GROUP_SHA}/check-runs`, `POST ${R}/check-runs`]);
     const body = github.body('POST', `${R}/check-runs`);
     expect(body).toMatchObject({ head_sha: GROUP_SHA, conclusion: 'failure' });
-    expect(body.output.summary).toContain('pull request #7');
+    expect(body.output.summary).toContain('pull request #8');
     expect(body.output.summary).toContain('@sam');
   });
 
@@ -100,6 +98,14 @@ describe('merge queue', () => {
     });
   });
 
+  it('a merge group naming a PR GitHub does not know fails closed after one query', async () => {
+    github.config(ENFORCE).checkRuns(GROUP_SHA).createCheckRun(703);
+    await deliver('merge_group', mergeGroupPayload(404));
+    github.verify();
+    expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${GROUP_SHA}/check-runs`, `POST ${R}/check-runs`]);
+    expect(github.body('POST', `${R}/check-runs`)).toMatchObject({ head_sha: GROUP_SHA, conclusion: 'failure' });
+  });
+
   it('merge_group.destroyed needs no work', async () => {
     const payload = mergeGroupPayload(7);
     payload.action = 'destroyed';
@@ -113,39 +119,41 @@ describe('CODEOWNERS', () => {
   const CODEOWNERS = '# owners\n* @acme/devs\n/src/auth/ @sam\n';
 
   it('a rule with codeowners holds when an owner of each covered file approved, reading CODEOWNERS in GitHub’s order', async () => {
-    const raw = { 'content-type': 'application/vnd.github.raw; charset=utf-8' };
     github
       .config(CONFIG)
-      .pullRequestFacts(7, {
+      .file('CODEOWNERS', CODEOWNERS)
+      .file('docs/CODEOWNERS', '* @zoe\n')
+      .pullRequestFacts(9, {
         files: files('src/auth/token.ts'),
         commits: [copilotCommit(SHA)],
         reviews: [reviewItem(1, 'sam', 'APPROVED', SHA)],
+        writers: ['sam'],
       })
-      .get(`${R}/contents/.github%2FCODEOWNERS`, { message: 'Not Found' }, 404)
-      .get(`${R}/contents/CODEOWNERS`, CODEOWNERS, 200, raw)
-      .get(`${R}/collaborators/sam/permission`, { permission: 'write' })
       .checkRuns(SHA)
       .createCheckRun();
-    await deliver('pull_request', withPull(pullRequestPayload('edited', { sha: SHA, commits: 1 })));
+    await deliver('pull_request', withPull(pullRequestPayload('edited', { number: 9, sha: SHA, commits: 1 })));
     github.verify();
+    // GitHub's three locations are read in the facts query; the first that exists (CODEOWNERS at the root) is used.
+    expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA}/check-runs`, `POST ${R}/check-runs`]);
+    expect(github.calls[0]!.body.query).toMatch(/codeowners0: object\(expression: "HEAD:\.github\/CODEOWNERS"\)/);
     expect(github.body('POST', `${R}/check-runs`)).toMatchObject({ conclusion: 'success' });
   });
 
   it('does not hold when no owner of a covered file approved (the last matching line wins), and names the missing owner', async () => {
-    const raw = { 'content-type': 'application/vnd.github.raw; charset=utf-8' };
     github
       .config(CONFIG)
-      .pullRequestFacts(7, {
+      .file('.github/CODEOWNERS', CODEOWNERS)
+      .pullRequestFacts(10, {
         files: files('src/auth/token.ts'),
         commits: [copilotCommit(SHA)],
         reviews: [reviewItem(1, 'zoe', 'APPROVED', SHA)],
+        writers: ['zoe'],
       })
-      .get(`${R}/contents/.github%2FCODEOWNERS`, CODEOWNERS, 200, raw)
-      .get(`${R}/collaborators/zoe/permission`, { permission: 'write' })
       .checkRuns(SHA)
       .createCheckRun();
-    await deliver('pull_request', withPull(pullRequestPayload('edited', { sha: SHA, commits: 1 })));
+    await deliver('pull_request', withPull(pullRequestPayload('edited', { number: 10, sha: SHA, commits: 1 })));
     github.verify();
+    expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA}/check-runs`, `POST ${R}/check-runs`]);
     const body = github.body('POST', `${R}/check-runs`);
     expect(body.conclusion).toBe('action_required');
     expect(body.output.title).toContain('@sam');
@@ -154,10 +162,10 @@ describe('CODEOWNERS', () => {
 
 describe('override comments', () => {
   const CONFIG = `${ENFORCE}overrides:\n  allowed: ["pat"]\n`;
-  const commentPayload = (login: string, body: string) => {
+  const commentPayload = (number: number, login: string, body: string) => {
     const payload = examplePayload('issue_comment', 'created');
-    payload.issue.number = 7;
-    payload.issue.pull_request = { url: `https://api.github.com${R}/pulls/7` };
+    payload.issue.number = number;
+    payload.issue.pull_request = { url: `https://api.github.com${R}/pulls/${number}` };
     payload.comment = {
       ...payload.comment,
       id: 99,
@@ -172,23 +180,32 @@ describe('override comments', () => {
 
   it('an allowed person’s `/ai-review override <reason>` turns the gate green for the head SHA and shows the reason', async () => {
     github
-      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
+      .pullRequest(pullRequestPayload('opened', { number: 11, sha: SHA, commits: 1 }).pull_request)
       .config(CONFIG)
-      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA)] })
-      .get(`${R}/issues/7/comments`, [
-        { id: 98, user: HUMAN('zoe', 5), body: 'LGTM', created_at: '2026-01-02T09:00:00Z', updated_at: '2026-01-02T09:00:00Z' },
-        {
-          id: 99,
-          user: HUMAN('pat', 88),
-          body: '/ai-review override hotfix for the outage',
-          created_at: '2026-01-02T10:00:00Z',
-          updated_at: '2026-01-02T10:00:00Z',
-        },
-      ])
+      .pullRequestFacts(11, {
+        files: files('src/app.ts'),
+        commits: [copilotCommit(SHA)],
+        comments: [
+          { id: 98, user: HUMAN('zoe', 5), body: 'LGTM', created_at: '2026-01-02T09:00:00Z', updated_at: '2026-01-02T09:00:00Z' },
+          {
+            id: 99,
+            user: HUMAN('pat', 88),
+            body: '/ai-review override hotfix for the outage',
+            created_at: '2026-01-02T10:00:00Z',
+            updated_at: '2026-01-02T10:00:00Z',
+          },
+        ],
+      })
       .checkRuns(SHA)
       .createCheckRun();
-    await deliver('issue_comment', commentPayload('pat', '/ai-review override hotfix for the outage'));
+    await deliver('issue_comment', commentPayload(11, 'pat', '/ai-review override hotfix for the outage'));
     github.verify();
+    // Comments are not in the initial plan: the second query reads them (and nothing else).
+    expect(github.routes()).toEqual(['POST /graphql', 'POST /graphql', `GET ${R}/commits/${SHA}/check-runs`, `POST ${R}/check-runs`]);
+    expect(github.queries()[1]).toEqual({
+      operation: 'PullRequestFactsMissing',
+      variables: { owner: OWNER, name: REPO, number: 11, timelineTypes: ['ISSUE_COMMENT'] },
+    });
     const body = github.body('POST', `${R}/check-runs`);
     expect(body).toMatchObject({ conclusion: 'success', output: { title: 'Overridden by @pat' } });
     expect(body.output.summary).toContain('hotfix for the outage');
@@ -196,21 +213,24 @@ describe('override comments', () => {
 
   it('a command from someone not allowed changes nothing and is named in the summary', async () => {
     github
-      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
+      .pullRequest(pullRequestPayload('opened', { number: 12, sha: SHA, commits: 1 }).pull_request)
       .config(CONFIG)
-      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA)] })
-      .get(`${R}/issues/7/comments`, [
-        {
-          id: 99,
-          user: HUMAN('mallory', 66),
-          body: '/ai-review override trust me',
-          created_at: '2026-01-02T10:00:00Z',
-          updated_at: '2026-01-02T10:00:00Z',
-        },
-      ])
+      .pullRequestFacts(12, {
+        files: files('src/app.ts'),
+        commits: [copilotCommit(SHA)],
+        comments: [
+          {
+            id: 99,
+            user: HUMAN('mallory', 66),
+            body: '/ai-review override trust me',
+            created_at: '2026-01-02T10:00:00Z',
+            updated_at: '2026-01-02T10:00:00Z',
+          },
+        ],
+      })
       .checkRuns(SHA)
       .createCheckRun();
-    await deliver('issue_comment', commentPayload('mallory', '/ai-review override trust me'));
+    await deliver('issue_comment', commentPayload(12, 'mallory', '/ai-review override trust me'));
     github.verify();
     const body = github.body('POST', `${R}/check-runs`);
     expect(body.conclusion).toBe('action_required');
@@ -218,13 +238,13 @@ describe('override comments', () => {
   });
 
   it('an ordinary comment queues no work', async () => {
-    await deliver('issue_comment', commentPayload('zoe', 'Looks good to me'));
+    await deliver('issue_comment', commentPayload(13, 'zoe', 'Looks good to me'));
     expect(github.calls).toEqual([]);
   });
 });
 
-/** The PR job reads the PR first: mock `GET /pulls/7` with the delivered PR. */
+/** The PR job reads the PR through GraphQL: the in-memory GitHub holds the delivered PR. */
 function withPull(payload: Record<string, any>): Record<string, any> {
-  github.get(`${R}/pulls/${payload.pull_request.number}`, payload.pull_request);
+  github.pullRequest(payload.pull_request);
   return payload;
 }

@@ -91,7 +91,10 @@ describe('an agent PR touching a sensitive path', () => {
       `POST ${R}/check-runs`,
       `POST ${R}/pulls/7/requested_reviewers`,
     ]);
-    expect(github.queries()).toEqual([firstQuery(7), { operation: 'PullRequestFactsMissing', variables: { o0: 'acme', o0t0: 'security' } }]);
+    expect(github.queries()).toEqual([
+      firstQuery(7),
+      { operation: 'PullRequestFactsMissing', variables: { o0: 'acme', o0t0: 'security' } },
+    ]);
     // The config is read from the default branch (`HEAD:`), never from the PR's head, in the same query.
     expect(github.calls[0]!.body.query).toContain('config: object(expression: "HEAD:.github/ai-review.yml")');
     const created = github.body('POST', `${R}/check-runs`);
@@ -129,9 +132,7 @@ describe('an agent PR touching a sensitive path', () => {
         files: files('src/auth/token.ts', 'README.md'),
         commits: [copilotCommit(SHA1), copilotCommit(SHA2)],
         reviews: [reviewItem(1, 'sam', 'APPROVED', SHA2)],
-        timeline: [
-          { event: 'review_requested', actor: APP_BOT, requested_team: { slug: 'security' }, created_at: '2026-01-01T09:00:00Z' },
-        ],
+        timeline: [{ event: 'review_requested', actor: APP_BOT, requested_team: { slug: 'security' }, created_at: '2026-01-01T09:00:00Z' }],
       })
       .team('security', SECURITY_TEAM)
       .updateCheckRun(555);
@@ -163,9 +164,7 @@ describe('an agent PR touching a sensitive path', () => {
         files: files('src/auth/token.ts'),
         commits: [copilotCommit(SHA1), copilotCommit(SHA2), copilotCommit(SHA3, 'Address review')],
         reviews: [reviewItem(1, 'sam', 'APPROVED', SHA2)],
-        timeline: [
-          { event: 'review_requested', actor: APP_BOT, requested_team: { slug: 'security' }, created_at: '2026-01-01T09:00:00Z' },
-        ],
+        timeline: [{ event: 'review_requested', actor: APP_BOT, requested_team: { slug: 'security' }, created_at: '2026-01-01T09:00:00Z' }],
       })
       .team('security', SECURITY_TEAM)
       .checkRuns(SHA3)

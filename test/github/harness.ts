@@ -114,7 +114,8 @@ type RestAccount = { login: string; id?: number; type?: string };
  */
 export function graphqlActor(account: RestAccount): FakeActor {
   const type = (account.type ?? 'User') as FakeActor['__typename'];
-  const login = type === 'Bot' ? (account.login === 'Copilot' ? 'copilot-swe-agent' : account.login.replace(/\[bot\]$/, '')) : account.login;
+  const login =
+    type === 'Bot' ? (account.login === 'Copilot' ? 'copilot-swe-agent' : account.login.replace(/\[bot\]$/, '')) : account.login;
   return { __typename: type, login, databaseId: account.id ?? 0 };
 }
 
@@ -177,26 +178,22 @@ export function fakePullRequest(pr: Record<string, any>, facts?: RestFacts): Fak
     const changeType = (f.status === 'removed' ? 'DELETED' : String(f.status).toUpperCase()) as FakeFile['changeType'];
     return { path: f.filename, changeType, ...(f.previous_filename ? { previousPath: f.previous_filename } : {}) };
   });
-  const reviews = (facts?.reviews ?? []).map(
-    (r: any): FakeReview => ({
-      id: r.id,
-      author: r.user ? graphqlActor(r.user) : null,
-      state: r.state,
-      commit: r.commit_id,
-      submittedAt: r.submitted_at,
-      canPush: (facts?.writers ?? []).includes(r.user?.login),
-    }),
-  );
-  const comments = (facts?.comments ?? []).map(
-    (c: any): FakeTimelineItem => ({
-      __typename: 'IssueComment',
-      id: c.id,
-      author: graphqlActor(c.user),
-      body: c.body,
-      createdAt: c.created_at,
-      updatedAt: c.updated_at,
-    }),
-  );
+  const reviews = (facts?.reviews ?? []).map((r: any): FakeReview => ({
+    id: r.id,
+    author: r.user ? graphqlActor(r.user) : null,
+    state: r.state,
+    commit: r.commit_id,
+    submittedAt: r.submitted_at,
+    canPush: (facts?.writers ?? []).includes(r.user?.login),
+  }));
+  const comments = (facts?.comments ?? []).map((c: any): FakeTimelineItem => ({
+    __typename: 'IssueComment',
+    id: c.id,
+    author: graphqlActor(c.user),
+    body: c.body,
+    createdAt: c.created_at,
+    updatedAt: c.updated_at,
+  }));
   const timeline = [...(facts?.timeline ?? []).map(fakeTimelineItem), ...comments].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   return {
     number: pr.number,
@@ -321,7 +318,8 @@ export class GitHubMock {
    */
   config(repoYaml: string | null, orgYaml: string | null = null): this {
     if (repoYaml !== null) this.file('.github/ai-review.yml', repoYaml);
-    if (orgYaml !== null) this.memory.repositories.push({ owner: OWNER, name: '.github', files: { '.github/ai-review.yml': orgYaml }, pulls: [] });
+    if (orgYaml !== null)
+      this.memory.repositories.push({ owner: OWNER, name: '.github', files: { '.github/ai-review.yml': orgYaml }, pulls: [] });
     return this;
   }
 

@@ -37,10 +37,8 @@ describe('ai-review simulate', () => {
     github
       .config(CURRENT)
       .get(`${R}/pulls`, [{ number: 7 }])
-      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request, 200, {}, 1)
-      .pullRequestFacts(7, facts)
-      .pullRequestFacts(7, facts)
-      .get(`${R}/collaborators/zoe/permission`, { permission: 'write' });
+      .pullRequest(pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
+      .pullRequestFacts(7, { ...facts, writers: ['zoe'] });
     const results = await simulate({
       octokit: octokit(),
       ref: { owner: OWNER, repo: REPO },
@@ -56,23 +54,30 @@ describe('ai-review simulate', () => {
         changedRules: ['agent-review: not met (enforce) → holds'],
       },
     ]);
-    expect(github.calls.every((c) => c.method === 'GET')).toBe(true);
+    github.verify();
+    // Reads only: the list of open PRs, then one facts query per configuration (the second with the first's plan).
+    expect(github.routes()).toEqual([`GET ${R}/pulls`, 'POST /graphql', 'POST /graphql']);
+    expect(github.queries().map((q) => q.operation)).toEqual(['PullRequestFacts', 'PullRequestFacts']);
+    expect(github.calls.filter((c) => c.path === '/graphql').every((c) => /^query /.test(c.body.query))).toBe(true);
     expect(formatSimulation(results)).toContain('1 pull request simulated, 1 with another conclusion');
   });
 
   it('an invalid proposed config shows as a configuration error for every PR', async () => {
     github
       .config(CURRENT)
-      .get(`${R}/pulls/7`, pullRequestPayload('opened', { sha: SHA, commits: 1 }).pull_request)
-      .pullRequestFacts(7, { files: files('src/app.ts'), commits: [copilotCommit(SHA)] });
+      .pullRequest(pullRequestPayload('opened', { number: 8, sha: SHA, commits: 1 }).pull_request)
+      .pullRequestFacts(8, { files: files('src/app.ts'), commits: [copilotCommit(SHA)] });
     const results = await simulate({
       octokit: octokit(),
       ref: { owner: OWNER, repo: REPO },
-      pullNumbers: [7],
+      pullNumbers: [8],
       proposedFile: proposedFile('mode: enforce\nrules:\n  - name: x\n    if:\n      paths: [nope]\n'),
     });
     expect(results[0]!.proposed).toMatchObject({ conclusion: 'failure' });
     expect(results[0]!.proposed.title).toMatch(/^Configuration error/);
+    expect(results[0]!.current).toEqual({ conclusion: 'action_required', title: 'Needs 1 approval from @sam' });
+    github.verify();
+    expect(github.routes()).toEqual(['POST /graphql', 'POST /graphql']);
   });
 
   it('parses targets and refuses anything else', () => {
