@@ -1,13 +1,16 @@
 /**
- * A GitHub-compatible REST API on 127.0.0.1 for end-to-end tests: a route table of canned answers, and a log of
- * every request it received. The app reaches it through GHE_HOST/GHE_PROTOCOL (base URL `/api/v3`).
+ * A GitHub-compatible API on 127.0.0.1 for end-to-end tests: a route table of canned REST answers, GraphQL at
+ * `/api/graphql` answered by an in-memory GitHub (test/github/graphql/fake-github.ts: every query validated against
+ * GitHub's published schema, then executed), and a log of every request it received. The app reaches it through
+ * GHE_HOST/GHE_PROTOCOL (REST base URL `/api/v3`, GraphQL `/api/graphql`, as on GitHub Enterprise Server).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { InMemoryGitHub } from '../github/graphql/fake-github.js';
 
 export interface FakeRequest {
   method: string;
-  /** Path without the `/api/v3` prefix and without the query string. */
+  /** Path without the `/api/v3` prefix (GraphQL: `/api/graphql`) and without the query string. */
   path: string;
   query: string;
   body: unknown;
@@ -27,6 +30,20 @@ export class FakeGitHub {
     return this;
   }
 
+  /**
+   * Serves `POST /api/graphql` from `memory`, and the REST reads of the fact loader (a page of a PR's files, raw
+   * contents) that no route answers.
+   */
+  graphql(memory: InMemoryGitHub): this {
+    this.memory = memory;
+    return this.on('POST', '/api/graphql', (req) => {
+      const { query, variables } = req.body as { query: string; variables?: Record<string, unknown> };
+      return memory.execute(query, variables ?? {});
+    });
+  }
+
+  private memory: InMemoryGitHub | null = null;
+
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
       void readBody(req).then((raw) => {
@@ -41,7 +58,12 @@ export class FakeGitHub {
         const request: FakeRequest = { method: req.method ?? 'GET', path, query: url.search, body };
         this.requests.push(request);
         const route = this.routes.get(`${request.method} ${path}`);
-        const answer = route ? route(request) : { status: 404, body: { message: 'Not Found' } };
+        const rest = route ? null : this.memory?.answerRest(request.method, `${path}${url.search}`);
+        const answer = route
+          ? route(request)
+          : rest
+            ? { status: rest[0], body: rest[1], headers: rest[2] }
+            : { status: 404, body: { message: 'Not Found' } };
         const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
         res.writeHead(answer.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
         res.end(text);

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentProblem, start } from '../../src/server.js';
-import { COPILOT, PRIVATE_KEY, commit, files, pullRequestPayload } from '../github/harness.js';
+import { COPILOT, PRIVATE_KEY, commit, fakePullRequest, files, pullRequestPayload } from '../github/harness.js';
+import { InMemoryGitHub } from '../github/graphql/fake-github.js';
 import { FakeGitHub, freePort } from './fake-github.js';
 
 const SECRET = 'e2e-webhook-secret';
@@ -28,6 +29,8 @@ function sign(body: string, secret = SECRET): string {
 
 describe('the HTTP server', () => {
   const github = new FakeGitHub();
+  /** acme/widgets as GraphQL serves it: the config on the default branch, and PR #7 by the Copilot coding agent. */
+  const memory = new InMemoryGitHub();
   let baseUrl = '';
   let stopAll: () => Promise<void> = async () => {};
   const dataDir = mkdtempSync(join(tmpdir(), 'ai-review-e2e-'));
@@ -39,18 +42,25 @@ describe('the HTTP server', () => {
         status: 201,
         body: { token: 'ghs_e2e_token_value', expires_at: '2099-01-01T00:00:00Z' },
       })
-      .on('GET', `${R}/contents/.github/ai-review.yml`, {
-        body: 'mode: enforce\nrules:\n  - name: ci-review\n    if:\n      paths: [ci]\n    require:\n      reviewers: ["sam"]\n',
-        headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' },
-      })
-      .on('GET', `${R}/pulls/7`, { body: pullRequestPayload('opened', { sha: SHA, commits: 1, changedFiles: 1 }).pull_request })
-      .on('GET', `${R}/pulls/7/files`, { body: files('.github/workflows/release.yml') })
-      .on('GET', `${R}/pulls/7/commits`, { body: [commit(SHA, COPILOT, 'Pin actions', '198982749+Copilot@users.noreply.github.com')] })
-      .on('GET', `${R}/pulls/7/reviews`, { body: [] })
+      .graphql(memory)
       .on('GET', `${R}/commits/${SHA}/check-runs`, { body: { total_count: 0, check_runs: [] } })
       .on('POST', `${R}/check-runs`, { status: 201, body: { id: 901 } })
-      .on('GET', `${R}/issues/7/timeline`, { body: [] })
       .on('POST', `${R}/pulls/7/requested_reviewers`, { status: 201, body: {} });
+    memory.organizations.acme = {};
+    memory.repositories.push({
+      owner: 'acme',
+      name: 'widgets',
+      files: {
+        '.github/ai-review.yml':
+          'mode: enforce\nrules:\n  - name: ci-review\n    if:\n      paths: [ci]\n    require:\n      reviewers: ["sam"]\n',
+      },
+      pulls: [
+        fakePullRequest(pullRequestPayload('opened', { sha: SHA, commits: 1, changedFiles: 1 }).pull_request, {
+          files: files('.github/workflows/release.yml'),
+          commits: [commit(SHA, COPILOT, 'Pin actions', '198982749+Copilot@users.noreply.github.com')],
+        }),
+      ],
+    });
     const ghe = await github.start();
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -119,17 +129,21 @@ describe('the HTTP server', () => {
     expect(response.status).toBe(200);
     // The delivery is acknowledged at once; the job writes the check run shortly after.
     await waitFor(() => github.routesCalled().includes(`POST ${R}/pulls/7/requested_reviewers`));
+    // One GraphQL query (GitHub Enterprise Server's /api/graphql) for every fact; REST only to find and write the run.
     expect(github.routesCalled()).toEqual([
       'POST /app/installations/4242/access_tokens',
-      `GET ${R}/pulls/7`,
-      `GET ${R}/contents/.github/ai-review.yml`,
-      `GET ${R}/pulls/7/files`,
-      `GET ${R}/pulls/7/commits`,
-      `GET ${R}/pulls/7/reviews`,
+      'POST /api/graphql',
       `GET ${R}/commits/${SHA}/check-runs`,
       `POST ${R}/check-runs`,
-      `GET ${R}/issues/7/timeline`,
       `POST ${R}/pulls/7/requested_reviewers`,
+    ]);
+    expect(memory.invalid).toEqual([]);
+    expect(memory.graphqlRequests().map((q) => [q.operation, q.variables, q.cost])).toEqual([
+      [
+        'PullRequestFacts',
+        { owner: 'acme', name: 'widgets', number: 7, timelineTypes: ['LABELED_EVENT', 'UNLABELED_EVENT', 'REVIEW_REQUESTED_EVENT'] },
+        1,
+      ],
     ]);
     const checkRun = github.requests.find((r) => r.method === 'POST' && r.path === `${R}/check-runs`)!.body as Record<string, any>;
     expect(checkRun).toMatchObject({
@@ -151,6 +165,13 @@ describe('the HTTP server', () => {
     const text = await response.text();
     expect(text).toMatch(/ai_review_webhook_deliveries_total\{[^}]*event="pull_request"[^}]*outcome="processed"[^}]*\} 1/);
     expect(text).toMatch(/ai_review_gate_evaluations_total\{[^}]*conclusion="action_required"[^}]*\} 1/);
+    // The evaluation's API budget: one GraphQL read costing 1 point; REST: the lookup of the run and two writes (the
+    // check run and the reviewer request; the token exchange is the app's, not the installation's budget).
+    expect(text).toMatch(/ai_review_github_requests_total\{api="graphql",kind="read",status="200"\} 1\n/);
+    expect(text).toMatch(/ai_review_github_requests_total\{api="rest",kind="read",status="200"\} 1\n/);
+    expect(text).toMatch(/ai_review_github_requests_total\{api="rest",kind="write",status="201"\} 2\n/);
+    expect(text).toMatch(/ai_review_graphql_points_total 1\n/);
+    expect(text).toMatch(/ai_review_github_rate_limit_remaining\{installation="4242",api="graphql"\} 4999\n/);
   });
 
   it('logs JSON lines naming the delivery, repository and PR, and never the token, secret, key or metrics token', () => {

@@ -263,7 +263,7 @@ export class GitHubMock {
         if (fault) return fault as nock.ReplyFnResult;
         this.repo.pulls = [...this.pulls.values()].map((pr) => fakePullRequest(pr, this.facts.get(pr.number)));
         const answer = this.memory.execute(query, variables ?? {});
-        return [answer.status, answer.body];
+        return [answer.status, answer.body, answer.headers];
       })
       .persist();
     // The one REST read of facts: a page of changed files, for the previous path of a renamed file.

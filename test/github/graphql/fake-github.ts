@@ -179,10 +179,14 @@ export function operationName(query: string): string {
   return definition?.name?.value ?? '';
 }
 
-/** What a GraphQL request is answered with: the HTTP status (always 200, as GitHub) and the JSON body. */
+/**
+ * What a GraphQL request is answered with: the HTTP status (200, as GitHub answers even with `errors`), the JSON body,
+ * and GitHub's rate-limit headers for the GraphQL budget (`x-ratelimit-resource: graphql`, points remaining).
+ */
 export interface GraphqlAnswer {
   status: 200;
   body: { data: unknown; errors?: Array<Record<string, unknown>> };
+  headers: Record<string, string>;
 }
 
 /** A REST answer: HTTP status, JSON (or raw text) body, headers. */
@@ -228,7 +232,7 @@ export class InMemoryGitHub {
     const errors = validateGithubQuery(query);
     if (errors.length > 0) {
       this.invalid.push({ query, errors: errors.map((e) => e.message) });
-      return { status: 200, body: { data: null, errors: errors.map((e) => ({ message: e.message })) } };
+      return { status: 200, body: { data: null, errors: errors.map((e) => ({ message: e.message })) }, headers: this.rateLimitHeaders() };
     }
     const { cost } = graphqlCost(query, variables);
     this.remaining -= cost;
@@ -243,7 +247,17 @@ export class InMemoryGitHub {
         locations: e.locations,
       }));
     }
-    return { status: 200, body };
+    return { status: 200, body, headers: this.rateLimitHeaders() };
+  }
+
+  private rateLimitHeaders(): Record<string, string> {
+    return {
+      'x-ratelimit-resource': 'graphql',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': String(this.remaining),
+      'x-ratelimit-used': String(5000 - this.remaining),
+      'x-ratelimit-reset': String(Date.parse('2030-01-01T00:00:00Z') / 1000),
+    };
   }
 
   /**
@@ -368,7 +382,7 @@ export class FakeGitHub extends InMemoryGitHub {
       .reply((_uri, body) => {
         const { query, variables } = body as { query: string; variables?: Record<string, unknown> };
         const answer = this.execute(query, variables ?? {});
-        return [answer.status, answer.body];
+        return [answer.status, answer.body, answer.headers];
       })
       .persist();
     nock(origin)
