@@ -1,17 +1,24 @@
 /**
- * A stateful GitHub-compatible REST API on 127.0.0.1 for the pipeline tests: pull requests whose head moves,
- * check runs that are really created and updated (so "exactly one check run per head SHA" can be checked), app
- * deliveries for redelivery, and a `fault` hook that answers instead of the simulation (outages, rate limits).
+ * A stateful GitHub-compatible API on 127.0.0.1 for the pipeline tests: pull requests whose head moves, served
+ * through GraphQL at `/api/graphql` (GitHub Enterprise Server's path) by the in-memory GitHub of the loader tests
+ * (every query validated against GitHub's published schema, then executed against the current state), check runs
+ * that are really created and updated over REST (so "exactly one check run per head SHA" can be checked), app
+ * deliveries for redelivery, and `fault`/`hang` hooks that answer instead of the simulation (outages, rate limits),
+ * for REST and GraphQL requests alike.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { COPILOT, commit, files, pullRequestPayload } from '../github/harness.js';
+import { COPILOT, commit, fakePullRequest, files, pullRequestPayload } from '../github/harness.js';
+import { InMemoryGitHub, operationName } from '../github/graphql/fake-github.js';
 
 export interface SimRequest {
   method: string;
+  /** Path without `/api/v3`; GraphQL requests are `POST /api/graphql`. */
   path: string;
   query: URLSearchParams;
   body: any;
+  /** For a GraphQL request: its operation (`PullRequestFacts`…) and variables (`number`…). */
+  graphql?: { operation: string; variables: Record<string, any> };
 }
 
 export interface SimAnswer {
@@ -41,6 +48,8 @@ export class SimulatedGitHub {
   /** `.github/ai-review.yml` of acme/widgets (null: none). */
   config: string | null = 'mode: enforce\nrules:\n  - name: agent-review\n    require:\n      reviewers: ["sam"]\n';
   hookDeliveries: unknown[] = [];
+  /** What answers GraphQL; its `invalid` lists queries GitHub's schema would refuse (must stay empty). */
+  readonly memory = new InMemoryGitHub();
   /** Requests for which this returns true are never answered (a hung connection, ended by `stop`). */
   hang: ((req: SimRequest) => boolean) | null = null;
   /** Delay before every answer, in ms. */
@@ -64,6 +73,28 @@ export class SimulatedGitHub {
     return this.requests.filter((r) => r.method === method && pattern.test(r.path)).length;
   }
 
+  /** Evaluations that reached GitHub for PR `number`: the first facts query of each (`PullRequestFacts`). */
+  evaluationsOf(number: number): number {
+    return this.requests.filter((r) => r.graphql?.operation === 'PullRequestFacts' && r.graphql.variables.number === number).length;
+  }
+
+  /** acme/widgets as GraphQL sees it now: the config on the default branch and the PRs, each an agent PR changing one file. */
+  private syncMemory(): void {
+    this.memory.repositories.length = 0;
+    this.memory.repositories.push({
+      owner: 'acme',
+      name: 'widgets',
+      files: this.config === null ? {} : { '.github/ai-review.yml': this.config },
+      pulls: [...this.pullRequests.values()].map((pr) =>
+        fakePullRequest(pr, {
+          files: files('src/app.ts'),
+          commits: [commit(pr.head.sha, COPILOT, 'Change', '198982749+Copilot@users.noreply.github.com')],
+        }),
+      ),
+    });
+    this.memory.organizations.acme = {};
+  }
+
   private answer(req: SimRequest): SimAnswer {
     const fault = this.fault?.(req);
     if (fault) return fault;
@@ -71,32 +102,13 @@ export class SimulatedGitHub {
     if (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
       return { status: 201, body: { token: 'ghs_sim', expires_at: '2099-01-01T00:00:00Z' } };
     }
-    if (method === 'GET' && path === `${R}/contents/.github/ai-review.yml`) {
-      return this.config === null
-        ? { status: 404, body: { message: 'Not Found' } }
-        : { status: 200, body: this.config, headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' } };
-    }
-    if (method === 'GET' && path === '/repos/acme/.github/contents/.github/ai-review.yml')
-      return { status: 404, body: { message: 'Not Found' } };
-    let m = /^\/repos\/acme\/widgets\/pulls\/(\d+)(\/\w+)?$/.exec(path);
-    if (m && method === 'GET') {
-      const pr = this.pullRequests.get(Number(m[1]));
-      if (!pr) return { status: 404, body: { message: 'Not Found' } };
-      switch (m[2]) {
-        case undefined:
-          return { status: 200, body: pr };
-        case '/files':
-          return { status: 200, body: files('src/app.ts') };
-        case '/commits':
-          return { status: 200, body: [commit(pr.head.sha, COPILOT, 'Change', '198982749+Copilot@users.noreply.github.com')] };
-        case '/reviews':
-          return { status: 200, body: [] };
-      }
+    if (method === 'POST' && path === '/api/graphql') {
+      this.syncMemory();
+      return this.memory.execute(req.body.query, req.body.variables ?? {});
     }
     if (method === 'GET' && path === `${R}/pulls`) return { status: 200, body: [...this.pullRequests.values()] };
-    if (method === 'GET' && /^\/repos\/acme\/widgets\/issues\/\d+\/timeline$/.test(path)) return { status: 200, body: [] };
     if (method === 'POST' && /^\/repos\/acme\/widgets\/pulls\/\d+\/requested_reviewers$/.test(path)) return { status: 201, body: {} };
-    m = /^\/repos\/acme\/widgets\/commits\/([0-9a-f]+)\/check-runs$/.exec(path);
+    let m = /^\/repos\/acme\/widgets\/commits\/([0-9a-f]+)\/check-runs$/.exec(path);
     if (m && method === 'GET') {
       const runs = this.runsOn(m[1]!);
       return { status: 200, body: { total_count: runs.length, check_runs: runs } };
@@ -141,6 +153,14 @@ export class SimulatedGitHub {
           path: decodeURIComponent(url.pathname.replace(/^\/api\/v3/, '')),
           query: url.searchParams,
           body,
+          ...(isGraphqlRequest(req.method, url.pathname, body)
+            ? {
+                graphql: {
+                  operation: operationName((body as { query: string }).query),
+                  variables: (body as { variables?: Record<string, any> }).variables ?? {},
+                },
+              }
+            : {}),
         };
         if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
         this.requests.push(request);
@@ -159,6 +179,10 @@ export class SimulatedGitHub {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
+}
+
+function isGraphqlRequest(method: string | undefined, pathname: string, body: unknown): boolean {
+  return method === 'POST' && pathname === '/api/graphql' && typeof (body as { query?: unknown } | undefined)?.query === 'string';
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
