@@ -16,6 +16,7 @@ import {
   files,
   pullRequestPayload,
   reviewItem,
+  type RestReview,
 } from './harness.js';
 import type { Probot } from 'probot';
 
@@ -462,7 +463,7 @@ describe('check-run writes', () => {
 
   it('a stored check run deleted on GitHub is created again (PATCH 404, then POST): one run, kept up to date after', async () => {
     const config = 'mode: enforce\nrules:\n  - name: agent-review\n    require:\n      reviewers: ["sam"]\n';
-    const facts = (reviews: unknown[]) => ({ files: files('src/app.ts'), commits: [copilotCommit(SHA2)], reviews });
+    const facts = (reviews: RestReview[]) => ({ files: files('src/app.ts'), commits: [copilotCommit(SHA2)], reviews });
     const delivered = pullRequestPayload('edited', { number: 23, sha: SHA2, commits: 1 });
     github.config(config).pullRequestFacts(23, facts([])).checkRuns(SHA2).createCheckRun(610);
     await deliver('pull_request', delivered);

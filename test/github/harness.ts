@@ -106,7 +106,81 @@ export interface RecordedCall {
 }
 
 /** Account fields of REST objects. */
-type RestAccount = { login: string; id?: number; type?: string };
+export type RestAccount = { login: string; id?: number; type?: string };
+
+/** An item of REST "List pull requests files". */
+export interface RestFile {
+  sha?: string;
+  filename: string;
+  status: string;
+  previous_filename?: string;
+  additions?: number;
+  deletions?: number;
+  changes?: number;
+}
+
+interface RestGitIdentity {
+  name: string;
+  email: string;
+  date: string;
+}
+
+/** An item of REST "List commits on a pull request". */
+export interface RestCommit {
+  sha: string;
+  commit: { message: string; author: RestGitIdentity; committer: RestGitIdentity; verification?: { verified: boolean; reason: string } };
+  author: RestAccount | null;
+  committer: RestAccount | null;
+}
+
+/** An item of REST "List reviews for a pull request". */
+export interface RestReview {
+  id: number;
+  user: RestAccount | null;
+  state: string;
+  commit_id: string;
+  submitted_at: string;
+  body?: string;
+  author_association?: string;
+}
+
+/** A `labeled`, `unlabeled` or `review_requested` item of REST "List timeline events for an issue". */
+export type RestTimelineEvent =
+  | { event: 'labeled' | 'unlabeled'; actor: RestAccount; label: { name: string }; created_at: string }
+  | {
+      event: 'review_requested';
+      actor: RestAccount;
+      requested_team?: { slug: string };
+      requested_reviewer?: RestAccount;
+      created_at: string;
+    };
+
+/** An item of REST "List issue comments". */
+export interface RestComment {
+  id: number;
+  user: RestAccount;
+  body: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The fields of a REST pull request (a webhook payload's `pull_request`) the in-memory GitHub serves. */
+export interface RestPullRequest {
+  number: number;
+  user: RestAccount | null;
+  title?: string;
+  body?: string | null;
+  draft?: boolean;
+  state: string;
+  merged_at?: string | null;
+  head: { ref: string; sha: string };
+  labels?: Array<{ name: string }>;
+  assignees?: RestAccount[];
+  requested_reviewers?: RestAccount[];
+  requested_teams?: Array<{ slug: string }>;
+  changed_files?: number;
+  commits?: number;
+}
 
 /**
  * A REST account as GitHub's GraphQL API shows it: a bot's login without `[bot]` (and the Copilot coding agent, REST
@@ -121,99 +195,95 @@ export function graphqlActor(account: RestAccount): FakeActor {
 
 /** The facts of a pull request in REST shapes (as `files`, `commit`, `reviewItem` build them). */
 export interface RestFacts {
-  /** "List pull requests files" items. */
-  files: unknown[];
-  /** "List commits on a pull request" items. */
-  commits: unknown[];
-  /** "List reviews for a pull request" items. */
-  reviews?: unknown[];
+  files: RestFile[];
+  commits: RestCommit[];
+  reviews?: RestReview[];
   /** Logins of reviewers who can push to the repository (GraphQL `authorCanPushToRepository`). */
   writers?: string[];
-  /** "List timeline events for an issue" items: `labeled`, `unlabeled`, `review_requested`. */
-  timeline?: unknown[];
-  /** "List issue comments" items. */
-  comments?: unknown[];
+  timeline?: RestTimelineEvent[];
+  comments?: RestComment[];
 }
 
 const gitUser = (account: RestAccount | null) =>
   account && (account.type ?? 'User') === 'User' ? { login: account.login, databaseId: account.id ?? 0 } : null;
 
 /** A REST commit as the in-memory GitHub holds it (GraphQL's `GitActor.user` is a User, null for bots). */
-function fakeCommit(rest: any): FakeCommit {
+function fakeCommit(rest: RestCommit): FakeCommit {
+  const { commit } = rest;
   return {
     oid: rest.sha,
-    message: rest.commit.message,
-    author: { name: rest.commit.author.name, email: rest.commit.author.email, user: gitUser(rest.author) },
-    committer: { name: rest.commit.committer.name, email: rest.commit.committer.email, user: gitUser(rest.committer) },
-    date: rest.commit.author.date,
-    signature: rest.commit.verification?.verified ? { isValid: true, state: 'VALID' } : null,
+    message: commit.message,
+    author: { name: commit.author.name, email: commit.author.email, user: gitUser(rest.author) },
+    committer: { name: commit.committer.name, email: commit.committer.email, user: gitUser(rest.committer) },
+    date: commit.author.date,
+    signature: commit.verification?.verified ? { isValid: true, state: 'VALID' } : null,
   };
 }
 
-function fakeTimelineItem(rest: any): FakeTimelineItem {
-  if (rest.event === 'labeled' || rest.event === 'unlabeled')
-    return {
-      __typename: rest.event === 'labeled' ? 'LabeledEvent' : 'UnlabeledEvent',
-      actor: graphqlActor(rest.actor),
-      label: rest.label.name,
-      createdAt: rest.created_at,
-    };
-  if (rest.event === 'review_requested')
-    return {
-      __typename: 'ReviewRequestedEvent',
-      actor: graphqlActor(rest.actor),
-      reviewer: rest.requested_team ? { __typename: 'Team', slug: rest.requested_team.slug } : graphqlActor(rest.requested_reviewer),
-      createdAt: rest.created_at,
-    };
-  throw new Error(`no GraphQL timeline item for a ${rest.event} event`);
+function fakeTimelineItem(rest: RestTimelineEvent): FakeTimelineItem {
+  if (rest.event === 'review_requested') {
+    const reviewer = rest.requested_team
+      ? { __typename: 'Team' as const, slug: rest.requested_team.slug }
+      : graphqlActor(rest.requested_reviewer ?? { login: 'ghost' });
+    return { __typename: 'ReviewRequestedEvent', actor: graphqlActor(rest.actor), reviewer, createdAt: rest.created_at };
+  }
+  return {
+    __typename: rest.event === 'labeled' ? 'LabeledEvent' : 'UnlabeledEvent',
+    actor: graphqlActor(rest.actor),
+    label: rest.label.name,
+    createdAt: rest.created_at,
+  };
 }
+
+const fakeComment = (c: RestComment): FakeTimelineItem => ({
+  __typename: 'IssueComment',
+  id: c.id,
+  author: graphqlActor(c.user),
+  body: c.body,
+  createdAt: c.created_at,
+  updatedAt: c.updated_at,
+});
 
 /**
  * A pull request as the in-memory GitHub serves it through GraphQL: `pr` is the REST pull request (a webhook
  * payload's `pull_request`), `facts` its files, commits, reviews and events in REST shapes. Without `facts` the PR
  * has no files or commits listed (and GitHub's counts from `pr`: a PR too large to list).
  */
-export function fakePullRequest(pr: Record<string, any>, facts?: RestFacts): FakePullRequest {
-  const files = (facts?.files ?? []).map((f: any): FakeFile => {
-    const changeType = (f.status === 'removed' ? 'DELETED' : String(f.status).toUpperCase()) as FakeFile['changeType'];
+export function fakePullRequest(pr: RestPullRequest, facts?: RestFacts): FakePullRequest {
+  const files = (facts?.files ?? []).map((f): FakeFile => {
+    const changeType = (f.status === 'removed' ? 'DELETED' : f.status.toUpperCase()) as FakeFile['changeType'];
     return { path: f.filename, changeType, ...(f.previous_filename ? { previousPath: f.previous_filename } : {}) };
   });
-  const reviews = (facts?.reviews ?? []).map((r: any): FakeReview => ({
+  const reviews = (facts?.reviews ?? []).map((r): FakeReview => ({
     id: r.id,
     author: r.user ? graphqlActor(r.user) : null,
-    state: r.state,
+    state: r.state as FakeReview['state'],
     commit: r.commit_id,
     submittedAt: r.submitted_at,
-    canPush: (facts?.writers ?? []).includes(r.user?.login),
+    canPush: r.user !== null && (facts?.writers ?? []).includes(r.user.login),
   }));
-  const comments = (facts?.comments ?? []).map((c: any): FakeTimelineItem => ({
-    __typename: 'IssueComment',
-    id: c.id,
-    author: graphqlActor(c.user),
-    body: c.body,
-    createdAt: c.created_at,
-    updatedAt: c.updated_at,
-  }));
-  const timeline = [...(facts?.timeline ?? []).map(fakeTimelineItem), ...comments].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const timeline = [...(facts?.timeline ?? []).map(fakeTimelineItem), ...(facts?.comments ?? []).map(fakeComment)].sort((a, b) =>
+    a.createdAt.localeCompare(b.createdAt),
+  );
   return {
     number: pr.number,
     author: pr.user ? graphqlActor(pr.user) : null,
-    title: pr.title,
+    ...(pr.title !== undefined ? { title: pr.title } : {}),
     body: pr.body ?? '',
     isDraft: pr.draft ?? false,
     state: pr.state === 'open' ? 'OPEN' : pr.merged_at ? 'MERGED' : 'CLOSED',
     headRefName: pr.head.ref,
     headRefOid: pr.head.sha,
-    labels: (pr.labels ?? []).map((l: { name: string }) => l.name),
+    labels: (pr.labels ?? []).map((l) => l.name),
     assignees: (pr.assignees ?? []).map(graphqlActor),
     reviewRequests: [
       ...(pr.requested_reviewers ?? []).map(graphqlActor),
-      ...(pr.requested_teams ?? []).map((t: { slug: string }) => ({ __typename: 'Team' as const, slug: t.slug })),
+      ...(pr.requested_teams ?? []).map((t) => ({ __typename: 'Team' as const, slug: t.slug })),
     ],
     files,
-    changedFiles: facts ? files.length : pr.changed_files,
+    ...(facts ? { changedFiles: files.length } : pr.changed_files !== undefined ? { changedFiles: pr.changed_files } : {}),
     commits: (facts?.commits ?? []).map(fakeCommit),
-    commitCount: facts ? facts.commits.length : pr.commits,
+    ...(facts ? { commitCount: facts.commits.length } : pr.commits !== undefined ? { commitCount: pr.commits } : {}),
     reviews,
     timeline,
   };
@@ -239,7 +309,7 @@ export class GitHubMock {
   unmatched: string[] = [];
   /** Answers a GraphQL request instead of the in-memory GitHub when it returns `[status, body]` (outages, errors). */
   graphqlFault: ((request: { query: string; variables: Record<string, unknown> }) => [number, unknown] | undefined) | null = null;
-  private readonly pulls = new Map<number, Record<string, any>>();
+  private readonly pulls = new Map<number, RestPullRequest>();
   private readonly facts = new Map<number, RestFacts>();
 
   constructor() {
@@ -336,8 +406,8 @@ export class GitHubMock {
   }
 
   /** The current state of a pull request (REST shape, e.g. a payload's `pull_request`): served through GraphQL. */
-  pullRequest(pr: Record<string, any>): this {
-    this.pulls.set(pr.number as number, pr);
+  pullRequest(pr: RestPullRequest): this {
+    this.pulls.set(pr.number, pr);
     return this;
   }
 
@@ -436,7 +506,7 @@ export async function createTestProbot(
 }
 
 /** Files as REST "List pull requests files" returns them. */
-export function files(...names: Array<string | { filename: string; previous_filename: string }>): unknown[] {
+export function files(...names: Array<string | { filename: string; previous_filename: string }>): RestFile[] {
   return names.map((n, i) =>
     typeof n === 'string'
       ? { sha: `f${i}`, filename: n, status: 'modified', additions: 1, deletions: 0, changes: 1 }
@@ -458,7 +528,7 @@ export function commit(
   author: { login: string; id: number; type: string } | null,
   message = 'Change',
   email = 'dev@example.com',
-): unknown {
+): RestCommit {
   return {
     sha,
     commit: {
@@ -480,7 +550,7 @@ export function reviewItem(
   commitId: string,
   submittedAt = '2026-01-01T10:00:00Z',
   type = 'User',
-): unknown {
+): RestReview {
   return {
     id,
     user: { login, id: 5000 + id, type },

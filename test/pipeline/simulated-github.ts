@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { COPILOT, commit, fakePullRequest, files, pullRequestPayload } from '../github/harness.js';
+import { COPILOT, commit, fakePullRequest, files, pullRequestPayload, type RestPullRequest } from '../github/harness.js';
 import { InMemoryGitHub, operationName } from '../github/graphql/fake-github.js';
 
 export interface SimRequest {
@@ -42,7 +42,7 @@ const R = '/repos/acme/widgets';
 export class SimulatedGitHub {
   readonly requests: SimRequest[] = [];
   readonly checkRuns: SimCheckRun[] = [];
-  readonly pullRequests = new Map<number, Record<string, any>>();
+  readonly pullRequests = new Map<number, RestPullRequest>();
   /** Answers instead of the simulation when it returns an answer (then the request has no effect). */
   fault: ((req: SimRequest) => SimAnswer | undefined) | null = null;
   /** `.github/ai-review.yml` of acme/widgets (null: none). */
@@ -60,7 +60,7 @@ export class SimulatedGitHub {
   /** Opens (or moves the head of) PR `number`, an agent PR changing one file. Returns the webhook payload. */
   openPullRequest(number: number, headSha: string, action = 'opened'): Record<string, any> {
     const payload = pullRequestPayload(action, { number, sha: headSha, commits: 1, changedFiles: 1 });
-    this.pullRequests.set(number, payload.pull_request);
+    this.pullRequests.set(number, payload.pull_request as RestPullRequest);
     return payload;
   }
 
