@@ -135,7 +135,7 @@ describe('CODEOWNERS', () => {
     github.verify();
     // GitHub's three locations are read in the facts query; the first that exists (CODEOWNERS at the root) is used.
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA}/check-runs`, `POST ${R}/check-runs`]);
-    expect(github.calls[0]!.body.query).toMatch(/codeowners0: object\(expression: "HEAD:\.github\/CODEOWNERS"\)/);
+    expect(github.queryText(0)).toMatch(/codeowners0: object\(expression: "HEAD:\.github\/CODEOWNERS"\)/);
     expect(github.body('POST', `${R}/check-runs`)).toMatchObject({ conclusion: 'success' });
   });
 

@@ -97,7 +97,7 @@ describe('an agent PR touching a sensitive path', () => {
       { operation: 'PullRequestFactsMissing', variables: { o0: 'acme', o0t0: 'security' } },
     ]);
     // The config is read from the default branch (`HEAD:`), never from the PR's head, in the same query.
-    expect(github.calls[0]!.body.query).toContain('config: object(expression: "HEAD:.github/ai-review.yml")');
+    expect(github.queryText(0)).toContain('config: object(expression: "HEAD:.github/ai-review.yml")');
     const created = github.body('POST', `${R}/check-runs`);
     expect(created).toMatchObject({
       name: 'ai-review',
@@ -251,7 +251,7 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('edited', { number: 21, sha: SHA2, commits: 1 }));
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', 'POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
-    expect(github.calls[0]!.body.query).toContain('organizationConfig: repository(owner: $owner, name: ".github")');
+    expect(github.queryText(0)).toContain('organizationConfig: repository(owner: $owner, name: ".github")');
     expect(github.body('POST', `${R}/check-runs`)).toMatchObject({
       conclusion: 'action_required',
       output: { title: 'Needs 1 approval from @acme/security' },
@@ -273,7 +273,7 @@ describe('other verdicts', () => {
     github.verify();
     // Write access comes with each review (`authorCanPushToRepository`): no permission reads.
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
-    expect(github.calls[0]!.body.query).toContain('authorCanPushToRepository');
+    expect(github.queryText(0)).toContain('authorCanPushToRepository');
     const created = github.body('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'success', output: { title: 'Ready to merge: all review rules hold' } });
     expect(created.output.summary).toContain('| agent\\-pr\\-review | advisory | ✅ holds | @zed (1/1) | — |');
@@ -322,8 +322,8 @@ describe('other verdicts', () => {
       `POST ${R}/pulls/15/requested_reviewers`,
     ]);
     // The config is the default branch's (`HEAD:`), never the PR head's.
-    expect(github.calls[0]!.body.query).toContain('object(expression: "HEAD:.github/ai-review.yml")');
-    expect(github.calls[0]!.body.query).not.toMatch(/expression: "(?!HEAD:)/);
+    expect(github.queryText(0)).toContain('object(expression: "HEAD:.github/ai-review.yml")');
+    expect(github.queryText(0)).not.toMatch(/expression: "(?!HEAD:)/);
     const created = github.body('POST', `${R}/check-runs`);
     expect(created.conclusion).toBe('action_required');
     expect(created.output.summary).toContain('| agent\\-config | 1 | \\.github/ai\\-review\\.yml |');

@@ -436,6 +436,13 @@ export class GitHubMock {
     return this.calls.map((c) => `${c.method} ${c.path.split('?')[0]}`);
   }
 
+  /** The text of the `index`-th GraphQL query sent. */
+  queryText(index: number): string {
+    const query = this.memory.graphqlRequests()[index];
+    if (!query) throw new Error(`no GraphQL query #${index}: ${this.routes().join(', ')}`);
+    return query.query;
+  }
+
   /** The GraphQL requests, in order: operation name and variables. */
   queries(): RecordedQuery[] {
     return this.memory.graphqlRequests().map((r) => ({ operation: r.operation, variables: r.variables }));

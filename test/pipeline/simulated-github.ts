@@ -104,7 +104,8 @@ export class SimulatedGitHub {
     }
     if (method === 'POST' && path === '/api/graphql') {
       this.syncMemory();
-      return this.memory.execute(req.body.query, req.body.variables ?? {});
+      const { query, variables } = req.body as { query: string; variables?: Record<string, unknown> };
+      return this.memory.execute(query, variables ?? {});
     }
     if (method === 'GET' && path === `${R}/pulls`) return { status: 200, body: [...this.pullRequests.values()] };
     if (method === 'POST' && /^\/repos\/acme\/widgets\/pulls\/\d+\/requested_reviewers$/.test(path)) return { status: 201, body: {} };
