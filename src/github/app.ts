@@ -108,7 +108,11 @@ export function createApp(options: AppOptions): ApplicationFunction {
     });
 
     const handlers = createJobHandlers({
-      auth: async (installationId) => await app.auth(installationId),
+      auth: async (installationId) => {
+        const octokit = await app.auth(installationId);
+        if (metrics) instrumentOctokit(octokit, installationId, metrics);
+        return octokit;
+      },
       queue: options.queue,
       log: app.log,
       metrics,
@@ -135,7 +139,10 @@ export function instrumentOctokit(octokit: Octokit, installationId: number, metr
     const kind = api === 'graphql' || (options.method ?? 'GET').toUpperCase() === 'GET' ? ('read' as const) : ('write' as const);
     return { api, kind };
   };
+  // The token exchange is made with the app's JWT, outside the installation's budget.
+  const counted = (options: { url?: string }) => !/\/app\/installations\/(\d+|\{installation_id\})\/access_tokens/.test(options.url ?? '');
   octokit.hook.after('request', (response, options) => {
+    if (!counted(options)) return;
     const remaining = Number((response.headers as Record<string, unknown>)['x-ratelimit-remaining']);
     metrics.observeGitHubRequest({
       ...classify(options),
@@ -145,7 +152,8 @@ export function instrumentOctokit(octokit: Octokit, installationId: number, metr
     });
   });
   octokit.hook.error('request', (error, options) => {
-    metrics.observeGitHubRequest({ ...classify(options), status: (error as { status?: number }).status ?? 0, installationId });
+    if (counted(options))
+      metrics.observeGitHubRequest({ ...classify(options), status: (error as { status?: number }).status ?? 0, installationId });
     throw error;
   });
 }
