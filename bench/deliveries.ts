@@ -194,10 +194,11 @@ class PullRequestStory {
 }
 
 /**
- * The 10 deliveries of one agent pull request's review loop: opened, review-bot comment, changes requested,
- * agent push, labeled, approval, human push, edited, merged, and the push of the merge to the default branch.
+ * The deliveries of one agent pull request's review loop: opened, review-bot comment, changes requested, agent
+ * push, labeled, approval, human push, edited, and unless `merged` is false (8 deliveries, the PR stays open) the
+ * merge and the push of the merge to the default branch (10 deliveries).
  */
-export function reviewLoop(run: string, number: number): Delivery[] {
+export function reviewLoop(run: string, number: number, merged = true): Delivery[] {
   const s = new PullRequestStory(run, number);
   s.commit(1, copilot, 0);
   s.pullRequestEvent('opened', copilot, 0);
@@ -210,8 +211,10 @@ export function reviewLoop(run: string, number: number): Delivery[] {
   s.commit(3, alice, 130);
   s.pullRequestEvent('synchronize', alice, 130, { before: s.sha(2), after: s.sha(3) });
   s.pullRequestEvent('edited', alice, 140, { changes: { title: { from: 'x' } } });
-  s.merge(150);
-  s.pushToDefaultBranch(150);
+  if (merged) {
+    s.merge(150);
+    s.pushToDefaultBranch(150);
+  }
   return s.deliveries;
 }
 

@@ -20,6 +20,7 @@
  *
  * IPC: sends `{ type: 'ready' }` once listening, then answers each {@link ServerCommand} with `{ type: 'reply' }`.
  */
+import { performance } from 'node:perf_hooks';
 import { ProbotOctokit, run } from 'probot';
 import { createApp, DEFAULT_DEBOUNCE_MS, DEFAULT_RETRY_WINDOW_S } from '../src/github/app.js';
 import { TASKS } from '../src/github/deliveries.js';
@@ -36,6 +37,11 @@ export interface ServerStats {
   jobsMs: number[];
   /** CPU time of this process since it started (user + system), in ms. */
   cpuMs: number;
+  /**
+   * Wall time spent in each method of the metrics sink since the last reset (until its promise settled), in ms, by
+   * method name: `recordDelivery` runs in the webhook request, the others (e.g. `recordEvaluation`) in jobs.
+   */
+  sinkMs: Record<string, number>;
 }
 
 /**
@@ -48,6 +54,25 @@ const env = process.env;
 const log = createLogger(env);
 const num = (name: string, fallback: number): number => (env[name] ? Number(env[name]) : fallback);
 const jobsMs: number[] = [];
+const sinkMs: Record<string, number> = {};
+
+/** The object with every method call timed into {@link sinkMs}. */
+function timed<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const value: unknown = Reflect.get(t, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return (...args: unknown[]): unknown => {
+        const started = performance.now();
+        const add = () => void (sinkMs[prop] = (sinkMs[prop] ?? 0) + performance.now() - started);
+        const result: unknown = Reflect.apply(value, t, args);
+        if (result instanceof Promise) return result.finally(add);
+        add();
+        return result;
+      };
+    },
+  });
+}
 let stats: () => Promise<QueueStats | null> = () => Promise.resolve(null);
 let workers: (run: boolean) => Promise<void> = () => Promise.resolve();
 let shutdown: () => Promise<void>;
@@ -80,7 +105,7 @@ if (env.BENCH_APP === 'noop') {
   const server = await run(
     createApp({
       queue,
-      metrics,
+      metrics: metrics && timed(metrics),
       appId: Number(env.APP_ID),
       debounceMs: num('EVALUATION_DEBOUNCE_MS', DEFAULT_DEBOUNCE_MS),
       retryWindowSeconds: num('EVALUATION_RETRY_WINDOW_S', DEFAULT_RETRY_WINDOW_S),
@@ -115,8 +140,16 @@ process.on('message', (raw) => {
   void (async () => {
     if (message.type === 'stats') {
       const cpu = process.cpuUsage();
-      const reply: ServerStats = { queue: await stats(), jobsMs: [...jobsMs], cpuMs: (cpu.user + cpu.system) / 1000 };
-      if (message.reset) jobsMs.length = 0;
+      const reply: ServerStats = {
+        queue: await stats(),
+        jobsMs: [...jobsMs],
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        sinkMs: { ...sinkMs },
+      };
+      if (message.reset) {
+        jobsMs.length = 0;
+        for (const name of Object.keys(sinkMs)) delete sinkMs[name];
+      }
       process.send?.({ type: 'reply', stats: reply });
     } else if (message.type === 'workers') {
       await workers(message.run);
