@@ -581,11 +581,14 @@ class Bench {
       try {
         const prs = await this.warmUp(app, 'ai-review');
         await drain(app);
+        await app.stats(true);
         const ours = await this.acknowledgement(report, app, 'ai-review', true);
         await drain(app);
+        const recording = (await app.stats(true)).sinkMs.recordDelivery ?? 0;
         // The same without the jobs competing for the process: the cost of the webhook path alone.
         await app.workers(false);
         const alone = await this.acknowledgement(report, app, 'ai-review, webhook path only (workers paused)', false);
+        const recordingAlone = (await app.stats(true)).sinkMs.recordDelivery ?? 0;
         await app.workers(true);
         const drained = await drain(app);
         const ratio = ours.max.rate / noop.max.rate;
@@ -593,6 +596,11 @@ class Bench {
         report.add(
           `target max throughput >= 1/2 of the no-op app's: ${verdict(ratio >= 0.5)} (${fmt(ours.max.rate)}/s vs ${fmt(noop.max.rate)}/s = ${fmt(ratio, 2)}; ` +
             `webhook path alone ${fmt(alone.max.rate)}/s = ${fmt(alone.max.rate / noop.max.rate, 2)})`,
+        );
+        const perDelivery = (ms: number, a: AckFigures) => fmt(ms / (a.fixed.deliveries + a.max.deliveries), 2);
+        report.add(
+          `metrics recordDelivery inside the webhook request: ${perDelivery(recording, ours)} ms per delivery ` +
+            `(${perDelivery(recordingAlone, alone)} ms with the workers paused)`,
         );
         report.checked('acknowledgement runs', verify(this.github, [...prs, ...alone.prs, ...ours.prs]), drained);
       } finally {
