@@ -83,7 +83,7 @@ export interface MockGitHub {
   pullRequest(owner: string, repo: string, number: number): MockPullRequest | undefined;
   /** Check runs on `headSha` of `owner/repo`, oldest first. */
   checkRuns(owner: string, repo: string, headSha: string): MockCheckRun[];
-  /** Every check run of the pull request's repository whose head SHA is one of `shas`. */
+  /** What the mock saw of the pull request: its job runs and evaluations. */
   observation(owner: string, repo: string, number: number): PullRequestObservation;
   /** Requests answered so far. */
   requests(): number;
