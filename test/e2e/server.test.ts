@@ -7,14 +7,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentProblem, start, StartupError } from '../../src/server.js';
-import { COPILOT, PRIVATE_KEY, commit, files, pullRequestPayload } from '../github/harness.js';
+import { PRIVATE_KEY, pullRequestPayload } from '../github/harness.js';
 import { FakeGitHub, freePort } from './fake-github.js';
+import { GATE_CALLS, R, SHA, routeGateFlow } from './gate-routes.js';
 import { filler, rawPost, sign } from './http-client.js';
 import { LogCapture, parseStrict } from './log-lines.js';
 
 const SECRET = 'e2e-webhook-secret';
-const SHA = 'c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2';
-const R = '/repos/acme/widgets';
 const PR_BODY_MARKER = 'PR-BODY-MARKER-4c1d';
 const MB = 1024 * 1024;
 
@@ -27,23 +26,8 @@ describe('the HTTP server', () => {
   const log = new LogCapture();
 
   beforeAll(async () => {
-    github
-      .on('POST', '/app/installations/4242/access_tokens', {
-        status: 201,
-        body: { token: 'ghs_e2e_token_value', expires_at: '2099-01-01T00:00:00Z' },
-      })
-      // Installation 666 is unknown: its token request is answered 404 and the delivery's handling fails.
-      .on('GET', `${R}/contents/.github/ai-review.yml`, {
-        body: 'mode: enforce\nrules:\n  - name: ci-review\n    if:\n      paths: [ci]\n    require:\n      reviewers: ["sam"]\n',
-        headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' },
-      })
-      .on('GET', `${R}/pulls/7/files`, { body: files('.github/workflows/release.yml') })
-      .on('GET', `${R}/pulls/7/commits`, { body: [commit(SHA, COPILOT, 'Pin actions', '198982749+Copilot@users.noreply.github.com')] })
-      .on('GET', `${R}/pulls/7/reviews`, { body: [] })
-      .on('GET', `${R}/commits/${SHA}/check-runs`, { body: { total_count: 0, check_runs: [] } })
-      .on('POST', `${R}/check-runs`, { status: 201, body: { id: 901 } })
-      .on('GET', `${R}/issues/7/timeline`, { body: [] })
-      .on('POST', `${R}/pulls/7/requested_reviewers`, { status: 201, body: {} });
+    // Installation 666 is unknown: its token request is answered 404 and the delivery's handling fails.
+    routeGateFlow(github);
     const ghe = await github.start();
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
@@ -196,17 +180,7 @@ describe('the HTTP server', () => {
       'x-hub-signature-256': sign(body, SECRET),
     });
     expect(response.status).toBe(200);
-    expect(github.routesCalled()).toEqual([
-      'POST /app/installations/4242/access_tokens',
-      `GET ${R}/contents/.github/ai-review.yml`,
-      `GET ${R}/pulls/7/files`,
-      `GET ${R}/pulls/7/commits`,
-      `GET ${R}/pulls/7/reviews`,
-      `GET ${R}/commits/${SHA}/check-runs`,
-      `POST ${R}/check-runs`,
-      `GET ${R}/issues/7/timeline`,
-      `POST ${R}/pulls/7/requested_reviewers`,
-    ]);
+    expect(github.routesCalled()).toEqual(GATE_CALLS);
     const checkRun = github.requests.find((r) => r.method === 'POST' && r.path === `${R}/check-runs`)!.body as Record<string, any>;
     expect(checkRun).toMatchObject({
       name: 'ai-review',
