@@ -146,8 +146,9 @@ function cut(text: string, max: number): string {
 
 /**
  * Serializer of errors: type, message, HTTP status and code, the request's method and URL (without query), the
- * delivery's id and event name, nested errors and cause, and the stack's frames (at most 8; the stack's first line is
- * dropped because JSON parse errors quote the input there). Never the payload, headers or response data.
+ * delivery's id and event name, nested errors and cause, and the stack's frames (at most 8). JSON parse errors quote
+ * the input: the quote is dropped from the message, and the stack's first line (which repeats it) is never kept.
+ * Never the payload, headers or response data.
  */
 export function serializeError(value: unknown): unknown {
   return errorSummary(value, 0);
@@ -160,7 +161,11 @@ function errorSummary(value: unknown, depth: number): unknown {
   const out: Record<string, unknown> = {};
   if (value instanceof Error) out.type = value.name || value.constructor.name;
   else if (typeof source.type === 'string') out.type = cut(source.type, 100);
-  if (typeof source.message === 'string') out.message = cut(source.message, MAX_STRING);
+  if (typeof source.message === 'string') {
+    // V8's JSON.parse errors quote the start of the input: `Unexpected token 'q', "{"a": quoted-inp"... is not valid JSON`.
+    const message = value instanceof SyntaxError ? source.message.replace(/"[\s\S]*"(\.\.\.)? is not valid JSON/, '"[input]" is not valid JSON') : source.message;
+    out.message = cut(message, MAX_STRING);
+  }
   for (const key of ['status', 'code', 'reason'] as const) {
     const field = source[key];
     if (typeof field === 'number' || typeof field === 'boolean') out[key] = field;

@@ -17,6 +17,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { createProbot } from 'probot';
 import { updateEnvFile } from './env-file.js';
 import { createApp } from './github/app.js';
+import { connectHost } from './http/healthcheck.js';
 import { createHttpServer, describeRequest, pingHandler, type Handler } from './http/server.js';
 import { createSetupHandler } from './http/setup.js';
 import { createSmeeChannel, startWebhookProxy } from './http/smee.js';
@@ -174,13 +175,6 @@ export async function start(
     },
     log,
   };
-}
-
-/** The address to reach a server bound to `host` from this machine (`0.0.0.0`/`::` mean any: use loopback). */
-export function connectHost(host: string): string {
-  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** Opens the metrics store and loads the Probot app. Throws when the private key is missing or the store cannot open. */
