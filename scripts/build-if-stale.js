@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import process from 'node:process';
 
 const OUTPUTS = ['dist/src/server.js', 'dist/src/cli/main.js'];
 const INPUT_DIRS = ['src', 'bench'];

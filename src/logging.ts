@@ -163,7 +163,10 @@ function errorSummary(value: unknown, depth: number): unknown {
   else if (typeof source.type === 'string') out.type = cut(source.type, 100);
   if (typeof source.message === 'string') {
     // V8's JSON.parse errors quote the start of the input: `Unexpected token 'q', "{"a": quoted-inp"... is not valid JSON`.
-    const message = value instanceof SyntaxError ? source.message.replace(/"[\s\S]*"(\.\.\.)? is not valid JSON/, '"[input]" is not valid JSON') : source.message;
+    const message =
+      value instanceof SyntaxError
+        ? source.message.replace(/"[\s\S]*"(\.\.\.)? is not valid JSON/, '"[input]" is not valid JSON')
+        : source.message;
     out.message = cut(message, MAX_STRING);
   }
   for (const key of ['status', 'code', 'reason'] as const) {

@@ -126,7 +126,9 @@ export async function start(
     const notRegistered: Handler = (req, res) => {
       if (!isWebhookPath(req, webhookPath)) return false;
       describeRequest(res, { msg: 'webhook delivery refused', reason: 'app not registered yet', level: 'warn' });
-      res.writeHead(503, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ error: 'app not registered yet' }));
+      res
+        .writeHead(503, { 'content-type': 'application/json', connection: 'close' })
+        .end(JSON.stringify({ error: 'app not registered yet' }));
       return true;
     };
     http.setHandlers([setup, notRegistered, pingHandler]);
@@ -165,13 +167,13 @@ export async function start(
     async stop() {
       await stopProxy?.();
       await http.close();
-      await (app as RunningApp | null)?.metrics.close();
+      await app?.metrics.close();
     },
   };
   return {
     server,
     get metrics() {
-      return (app as RunningApp | null)?.metrics ?? null;
+      return app?.metrics ?? null;
     },
     log,
   };
@@ -186,15 +188,19 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
     throw new StartupError((error as Error).message.replace(/^\[@probot\/get-private-key\] /, ''));
   }
   if (!privateKey) throw new StartupError('PRIVATE_KEY or PRIVATE_KEY_PATH is not set: the app cannot authenticate to GitHub.');
-  const metrics = await createMetrics({ databaseUrl: env.DATABASE_URL, metricsToken: env.METRICS_TOKEN, logger: log.child({ name: 'metrics' }) });
+  const metrics = await createMetrics({
+    databaseUrl: env.DATABASE_URL,
+    metricsToken: env.METRICS_TOKEN,
+    logger: log.child({ name: 'metrics' }),
+  });
   if (!env.METRICS_TOKEN) log.info('METRICS_TOKEN is not set: GET /metrics is off');
   try {
     const probot = createProbot({ env, overrides: { log, privateKey } });
     const added: Handler[] = [];
-    await probot.load(
-      createApp({ metrics, ...(env.APP_SLUG ? { appSlug: env.APP_SLUG } : {}), httpHandlers: [metrics.httpHandler] }),
-      { cwd: process.cwd(), addHandler: (handler) => void added.push(handler) },
-    );
+    await probot.load(createApp({ metrics, ...(env.APP_SLUG ? { appSlug: env.APP_SLUG } : {}), httpHandlers: [metrics.httpHandler] }), {
+      cwd: process.cwd(),
+      addHandler: (handler) => void added.push(handler),
+    });
     const webhooks = createWebhookEndpoint({
       path: webhookPath,
       verify: (body, signature) => probot.webhooks.verify(body, signature),

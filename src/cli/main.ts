@@ -10,6 +10,7 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
 import { appVersion } from '../version.js';
 import { register as registerBackfill } from './backfill.js';
@@ -43,11 +44,19 @@ export function buildProgram(): Command {
  * (tests pass their own). Output: the exit code (0, 1 or 2; or the code a command set in `process.exitCode`). Never
  * throws.
  */
-export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }, program = buildProgram()): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env },
+  program = buildProgram(),
+): Promise<number> {
   let command = '';
   for (const cmd of [program, ...program.commands]) {
     cmd.exitOverride();
-    cmd.configureOutput({ writeOut: (text) => void io.stdout.write(text), writeErr: (text) => void io.stderr.write(text), outputError: () => {} });
+    cmd.configureOutput({
+      writeOut: (text) => void io.stdout.write(text),
+      writeErr: (text) => void io.stderr.write(text),
+      outputError: () => {},
+    });
   }
   program.hook('preAction', (_program, action) => {
     command = action.name();
@@ -84,7 +93,7 @@ function stackOf(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && depth < 5; depth++) {
-    parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current));
+    parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : inspect(current));
     current = current instanceof Error ? current.cause : undefined;
     if (current !== undefined) parts.push('caused by:');
   }

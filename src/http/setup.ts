@@ -47,10 +47,16 @@ export interface RegisteredApp {
  * and `WEBHOOK_PROXY_URL` if set. Output: the manifest with `hook_attributes.url` = the proxy URL, or base URL +
  * webhook path; an explicit `hook_attributes.url` in app.yml is kept. `redirect_url` = base URL + `/probot/setup`.
  */
-export function buildManifest(input: { appYml: Record<string, unknown>; baseUrl: string; webhookPath: string; webhookProxyUrl?: string }): AppManifest {
+export function buildManifest(input: {
+  appYml: Record<string, unknown>;
+  baseUrl: string;
+  webhookPath: string;
+  webhookProxyUrl?: string;
+}): AppManifest {
   const fromFile = input.appYml;
   const hook = (fromFile.hook_attributes ?? {}) as { url?: unknown; active?: boolean };
-  const webhookUrl = typeof hook.url === 'string' && hook.url !== '' ? hook.url : (input.webhookProxyUrl ?? `${input.baseUrl}${input.webhookPath}`);
+  const webhookUrl =
+    typeof hook.url === 'string' && hook.url !== '' ? hook.url : (input.webhookProxyUrl ?? `${input.baseUrl}${input.webhookPath}`);
   return {
     ...fromFile,
     name: typeof fromFile.name === 'string' ? fromFile.name : 'ai-review',
@@ -128,10 +134,15 @@ export function createSetupHandler(options: SetupOptions): Handler {
         return true;
       }
       if (registered) {
-        res.writeHead(409, { 'content-type': 'text/plain' }).end('The app is already registered. Restart the server if it does not receive webhooks.\n');
+        res
+          .writeHead(409, { 'content-type': 'text/plain' })
+          .end('The app is already registered. Restart the server if it does not receive webhooks.\n');
         return true;
       }
-      const octokit = new Octokit({ baseUrl: apiBaseUrl(options.env), request: { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) } });
+      const octokit = new Octokit({
+        baseUrl: apiBaseUrl(options.env),
+        request: { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) },
+      });
       const { data } = await octokit.rest.apps.createFromManifest({ code });
       registered = true;
       const app: RegisteredApp = {

@@ -5,7 +5,10 @@
 import type { Logger } from 'pino';
 
 interface SmeeClientClass {
-  new (options: { source: string; target: string; logger: Pick<Console, 'info' | 'error'> }): { start(): Promise<unknown>; stop(): Promise<void> };
+  new (options: { source: string; target: string; logger: Pick<Console, 'info' | 'error'> }): {
+    start(): Promise<unknown>;
+    stop(): Promise<void>;
+  };
   createChannel(options?: { newChannelUrl?: string }): Promise<string>;
 }
 
@@ -23,7 +26,12 @@ async function loadSmeeClient(log: Logger): Promise<SmeeClientClass | null> {
  * Forwards deliveries from the channel `source` to `target` (the local webhook URL). Resolves to a function that
  * stops forwarding, or null when smee-client is missing. Rejects when the channel cannot be reached in `timeoutMs`.
  */
-export async function startWebhookProxy(options: { source: string; target: string; log: Logger; timeoutMs?: number }): Promise<(() => Promise<void>) | null> {
+export async function startWebhookProxy(options: {
+  source: string;
+  target: string;
+  log: Logger;
+  timeoutMs?: number;
+}): Promise<(() => Promise<void>) | null> {
   const SmeeClient = await loadSmeeClient(options.log);
   if (!SmeeClient) return null;
   const log = options.log.child({ name: 'smee' });

@@ -77,7 +77,8 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): Handler 
     if (declared > maxBytes) return refuse(req, res, 413, `payload larger than ${maxBytes} bytes`);
     const body = await readBody(req, maxBytes);
     describeRequest(res, { body_bytes: body.bytes });
-    if (body.text === null) return refuse(req, res, body.tooLarge ? 413 : 400, body.tooLarge ? `payload larger than ${maxBytes} bytes` : 'body not received');
+    if (body.text === null)
+      return refuse(req, res, body.tooLarge ? 413 : 400, body.tooLarge ? `payload larger than ${maxBytes} bytes` : 'body not received');
     const verified = await options.verify(body.text, signature!).catch(() => false);
     if (!verified) return refuse(req, res, 400, 'signature does not match (check WEBHOOK_SECRET)');
     let payload: unknown;
@@ -86,7 +87,8 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): Handler 
     } catch {
       return refuse(req, res, 400, 'body is not JSON');
     }
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return refuse(req, res, 400, 'payload is not a JSON object');
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
+      return refuse(req, res, 400, 'payload is not a JSON object');
     const delivery: WebhookDelivery = { id: id!, name: name!, payload: payload as Record<string, unknown> };
     const { delivery_id: _id, event: _event, ...about } = summarizeEvent(delivery) as Record<string, unknown>;
     describeRequest(res, about);
@@ -99,7 +101,13 @@ async function answer(res: ServerResponse, handling: Promise<unknown>, timeoutMs
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), timeoutMs);
   });
-  const outcome = await Promise.race([handling.then(() => 'handled' as const, (error: unknown) => error), timedOut]);
+  const outcome = await Promise.race([
+    handling.then(
+      () => 'handled' as const,
+      (error: unknown) => error,
+    ),
+    timedOut,
+  ]);
   clearTimeout(timer);
   if (outcome === 'timeout') {
     // Handling goes on; its errors are logged by Probot's error handler.
@@ -111,7 +119,9 @@ async function answer(res: ServerResponse, handling: Promise<unknown>, timeoutMs
   } else {
     const status = errorStatus(outcome);
     describeRequest(res, { reason: 'handler failed', level: status >= 500 ? 'error' : 'warn' });
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: status >= 500 ? 'handling failed' : 'delivery rejected' }));
+    res
+      .writeHead(status, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ error: status >= 500 ? 'handling failed' : 'delivery rejected' }));
   }
   return true;
 }

@@ -134,6 +134,8 @@ describe('real commands on failure', () => {
     process.env.DATABASE_URL = 'mysql://db/x';
     const { code, stderr } = await run(['report']);
     expect(code).toBe(1);
-    expect(stderr).toBe('ai-review report: DATABASE_URL must start with postgres:// or sqlite: (or be unset for ./data/ai-review.sqlite)\n');
+    expect(stderr).toBe(
+      'ai-review report: DATABASE_URL must start with postgres:// or sqlite: (or be unset for ./data/ai-review.sqlite)\n',
+    );
   });
 });

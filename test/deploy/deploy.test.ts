@@ -7,18 +7,48 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DCLinter } from 'dclint';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
+import { DCLinter as DCLinterUntyped } from 'dclint';
+import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Secret, type ISecret } from 'kubernetes-models/v1/Secret';
+import { Service, type IService } from 'kubernetes-models/v1/Service';
 import { parse, parseAllDocuments } from 'yaml';
 
 const COMPOSE = 'deploy/compose.yaml';
-const yamlFile = (path: string) => parse(readFileSync(path, 'utf8')) as Record<string, any>;
+
+/** dclint's linter (its bundled type declarations do not resolve under NodeNext). */
+const DCLinter = DCLinterUntyped as unknown as new (config: { rules: object; quiet: boolean; debug: boolean; exclude: string[] }) => {
+  lintFiles(paths: string[], recursive: boolean): Array<{ messages: Array<{ rule: string; message: string }> }>;
+};
+
+/** The parts of a Compose file these tests read. */
+interface ComposeService {
+  build?: { context: string };
+  depends_on?: Record<string, { condition: string }>;
+  environment?: Record<string, string>;
+  ports?: string[];
+  volumes?: string[];
+  secrets?: string[];
+  command?: string[];
+}
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  secrets?: Record<string, unknown>;
+}
+interface PrometheusConfig {
+  scrape_configs: Array<Record<string, unknown>>;
+}
+interface GrafanaDatasources {
+  datasources: Array<Record<string, unknown>>;
+}
+interface GrafanaDashboards {
+  providers: Array<{ options: { path: string } }>;
+}
+
+const yamlFile = <T>(path: string): T => parse(readFileSync(path, 'utf8')) as T;
 
 describe('deploy/compose.yaml', () => {
-  const compose = yamlFile(COMPOSE);
-  const services = compose.services as Record<string, Record<string, any>>;
+  const compose = yamlFile<ComposeFile>(COMPOSE);
+  const services = compose.services;
   const fromDeploy = (path: string) => resolve(dirname(COMPOSE), path);
 
   it('is valid against the Compose specification and passes every dclint rule', () => {
@@ -41,23 +71,22 @@ describe('deploy/compose.yaml', () => {
   it('starts the app (built from this repository) with PostgreSQL, Prometheus and Grafana', () => {
     expect(Object.keys(services).sort()).toEqual(['ai-review', 'grafana', 'grafana-dashboards', 'postgres', 'prometheus']);
     expect(services['ai-review']!.build).toEqual({ context: '..' });
-    expect(existsSync(join(fromDeploy(services['ai-review']!.build.context as string), 'Dockerfile'))).toBe(true);
+    expect(existsSync(join(fromDeploy(services['ai-review']!.build!.context), 'Dockerfile'))).toBe(true);
     expect(services['ai-review']!.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
-    const env = services['ai-review']!.environment as Record<string, string>;
+    const env = services['ai-review']!.environment!;
     expect(env.DATABASE_URL).toMatch(/^postgres:\/\/ai_review:\$\{POSTGRES_PASSWORD:\?[^}]*\}@postgres:5432\/ai_review$/);
     expect(env.METRICS_TOKEN).toMatch(/^\$\{METRICS_TOKEN:\?/);
     expect(services.postgres!.environment).toMatchObject({ POSTGRES_USER: 'ai_review', POSTGRES_DB: 'ai_review' });
   });
 
   it('publishes ports on the loopback only', () => {
-    const published = Object.values(services).flatMap((s) => (s.ports as string[] | undefined) ?? []);
+    const published = Object.values(services).flatMap((s) => s.ports ?? []);
     expect(published).toEqual(['127.0.0.1:3000:3000', '127.0.0.1:3001:3000', '127.0.0.1:9090:9090']);
   });
 
   it('has Prometheus scrape the app at its service name and port with METRICS_TOKEN as bearer token', () => {
-    const mount = (services.prometheus!.volumes as string[]).find((v) => v.endsWith(':/etc/prometheus/prometheus.yml:ro'))!;
-    const config = yamlFile(fromDeploy(mount.split(':')[0]!));
-    const [job] = config.scrape_configs as Array<Record<string, any>>;
+    const mount = services.prometheus!.volumes!.find((v) => v.endsWith(':/etc/prometheus/prometheus.yml:ro'))!;
+    const [job] = yamlFile<PrometheusConfig>(fromDeploy(mount.split(':')[0]!)).scrape_configs;
     expect(job).toMatchObject({
       job_name: 'ai-review',
       metrics_path: '/metrics',
@@ -69,17 +98,17 @@ describe('deploy/compose.yaml', () => {
   });
 
   it('provisions Grafana with the data source the shipped dashboard ends up using', () => {
-    const grafanaVolumes = services.grafana!.volumes as string[];
+    const grafanaVolumes = services.grafana!.volumes!;
     const provisioning = fromDeploy(grafanaVolumes.find((v) => v.endsWith(':/etc/grafana/provisioning:ro'))!.split(':')[0]!);
-    const datasources = yamlFile(join(provisioning, 'datasources/prometheus.yaml')).datasources as Array<Record<string, any>>;
+    const { datasources } = yamlFile<GrafanaDatasources>(join(provisioning, 'datasources/prometheus.yaml'));
     expect(datasources).toEqual([expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' })]);
-    const provider = (yamlFile(join(provisioning, 'dashboards/ai-review.yaml')).providers as Array<Record<string, any>>)[0]!;
+    const provider = yamlFile<GrafanaDashboards>(join(provisioning, 'dashboards/ai-review.yaml')).providers[0]!;
     expect(grafanaVolumes).toContain(`grafana-dashboards:${provider.options.path}:ro`);
 
     // The one-shot step: the dashboard file it reads, and its sed substitution applied here to that file.
     const step = services['grafana-dashboards']!;
     expect(step.volumes).toEqual(['../docs/grafana-dashboard.json:/in/ai-review.json:ro', 'grafana-dashboards:/out']);
-    const script = (step.command as string[])[2]!;
+    const script = step.command![2]!;
     const [, pattern, replacement] = /^sed 's\/(.+)\/(.+)\/g' \/in\/ai-review\.json > \/out\/ai-review\.json$/.exec(script)!;
     // Compose turns `$$` into `$` before the shell sees it.
     const regex = new RegExp(pattern!.replace('$$', '$').replace('{', '\\{').replace('}', '\\}'), 'g');
@@ -92,46 +121,47 @@ describe('deploy/compose.yaml', () => {
 });
 
 describe('deploy/kubernetes/ai-review.yaml', () => {
-  const docs = parseAllDocuments(readFileSync('deploy/kubernetes/ai-review.yaml', 'utf8')).map((d) => d.toJS() as Record<string, any>);
-  const byKind = (kind: string) => docs.find((d) => d.kind === kind)!;
+  const docs = parseAllDocuments(readFileSync('deploy/kubernetes/ai-review.yaml', 'utf8')).map((d) => d.toJS() as { kind: string });
+  const secret = new Secret(docs.find((d) => d.kind === 'Secret') as ISecret);
+  const deployment = new Deployment(docs.find((d) => d.kind === 'Deployment') as IDeployment);
+  const service = new Service(docs.find((d) => d.kind === 'Service') as IService);
+  const pod = deployment.spec!.template.spec!;
+  const container = pod.containers[0]!;
 
   it('holds a Secret, a Deployment and a Service, each valid against the Kubernetes API schema', () => {
     expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Deployment', 'Service']);
-    expect(() => new Secret(byKind('Secret') as never).validate()).not.toThrow();
-    expect(() => new Deployment(byKind('Deployment') as never).validate()).not.toThrow();
-    expect(() => new Service(byKind('Service') as never).validate()).not.toThrow();
+    expect(() => secret.validate()).not.toThrow();
+    expect(() => deployment.validate()).not.toThrow();
+    expect(() => service.validate()).not.toThrow();
   });
 
   it('the schema check catches a broken manifest', () => {
-    const broken = structuredClone(byKind('Deployment'));
+    const broken = structuredClone(docs.find((d) => d.kind === 'Deployment')) as unknown as { spec: { replicas: unknown } };
     broken.spec.replicas = 'two';
-    expect(() => new Deployment(broken as never).validate()).toThrow();
+    expect(() => new Deployment(broken as unknown as IDeployment).validate()).toThrow();
   });
 
   it('runs two replicas with liveness on /ping and readiness on /ready at the port the app listens on', () => {
-    const deployment = byKind('Deployment');
-    expect(deployment.spec.replicas).toBe(2);
-    const [container] = deployment.spec.template.spec.containers as Array<Record<string, any>>;
-    const env = Object.fromEntries((container!.env as Array<{ name: string; value?: string }>).map((e) => [e.name, e.value]));
+    expect(deployment.spec!.replicas).toBe(2);
+    const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
     expect(env).toMatchObject({ NODE_ENV: 'production', HOST: '0.0.0.0', PORT: '3000' });
-    expect(container!.ports).toEqual([{ name: 'http', containerPort: 3000 }]);
-    expect(container!.livenessProbe.httpGet).toEqual({ path: '/ping', port: 'http' });
-    expect(container!.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
-    expect(byKind('Service').spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 3000 }]);
+    expect(container.livenessProbe!.httpGet).toEqual({ path: '/ping', port: 'http' });
+    expect(container.readinessProbe!.httpGet).toEqual({ path: '/ready', port: 'http' });
+    expect(service.spec!.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
   });
 
   it('takes every secret the app needs from the Secret, and only keys the Secret has', () => {
-    const secretKeys = Object.keys(byKind('Secret').stringData as object);
-    const pod = byKind('Deployment').spec.template.spec;
-    const [container] = pod.containers as Array<Record<string, any>>;
-    const fromSecret = (container!.env as Array<Record<string, any>>).filter((e) => e.valueFrom).map((e) => e.valueFrom.secretKeyRef);
-    expect(fromSecret.map((ref: { key: string }) => ref.key).sort()).toEqual(['APP_ID', 'DATABASE_URL', 'METRICS_TOKEN', 'REDIS_URL', 'WEBHOOK_SECRET']);
-    for (const ref of fromSecret) expect(secretKeys).toContain(ref.key);
-    const keyVolume = (pod.volumes as Array<Record<string, any>>).find((v) => v.name === 'private-key')!;
-    expect(secretKeys).toContain(keyVolume.secret.items[0].key);
-    const mount = (container!.volumeMounts as Array<Record<string, any>>).find((m) => m.name === 'private-key')!;
-    const keyPath = (container!.env as Array<Record<string, any>>).find((e) => e.name === 'PRIVATE_KEY_PATH')!.value as string;
-    expect(keyPath).toBe(`${mount.mountPath}/${keyVolume.secret.items[0].path}`);
+    const secretKeys = Object.keys(secret.stringData ?? {});
+    const refs = (container.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : []));
+    expect(refs.map((ref) => ref.key).sort()).toEqual(['APP_ID', 'DATABASE_URL', 'METRICS_TOKEN', 'REDIS_URL', 'WEBHOOK_SECRET']);
+    for (const ref of refs) expect(secretKeys).toContain(ref.key);
+    const keyVolume = pod.volumes!.find((v) => v.name === 'private-key')!;
+    const item = keyVolume.secret!.items![0]!;
+    expect(secretKeys).toContain(item.key);
+    const mount = container.volumeMounts!.find((m) => m.name === 'private-key')!;
+    const keyPath = container.env!.find((e) => e.name === 'PRIVATE_KEY_PATH')!.value;
+    expect(keyPath).toBe(`${mount.mountPath}/${item.path}`);
   });
 });
 
@@ -152,7 +182,10 @@ describe('Dockerfile and .dockerignore', () => {
 
   it('runs on Node.js 24 under tini, as a non-root user, checking its health at HOST and PORT', () => {
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
-    expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\} AS (\w+)$/gm)).toEqual(['FROM ${NODE_IMAGE} AS build', 'FROM ${NODE_IMAGE} AS runtime']);
+    expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\} AS (\w+)$/gm)).toEqual([
+      'FROM ${NODE_IMAGE} AS build',
+      'FROM ${NODE_IMAGE} AS runtime',
+    ]);
     const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
     expect(runtime).toContain('apt-get install -y --no-install-recommends tini');
     expect(runtime).toContain('ENTRYPOINT ["/usr/bin/tini", "--"]');

@@ -5,6 +5,15 @@
 import jsonlint from '@prantlf/jsonlint';
 import { MAX_LOG_LINE_BYTES } from '../../src/logging.js';
 
+/** One parsed log line: pino's fields and whatever the line carries. */
+export interface LogLine {
+  level: number;
+  time: number;
+  name: string;
+  msg?: string;
+  [field: string]: unknown;
+}
+
 /** Collects what the logger writes: one entry per line. */
 export class LogCapture {
   readonly lines: string[] = [];
@@ -14,19 +23,19 @@ export class LogCapture {
     return this.lines.reduce((sum, line) => sum + Buffer.byteLength(line), 0);
   }
   /** The lines written since `mark` (a length of `lines`), parsed. */
-  since(mark: number): Array<Record<string, any>> {
+  since(mark: number): LogLine[] {
     return this.lines.slice(mark).map(parseStrict);
   }
-  all(): Array<Record<string, any>> {
+  all(): LogLine[] {
     return this.since(0);
   }
 }
 
 /** Parses one log line strictly: throws on duplicate keys, on anything but one object, or on a line over the bound. */
-export function parseStrict(line: string): Record<string, any> {
+export function parseStrict(line: string): LogLine {
   if (!line.endsWith('\n') || line.indexOf('\n') !== line.length - 1) throw new Error(`not exactly one line: ${line.slice(0, 200)}`);
   if (Buffer.byteLength(line) > MAX_LOG_LINE_BYTES) throw new Error(`line of ${Buffer.byteLength(line)} bytes: ${line.slice(0, 200)}`);
   const value = jsonlint.parse(line, { allowDuplicateObjectKeys: false }) as unknown;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`not an object: ${line.slice(0, 200)}`);
-  return value as Record<string, any>;
+  return value as LogLine;
 }

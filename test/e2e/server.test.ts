@@ -103,7 +103,11 @@ describe('the HTTP server', () => {
     const added = log.bytes() - before;
     expect(added).toBeLessThan(1024);
     expect(log.since(mark)).toEqual([
-      expect.objectContaining({ delivery_id: 'big-bad-sig', reason: expect.stringContaining('signature'), body_bytes: Buffer.byteLength(body) }),
+      expect.objectContaining({
+        delivery_id: 'big-bad-sig',
+        reason: expect.stringContaining('signature') as unknown,
+        body_bytes: Buffer.byteLength(body),
+      }),
     ]);
     expect(log.lines.slice(mark).join('')).not.toContain(sign(body, 'attacker').slice(7));
   });
@@ -124,7 +128,12 @@ describe('the HTTP server', () => {
     );
     expect(answer.status).toBe(413);
     expect(log.since(mark)).toEqual([
-      expect.objectContaining({ delivery_id: 'too-big-declared', status: 413, body_bytes: 26 * MB, reason: expect.stringContaining('larger than') }),
+      expect.objectContaining({
+        delivery_id: 'too-big-declared',
+        status: 413,
+        body_bytes: 26 * MB,
+        reason: expect.stringContaining('larger than') as unknown,
+      }),
     ]);
   });
 
@@ -166,7 +175,11 @@ describe('the HTTP server', () => {
   });
 
   it('refuses other content types and methods', async () => {
-    const form = await fetch(webhookUrl, { method: 'POST', body: 'payload=%7B%7D', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await fetch(webhookUrl, {
+      method: 'POST',
+      body: 'payload=%7B%7D',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.status).toBe(415);
     expect((await fetch(webhookUrl)).status).toBe(405);
     expect((await fetch(`${baseUrl}/nothing-here`)).status).toBe(404);
@@ -181,7 +194,9 @@ describe('the HTTP server', () => {
     });
     expect(response.status).toBe(200);
     expect(github.routesCalled()).toEqual(GATE_CALLS);
-    const checkRun = github.requests.find((r) => r.method === 'POST' && r.path === `${R}/check-runs`)!.body as Record<string, any>;
+    const checkRun = github.requests.find((r) => r.method === 'POST' && r.path === `${R}/check-runs`)!.body as {
+      output: { summary: string };
+    };
     expect(checkRun).toMatchObject({
       name: 'ai-review',
       head_sha: SHA,
@@ -195,7 +210,7 @@ describe('the HTTP server', () => {
 
   it('a delivery whose handling fails is answered 500 and logged without its payload', async () => {
     const payload = pullRequestPayload('opened', { sha: SHA, body: `${PR_BODY_MARKER} ${'y'.repeat(200_000)}` });
-    payload.installation.id = 666;
+    (payload as { installation: { id: number } }).installation.id = 666;
     const body = JSON.stringify(payload);
     const mark = log.lines.length;
     const response = await post(body, {
@@ -241,7 +256,10 @@ describe('the HTTP server', () => {
       status: 200,
     });
     // At debug level Probot logs every event it receives: as a summary only.
-    expect(lines.find((l) => l.msg === 'Webhook received' && l.event?.delivery_id === 'e2e-delivery-1')).toMatchObject({
+    const received = lines.find(
+      (l) => l.msg === 'Webhook received' && (l.event as { delivery_id?: string }).delivery_id === 'e2e-delivery-1',
+    );
+    expect(received).toMatchObject({
       event: { delivery_id: 'e2e-delivery-1', event: 'pull_request', action: 'opened', repository: 'acme/widgets', pull_number: 7 },
     });
     const all = log.lines.join('');
@@ -251,7 +269,7 @@ describe('the HTTP server', () => {
     expect(all).not.toMatch(/"headers"\s*:\s*\{/);
     // Probot's GitHub request lines keep their message, without the request body's fields (the check-run summary).
     expect(lines.find((l) => l.msg === `GitHub request: POST http://${github.host}/api/v3${R}/check-runs - 201`)).toEqual(
-      expect.not.objectContaining({ output: expect.anything() }),
+      expect.not.objectContaining({ output: expect.anything() as unknown }),
     );
     expect(all).not.toContain('Sensitive paths touched');
     expect(lines.every((l) => l.name === 'ai-review')).toBe(true);
@@ -269,7 +287,7 @@ describe('start-up', () => {
   it('refuses to start in production without APP_ID, with one line saying what to set', async () => {
     const log = new LogCapture();
     await expect(start({ NODE_ENV: 'production', PORT: '0' }, { write: log.write })).rejects.toThrow(StartupError);
-    expect(log.all()).toEqual([expect.objectContaining({ level: 60, msg: expect.stringContaining('APP_ID is not set') })]);
+    expect(log.all()).toEqual([expect.objectContaining({ level: 60, msg: expect.stringContaining('APP_ID is not set') as unknown })]);
   });
 
   it('refuses to start without a private key', async () => {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse as parseYaml } from 'yaml';
+import type { AppManifest } from '../../src/http/setup.js';
 import { start, type RunningServer } from '../../src/server.js';
 import { PRIVATE_KEY, pullRequestPayload } from '../github/harness.js';
 import { FakeGitHub, freePort } from './fake-github.js';
@@ -24,7 +25,7 @@ function unescapeHtml(text: string): string {
 }
 
 /** The form on the setup page: where it posts and the manifest it carries. */
-async function setupForm(base: string): Promise<{ action: string; manifest: Record<string, any> }> {
+async function setupForm(base: string): Promise<{ action: string; manifest: AppManifest }> {
   const response = await fetch(`${base}/probot`);
   expect(response.status).toBe(200);
   const html = await response.text();
@@ -32,7 +33,7 @@ async function setupForm(base: string): Promise<{ action: string; manifest: Reco
   const manifest = /<input type="hidden" name="manifest" id="manifest" value="([^"]+)"/.exec(html)?.[1];
   expect(action).toBeDefined();
   expect(manifest).toBeDefined();
-  return { action: unescapeHtml(action!), manifest: JSON.parse(unescapeHtml(manifest!)) as Record<string, any> };
+  return { action: unescapeHtml(action!), manifest: JSON.parse(unescapeHtml(manifest!)) as AppManifest };
 }
 
 function conversionRoute(github: FakeGitHub, code: string): void {
@@ -59,7 +60,7 @@ async function register(base: string, github: FakeGitHub, state: string): Promis
   expect(done.headers.get('location')).toBe(`http://${github.host}/apps/ai-review-e2e/installations/new`);
 }
 
-function signedDelivery(id: string): { body: string; headers: Record<string, string>; payload: Record<string, any> } {
+function signedDelivery(id: string): { body: string; headers: Record<string, string>; payload: Record<string, unknown> } {
   const payload = pullRequestPayload('opened', { sha: SHA, commits: 1, changedFiles: 1 });
   const body = JSON.stringify(payload);
   return {
@@ -123,7 +124,7 @@ describe('setup flow, app reachable at its own address', () => {
     expect(response.headers.get('location')).toBe('/probot');
   });
 
-  let registeredManifest: Record<string, any> = {};
+  let registeredManifest: AppManifest | undefined;
 
   it('builds the manifest from app.yml with the webhook URL the server serves', async () => {
     const { action, manifest } = await setupForm(base);
@@ -139,7 +140,9 @@ describe('setup flow, app reachable at its own address', () => {
   });
 
   it('uses the address the browser came through behind a proxy', async () => {
-    const response = await fetch(`${base}/probot`, { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'ai-review.example.com' } });
+    const response = await fetch(`${base}/probot`, {
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'ai-review.example.com' },
+    });
     const html = await response.text();
     expect(html).toContain('https://ai-review.example.com/api/github/webhooks');
     expect(html).not.toContain('GitHub cannot reach this address');
@@ -168,7 +171,11 @@ describe('setup flow, app reachable at its own address', () => {
   it('processes a signed delivery posted to the webhook URL of the manifest', async () => {
     github.requests.length = 0;
     const delivery = signedDelivery('after-registration');
-    const response = await fetch(registeredManifest.hook_attributes.url as string, { method: 'POST', body: delivery.body, headers: delivery.headers });
+    const response = await fetch(registeredManifest!.hook_attributes.url, {
+      method: 'POST',
+      body: delivery.body,
+      headers: delivery.headers,
+    });
     expect(response.status).toBe(200);
     expect(github.routesCalled()).toEqual(GATE_CALLS);
   });

@@ -13,7 +13,11 @@ describe('errorStatus', () => {
     ['a plain error', new Error('x'), 500],
     ['an error with status 400 (a payload the app refuses)', Object.assign(new Error('x'), { status: 400 }), 400],
     ['the same inside @octokit/webhooks’ AggregateError', new AggregateError([Object.assign(new Error('x'), { status: 422 })]), 422],
-    ['a failed GitHub API call (RequestError: status 404, with request)', Object.assign(new Error('Not Found'), { status: 404, request: {} }), 500],
+    [
+      'a failed GitHub API call (RequestError: status 404, with request)',
+      Object.assign(new Error('Not Found'), { status: 404, request: {} }),
+      500,
+    ],
     ['a status outside 400–599', Object.assign(new Error('x'), { status: 302 }), 500],
     ['not an error', 'boom', 500],
   ])('%s', (_name, error, status) => {
@@ -30,12 +34,21 @@ describe('buildManifest', () => {
       hook_attributes: { url: 'https://h.example/api/github/webhooks', active: true },
       redirect_url: 'https://h.example/probot/setup',
     });
-    const proxied = buildManifest({ appYml, baseUrl: 'http://localhost:3000', webhookPath: '/hooks', webhookProxyUrl: 'https://smee.io/abc' });
+    const proxied = buildManifest({
+      appYml,
+      baseUrl: 'http://localhost:3000',
+      webhookPath: '/hooks',
+      webhookProxyUrl: 'https://smee.io/abc',
+    });
     expect(proxied.hook_attributes.url).toBe('https://smee.io/abc');
   });
 
   it('keeps a webhook URL written in app.yml', () => {
-    const manifest = buildManifest({ appYml: { ...appYml, hook_attributes: { url: 'https://fixed.example/hook' } }, baseUrl: 'http://x', webhookPath: '/p' });
+    const manifest = buildManifest({
+      appYml: { ...appYml, hook_attributes: { url: 'https://fixed.example/hook' } },
+      baseUrl: 'http://x',
+      webhookPath: '/p',
+    });
     expect(manifest.hook_attributes).toEqual({ url: 'https://fixed.example/hook', active: true });
   });
 });

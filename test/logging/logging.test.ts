@@ -2,7 +2,7 @@
 import { createLogger, finishLine, MAX_LOG_LINE_BYTES } from '../../src/logging.js';
 import { LogCapture } from '../e2e/log-lines.js';
 
-function logger(level = 'debug') {
+function logger(level: 'debug' | 'info' = 'debug') {
   const capture = new LogCapture();
   return { log: createLogger({ LOG_LEVEL: level }, { write: capture.write }), capture };
 }
@@ -38,14 +38,20 @@ describe('createLogger', () => {
       event: { delivery_id: 'd-2', event: 'pull_request', payload_length: body.length },
       errors: [{ type: 'Error', status: 400, event: { delivery_id: 'd-2' } }],
     });
-    expect(line!.err.stack).toMatch(/^at /);
+    expect((line!.err as { stack: string }).stack).toMatch(/^at /);
   });
 
   it('summarizes a parsed event (Probot logs every received event at debug)', () => {
     const { log, capture } = logger();
     const payload = { action: 'opened', repository: { full_name: 'acme/widgets' }, pull_request: { number: 7, body: 'PR TEXT' } };
     log.debug({ event: { id: 'd-3', name: 'pull_request', payload } }, 'Webhook received');
-    expect(capture.all()[0]!.event).toEqual({ delivery_id: 'd-3', event: 'pull_request', action: 'opened', repository: 'acme/widgets', pull_number: 7 });
+    expect(capture.all()[0]!.event).toEqual({
+      delivery_id: 'd-3',
+      event: 'pull_request',
+      action: 'opened',
+      repository: 'acme/widgets',
+      pull_number: 7,
+    });
     expect(capture.lines[0]).not.toContain('PR TEXT');
   });
 
@@ -89,7 +95,10 @@ describe('createLogger', () => {
 
   it("keeps only the message of Probot's GitHub request lines (their fields are the request body)", () => {
     const { log, capture } = logger();
-    log.child({ name: 'probot' }).child({ name: 'github' }).debug({ output: { summary: 'PR text' } }, 'GitHub request: POST /x - 201');
+    log
+      .child({ name: 'probot' })
+      .child({ name: 'github' })
+      .debug({ output: { summary: 'PR text' } }, 'GitHub request: POST /x - 201');
     log.child({ name: 'octokit' }).warn(new Error('rate limited'));
     const [request, warning] = capture.all();
     expect(request).toEqual(expect.objectContaining({ component: 'github', msg: 'GitHub request: POST /x - 201' }));
@@ -99,12 +108,15 @@ describe('createLogger', () => {
 
   it('bounds every line, whatever its content', () => {
     const { log, capture } = logger();
-    log.info({ huge: 'x'.repeat(100_000), nested: { list: Array.from({ length: 1000 }, (_, i) => ({ i, text: 'y'.repeat(500) })) } }, 'm'.repeat(50_000));
+    log.info(
+      { huge: 'x'.repeat(100_000), nested: { list: Array.from({ length: 1000 }, (_, i) => ({ i, text: 'y'.repeat(500) })) } },
+      'm'.repeat(50_000),
+    );
     log.error(new Error('e'.repeat(1_000_000)));
     for (const line of capture.lines) expect(Buffer.byteLength(line)).toBeLessThanOrEqual(MAX_LOG_LINE_BYTES);
     const [first, second] = capture.all();
     expect(first).toMatchObject({ log_truncated: true, level: 30, name: 'ai-review' });
-    expect(second!.err.message.length).toBeLessThan(2000);
+    expect((second!.err as { message: string }).message.length).toBeLessThan(2000);
   });
 });
 
