@@ -18,10 +18,17 @@ import { createProbot } from 'probot';
 import { updateEnvFile } from './env-file.js';
 import { createApp } from './github/app.js';
 import { connectHost } from './http/healthcheck.js';
-import { createHttpServer, describeRequest, pingHandler, type Handler } from './http/server.js';
+import { createHttpServer, pingHandler, type Handler } from './http/server.js';
 import { createSetupHandler } from './http/setup.js';
 import { createSmeeChannel, startWebhookProxy } from './http/smee.js';
-import { createWebhookEndpoint, DEFAULT_WEBHOOK_PATH, isWebhookPath, type WebhookDelivery } from './http/webhooks.js';
+import {
+  createWebhookEndpoint,
+  DEFAULT_WEBHOOK_PATH,
+  isWebhookPath,
+  refuseDelivery,
+  refusesBeforeContinue,
+  type WebhookDelivery,
+} from './http/webhooks.js';
 import { createLogger } from './logging.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
 import { appVersion } from './version.js';
@@ -92,7 +99,7 @@ export async function start(
     throw new StartupError(problem);
   }
   const webhookPath = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
-  const http = createHttpServer({ log, handlers: [] });
+  const http = createHttpServer({ log, handlers: [], refuseBeforeContinue: (req) => refusesBeforeContinue(req, webhookPath) });
   let app: RunningApp | null = null;
   const activate = async () => {
     app = await startApp(env, log, webhookPath);
@@ -123,14 +130,7 @@ export async function start(
         log.info({ app_id: registered.APP_ID }, 'the app is registered and now receives webhooks');
       },
     });
-    const notRegistered: Handler = (req, res) => {
-      if (!isWebhookPath(req, webhookPath)) return false;
-      describeRequest(res, { msg: 'webhook delivery refused', reason: 'app not registered yet', level: 'warn' });
-      res
-        .writeHead(503, { 'content-type': 'application/json', connection: 'close' })
-        .end(JSON.stringify({ error: 'app not registered yet' }));
-      return true;
-    };
+    const notRegistered: Handler = (req, res) => isWebhookPath(req, webhookPath) && refuseDelivery(req, res, 503, 'app not registered yet');
     http.setHandlers([setup, notRegistered, pingHandler]);
   }
 

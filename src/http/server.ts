@@ -50,14 +50,26 @@ export interface HttpServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** Creates the server (not yet listening). `handlers` are tried in order; nothing answering means 404. */
-export function createHttpServer(options: { log: Logger; handlers: Handler[] }): HttpServer {
+/**
+ * Creates the server (not yet listening). `handlers` are tried in order; nothing answering means 404. A request with
+ * `Expect: 100-continue` gets `100 Continue` unless `refuseBeforeContinue` says it will be refused anyway.
+ */
+export function createHttpServer(options: {
+  log: Logger;
+  handlers: Handler[];
+  refuseBeforeContinue?: (req: IncomingMessage) => boolean;
+}): HttpServer {
   const log = options.log;
   let handlers = options.handlers;
   const server = createServer((req, res) => {
     const started = performance.now();
     res.once('close', () => logRequest(log, req, res, started));
     void dispatch(handlers, req, res, log);
+  });
+  // `Expect: 100-continue`: ask for the body unless the request will be refused from its headers alone.
+  server.on('checkContinue', (req, res) => {
+    if (!options.refuseBeforeContinue?.(req)) res.writeContinue();
+    server.emit('request', req, res);
   });
   return {
     server,

@@ -3,7 +3,8 @@
  *
  * In order, without logging any header or body: method POST, `Content-Type: application/json`, the delivery headers
  * (`X-GitHub-Event`, `X-GitHub-Delivery`, `X-Hub-Signature-256`), the declared size against GitHub's 25 MB payload
- * cap (413 before a byte is read), the body read up to that cap, the HMAC signature, and the JSON. A refused delivery
+ * cap (413 before a byte is read; with `Expect: 100-continue` before the sender sends it, see
+ * {@link refusesBeforeContinue}), the body kept up to that cap, the HMAC signature, and the JSON. A refused delivery
  * is answered 4xx and gives one log line (delivery id, event, reason, body size). An accepted one is passed to
  * `receive` and answered 200 when handled, 202 when handling takes longer than `timeoutMs` (GitHub gives up after
  * 10 s), or the handler's error status (an error's numeric `status` in 400–599, else 500).
@@ -52,6 +53,14 @@ function normalize(path: string): string {
   return path.length > 1 ? path.replace(/\/+$/, '') : path;
 }
 
+/**
+ * For a request with `Expect: 100-continue`: true when the endpoint will refuse it from its headers alone (a declared
+ * size over the cap), so the server answers without asking the sender for the body.
+ */
+export function refusesBeforeContinue(req: IncomingMessage, path: string, maxBodyBytes = GITHUB_MAX_PAYLOAD_BYTES): boolean {
+  return isWebhookPath(req, path) && Number(req.headers['content-length']) > maxBodyBytes;
+}
+
 /** Builds the webhook endpoint handler. */
 export function createWebhookEndpoint(options: WebhookEndpointOptions): Handler {
   const maxBytes = options.maxBodyBytes ?? GITHUB_MAX_PAYLOAD_BYTES;
@@ -67,28 +76,33 @@ export function createWebhookEndpoint(options: WebhookEndpointOptions): Handler 
       event: name?.slice(0, 100),
       ...(Number.isFinite(declared) ? { body_bytes: declared } : {}),
     });
-    if (req.method !== 'POST') return refuse(req, res, 405, 'method not allowed', { allow: 'POST' });
+    if (req.method !== 'POST') return refuseDelivery(req, res, 405, 'method not allowed', { allow: 'POST' });
     if (!/^\s*application\/json\s*(;|$)/i.test(headerValue(req, 'content-type') ?? '')) {
-      return refuse(req, res, 415, 'unsupported content type (GitHub must send application/json)');
+      return refuseDelivery(req, res, 415, 'unsupported content type (GitHub must send application/json)');
     }
     const signature = headerValue(req, 'x-hub-signature-256');
     const missing = [!name && 'x-github-event', !id && 'x-github-delivery', !signature && 'x-hub-signature-256'].filter(Boolean);
-    if (missing.length > 0) return refuse(req, res, 400, `missing header ${missing.join(', ')}`);
-    if (declared > maxBytes) return refuse(req, res, 413, `payload larger than ${maxBytes} bytes`);
+    if (missing.length > 0) return refuseDelivery(req, res, 400, `missing header ${missing.join(', ')}`);
+    if (declared > maxBytes) return refuseDelivery(req, res, 413, `payload larger than ${maxBytes} bytes`);
     const body = await readBody(req, maxBytes);
     describeRequest(res, { body_bytes: body.bytes });
     if (body.text === null)
-      return refuse(req, res, body.tooLarge ? 413 : 400, body.tooLarge ? `payload larger than ${maxBytes} bytes` : 'body not received');
+      return refuseDelivery(
+        req,
+        res,
+        body.tooLarge ? 413 : 400,
+        body.tooLarge ? `payload larger than ${maxBytes} bytes` : 'body not received',
+      );
     const verified = await options.verify(body.text, signature!).catch(() => false);
-    if (!verified) return refuse(req, res, 400, 'signature does not match (check WEBHOOK_SECRET)');
+    if (!verified) return refuseDelivery(req, res, 400, 'signature does not match (check WEBHOOK_SECRET)');
     let payload: unknown;
     try {
       payload = JSON.parse(body.text);
     } catch {
-      return refuse(req, res, 400, 'body is not JSON');
+      return refuseDelivery(req, res, 400, 'body is not JSON');
     }
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload))
-      return refuse(req, res, 400, 'payload is not a JSON object');
+      return refuseDelivery(req, res, 400, 'payload is not a JSON object');
     const delivery: WebhookDelivery = { id: id!, name: name!, payload: payload as Record<string, unknown> };
     const { delivery_id: _id, event: _event, ...about } = summarizeEvent(delivery) as Record<string, unknown>;
     describeRequest(res, about);
@@ -141,15 +155,29 @@ export function errorStatus(error: unknown): number {
   return 500;
 }
 
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): true {
+/**
+ * Answers a refused delivery: `status` with `{"error": reason}`, and the one log line's reason. A body left unread is
+ * discarded as it arrives (never buffered) for at most a second after the answer, then the connection is cut: closing
+ * it at once would make the sender's TCP stack drop our answer, and waiting longer would let a sender stream forever.
+ */
+export function refuseDelivery(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  reason: string,
+  headers: Record<string, string> = {},
+): true {
   describeRequest(res, { msg: 'webhook delivery refused', reason, level: 'warn' });
-  // A request whose body is left unread is not worth keeping the connection for.
-  const unread = !req.readableEnded;
-  res
-    .writeHead(status, { 'content-type': 'application/json', ...(unread ? { connection: 'close' } : {}), ...headers })
-    .end(JSON.stringify({ error: reason }));
-  // Node discards the rest of the body after the response; the connection is cut a second later at most.
-  if (unread) res.once('finish', () => setTimeout(() => req.destroy(), 1000).unref());
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ error: reason }));
+  if (!req.complete) {
+    res.once('finish', () => {
+      req.removeAllListeners('data');
+      req.resume();
+      setTimeout(() => {
+        if (!req.complete) req.socket.destroy();
+      }, 1000).unref();
+    });
+  }
   return true;
 }
 
@@ -158,30 +186,38 @@ function headerValue(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** How long the rest of an oversized body is discarded before the 413 is sent anyway (ms). */
+const DISCARD_MS = 1000;
+
 /**
- * Reads the body up to `maxBytes`. Output: the text (UTF-8) and the bytes read; `text` null when the body exceeded
- * `maxBytes` (`tooLarge`; reading stops there) or the client went away.
+ * Reads the body, keeping at most `maxBytes`. Output: the text (UTF-8) and the bytes received; `text` null when the
+ * body exceeded `maxBytes` (`tooLarge`) or the client went away. Past `maxBytes` nothing more is kept: the rest is
+ * discarded as it arrives until the body ends or {@link DISCARD_MS} pass, so that the 413 reaches a sender that is
+ * still sending (answering at once makes Node close the connection under it, and its TCP stack then drops the answer).
  */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<{ text: string | null; bytes: number; tooLarge: boolean }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let bytes = 0;
     let done = false;
-    const finish = (text: string | null, tooLarge = false) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (text: string | null) => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       req.off('data', onData);
-      resolve({ text, bytes, tooLarge });
+      resolve({ text, bytes, tooLarge: bytes > maxBytes });
     };
     const onData = (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes > maxBytes) {
-        req.pause();
-        finish(null, true);
-      } else chunks.push(chunk);
+      if (bytes <= maxBytes) chunks.push(chunk);
+      else if (timer === undefined) {
+        chunks.length = 0;
+        timer = setTimeout(() => finish(null), DISCARD_MS);
+      }
     };
     req.on('data', onData);
-    req.once('end', () => finish(Buffer.concat(chunks).toString('utf8')));
+    req.once('end', () => finish(bytes > maxBytes ? null : Buffer.concat(chunks).toString('utf8')));
     req.once('error', () => finish(null));
     req.once('close', () => finish(null));
   });

@@ -8,40 +8,44 @@ export function sign(body: string, secret: string): string {
 }
 
 /**
- * POSTs to `url` with `headers`, writing `chunks` one after the other (backpressure respected) and stopping when the
- * server answers or closes. Resolves to the status and body of the answer, the bytes written, and how long it took (ms).
+ * POSTs to `url` with `headers`, writing `chunks` one after the other (backpressure respected) until the server answers
+ * or closes; with `expect: 100-continue` only after the server asked for the body. Resolves to the status and body of
+ * the answer, and the bytes written when the answer arrived.
  */
 export function rawPost(
   url: string,
   headers: Record<string, string>,
-  chunks: Iterable<Buffer>,
-): Promise<{ status: number; body: string; written: number; ms: number }> {
-  const started = performance.now();
+  chunks: Iterable<Buffer> | AsyncIterable<Buffer>,
+): Promise<{ status: number; body: string; written: number }> {
   return new Promise((resolve, reject) => {
     let written = 0;
     let answered = false;
-    const req = request(url, { method: 'POST', headers });
+    const req = request(url, { method: 'POST', headers, agent: false });
     req.on('response', (res) => {
       answered = true;
+      const writtenAtAnswer = written;
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8'), written, ms: performance.now() - started }),
-      );
+      res.on('error', () => undefined);
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8'), written: writtenAtAnswer });
+      });
     });
+    // Once answered, errors of the unsent rest (the server closing the connection) are expected.
     req.on('error', (error) => {
       if (!answered) reject(error);
     });
-    const iterator = chunks[Symbol.iterator]();
-    const pump = () => {
-      while (!answered && !req.destroyed) {
-        const next = iterator.next();
-        if (next.done) return void req.end();
-        written += next.value.length;
-        if (!req.write(next.value)) return void req.once('drain', pump);
+    const send = async () => {
+      for await (const chunk of chunks) {
+        if (answered || req.destroyed) return;
+        written += chunk.length;
+        if (!req.write(chunk, () => undefined)) await new Promise((resolve) => req.once('drain', resolve));
       }
+      if (!answered && !req.destroyed) req.end();
     };
-    pump();
+    if (headers.expect === '100-continue') req.once('continue', () => void send());
+    else void send();
   });
 }
 
@@ -49,4 +53,14 @@ export function rawPost(
 export function* filler(count: number, size = 1024 * 1024): Generator<Buffer> {
   const chunk = Buffer.alloc(size, 'x');
   for (let i = 0; i < count; i++) yield chunk;
+}
+
+/** `fast` chunks of 1 MB at once, then one of 64 KB every `everyMs` for at most `forMs`. */
+export async function* trickle(fast: number, everyMs: number, forMs: number): AsyncGenerator<Buffer> {
+  yield* filler(fast);
+  const small = Buffer.alloc(64 * 1024, 'x');
+  for (const until = Date.now() + forMs; Date.now() < until;) {
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    yield small;
+  }
 }
