@@ -31,7 +31,7 @@ import {
 } from './http/webhooks.js';
 import { createLogger } from './logging.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
-import { appVersion } from './version.js';
+import { appVersion, packageRoot } from './version.js';
 
 export { createLogger } from './logging.js';
 
@@ -70,7 +70,7 @@ export interface RunningServer {
 export interface StartOptions {
   /** Where the setup flow writes the registered app's credentials; default `.env` in the working directory. */
   envFile?: string;
-  /** app.yml's path; default `app.yml` in the working directory. */
+  /** app.yml's path; default `app.yml` beside ai-review's package.json. */
   appYmlPath?: string;
   /** smee.io's "new channel" URL (tests point it at a local server). */
   newSmeeChannelUrl?: string;
@@ -108,7 +108,7 @@ export async function start(
 
   if (env.APP_ID) await activate();
   else {
-    const appYmlPath = options.appYmlPath ?? join(process.cwd(), 'app.yml');
+    const appYmlPath = options.appYmlPath ?? join(packageRoot(), 'app.yml');
     const envFile = options.envFile ?? join(process.cwd(), '.env');
     if (!env.WEBHOOK_PROXY_URL && env.NODE_ENV !== 'production' && env.NO_SMEE_SETUP !== 'true') {
       const channel = await createSmeeChannel(log, options.newSmeeChannelUrl);
@@ -149,7 +149,7 @@ export async function start(
     { version: appVersion(), node: process.version, webhook_path: webhookPath, setup: !env.APP_ID },
     env.APP_ID
       ? `ai-review listening on http://${shown}:${address.port}; webhooks at ${webhookPath}`
-      : `ai-review is not registered yet: open http://${host === '0.0.0.0' || host === '::' ? 'localhost' : shown}:${address.port} to register it as a GitHub App`,
+      : `ai-review is not registered yet: open http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${address.port} to register it as a GitHub App`,
   );
 
   let stopProxy: (() => Promise<void>) | null = null;

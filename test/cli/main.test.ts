@@ -2,7 +2,9 @@
  * `ai-review` entry point (src/cli/main.ts): `--version`, and how every failure ends: one line on stderr naming the
  * command, exit code 2 for usage errors (ours and commander's) and 1 for the rest, the stack only with `--debug`.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { CliError, UsageError } from '../../src/cli/errors.js';
 import { buildProgram, runCli } from '../../src/cli/main.js';
@@ -128,6 +130,18 @@ describe('real commands on failure', () => {
     expect(stdout).toBe('');
     expectOneLine(stderr, 'ai-review report: ');
     expect(stderr).toContain('ECONNREFUSED');
+  });
+
+  it('report on an empty store prints the report and exits 0 (the quickstart runs it this way)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-report-'));
+    try {
+      process.env.DATABASE_URL = `sqlite:${join(dir, 'metrics.sqlite')}`;
+      const { code, stdout, stderr } = await run(['report', '--since', '30d', '--format', 'markdown']);
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toContain('|');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('report with a DATABASE_URL it cannot use: one line, exit 1', async () => {
