@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jest } from '@jest/globals';
 import { Command } from 'commander';
 import { CliError, UsageError } from '../../src/cli/errors.js';
 import { buildProgram, runCli } from '../../src/cli/main.js';
@@ -136,9 +137,15 @@ describe('real commands on failure', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-report-'));
     try {
       process.env.DATABASE_URL = `sqlite:${join(dir, 'metrics.sqlite')}`;
-      const { code, stdout, stderr } = await run(['report', '--since', '30d', '--format', 'markdown']);
+      // Commands write their output to process.stdout.
+      let printed = '';
+      const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        printed += chunk.toString();
+        return true;
+      });
+      const { code, stderr } = await run(['report', '--since', '30d', '--format', 'markdown']).finally(() => write.mockRestore());
       expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-      expect(stdout).toContain('|');
+      expect(printed).toMatch(/^\|.*\|$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
