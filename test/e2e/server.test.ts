@@ -63,16 +63,18 @@ describe('the HTTP server', () => {
     return fetch(webhookUrl, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   }
 
+  /** POSTs a `pull_request` delivery `id` signed with `secret` (unsigned when null). */
+  async function deliver(id: string, body: string, secret: string | null) {
+    const signature: Record<string, string> = secret === null ? {} : { 'x-hub-signature-256': sign(body, secret) };
+    return post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': id, ...signature });
+  }
+
   it('refuses a delivery with a wrong or missing signature before any API call, with one log line each', async () => {
     const body = JSON.stringify(pullRequestPayload('opened', { sha: SHA }));
     const mark = log.lines.length;
-    const response = await post(body, {
-      'x-github-event': 'pull_request',
-      'x-github-delivery': 'bad-sig-1',
-      'x-hub-signature-256': sign(body, 'wrong'),
-    });
+    const response = await deliver('bad-sig-1', body, 'wrong');
     expect(response.status).toBe(400);
-    const missing = await post(body, { 'x-github-event': 'pull_request', 'x-github-delivery': 'bad-sig-2' });
+    const missing = await deliver('bad-sig-2', body, null);
     expect(missing.status).toBe(400);
     expect(github.requests).toEqual([]);
     const lines = log.since(mark);
@@ -94,11 +96,7 @@ describe('the HTTP server', () => {
     const body = JSON.stringify(payload);
     const before = log.bytes();
     const mark = log.lines.length;
-    const response = await post(body, {
-      'x-github-event': 'pull_request',
-      'x-github-delivery': 'big-bad-sig',
-      'x-hub-signature-256': sign(body, 'attacker'),
-    });
+    const response = await deliver('big-bad-sig', body, 'attacker');
     expect(response.status).toBe(400);
     const added = log.bytes() - before;
     expect(added).toBeLessThan(1024);
@@ -159,11 +157,7 @@ describe('the HTTP server', () => {
   it('rejects a body that is not JSON and keeps serving', async () => {
     const body = '{not json';
     const mark = log.lines.length;
-    const response = await post(body, {
-      'x-github-event': 'pull_request',
-      'x-github-delivery': 'not-json',
-      'x-hub-signature-256': sign(body, SECRET),
-    });
+    const response = await deliver('not-json', body, SECRET);
     expect(response.status).toBe(400);
     expect((await fetch(`${baseUrl}/ping`)).status).toBe(200);
     expect(github.requests).toEqual([]);
@@ -184,11 +178,7 @@ describe('the HTTP server', () => {
 
   it('evaluates a signed pull_request delivery and posts the check run', async () => {
     const body = JSON.stringify(pullRequestPayload('opened', { sha: SHA, commits: 1, changedFiles: 1, body: PR_BODY_MARKER }));
-    const response = await post(body, {
-      'x-github-event': 'pull_request',
-      'x-github-delivery': 'e2e-delivery-1',
-      'x-hub-signature-256': sign(body, SECRET),
-    });
+    const response = await deliver('e2e-delivery-1', body, SECRET);
     expect(response.status).toBe(200);
     expect(github.routesCalled()).toEqual(GATE_CALLS);
     const checkRun = github.requests.find((r) => r.method === 'POST' && r.path === `${R}/check-runs`)!.body as {
@@ -210,11 +200,7 @@ describe('the HTTP server', () => {
     (payload as { installation: { id: number } }).installation.id = 666;
     const body = JSON.stringify(payload);
     const mark = log.lines.length;
-    const response = await post(body, {
-      'x-github-event': 'pull_request',
-      'x-github-delivery': 'failing-delivery',
-      'x-hub-signature-256': sign(body, SECRET),
-    });
+    const response = await deliver('failing-delivery', body, SECRET);
     expect(response.status).toBe(500);
     const lines = log.since(mark);
     expect(lines.length).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import type { AppManifest } from '../../src/http/setup.js';
-import { start, type RunningServer } from '../../src/server.js';
+import { start, type RunningServer, type StartOptions } from '../../src/server.js';
 import { PRIVATE_KEY, pullRequestPayload } from '../github/harness.js';
 import { FakeGitHub, freePort } from './fake-github.js';
 import { FakeSmee } from './fake-smee.js';
@@ -83,40 +83,48 @@ async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
   }
 }
 
+/** A server started without APP_ID against a fresh fake GitHub, with its .env in a temporary folder. */
+class SetupFixture {
+  readonly github = new FakeGitHub();
+  readonly dir = mkdtempSync(join(tmpdir(), 'ai-review-setup-'));
+  readonly envFile = join(this.dir, '.env');
+  readonly log = new LogCapture();
+  server: RunningServer | null = null;
+  base = '';
+
+  async start(env: NodeJS.ProcessEnv, options: StartOptions = {}): Promise<void> {
+    routeGateFlow(this.github);
+    await this.github.start();
+    conversionRoute(this.github, 'abc123');
+    const port = await freePort();
+    const settings = { PORT: String(port), HOST: '127.0.0.1', GHE_HOST: this.github.host, GHE_PROTOCOL: 'http' };
+    const databaseUrl = `sqlite:${join(this.dir, 'metrics.sqlite')}`;
+    ({ server: this.server } = await start(
+      { ...settings, DATABASE_URL: databaseUrl, ...env },
+      { write: this.log.write },
+      { envFile: this.envFile, appYmlPath: 'app.yml', ...options },
+    ));
+    this.base = `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    await this.github.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
 describe('setup flow, app reachable at its own address', () => {
-  const github = new FakeGitHub();
-  const dir = mkdtempSync(join(tmpdir(), 'ai-review-setup-'));
-  const envFile = join(dir, '.env');
-  const log = new LogCapture();
-  let server: RunningServer;
+  const fixture = new SetupFixture();
+  const { github, envFile, log } = fixture;
   let base = '';
 
   beforeAll(async () => {
-    routeGateFlow(github);
-    await github.start();
-    conversionRoute(github, 'abc123');
-    const port = await freePort();
-    ({ server } = await start(
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: 'http',
-        NODE_ENV: 'development',
-        NO_SMEE_SETUP: 'true',
-        DATABASE_URL: `sqlite:${join(dir, 'setup.sqlite')}`,
-      },
-      { write: log.write },
-      { envFile, appYmlPath: 'app.yml' },
-    ));
-    base = `http://127.0.0.1:${port}`;
+    await fixture.start({ NODE_ENV: 'development', NO_SMEE_SETUP: 'true' });
+    base = fixture.base;
   });
 
-  afterAll(async () => {
-    await server.stop();
-    await github.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => fixture.stop());
 
   it('sends the browser from / to the setup page', async () => {
     const response = await fetch(`${base}/`, { redirect: 'manual' });
@@ -187,39 +195,20 @@ describe('setup flow, app reachable at its own address', () => {
 });
 
 describe('setup flow through a smee.io channel (WEBHOOK_PROXY_URL)', () => {
-  const github = new FakeGitHub();
+  const fixture = new SetupFixture();
+  const { github, envFile, log } = fixture;
   const smee = new FakeSmee();
-  const dir = mkdtempSync(join(tmpdir(), 'ai-review-smee-'));
-  const envFile = join(dir, '.env');
-  const log = new LogCapture();
-  let server: RunningServer;
   let base = '';
 
   beforeAll(async () => {
-    routeGateFlow(github);
-    await github.start();
-    conversionRoute(github, 'abc123');
     await smee.start();
-    const port = await freePort();
-    ({ server } = await start(
-      {
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        GHE_HOST: github.host,
-        GHE_PROTOCOL: 'http',
-        DATABASE_URL: `sqlite:${join(dir, 'smee.sqlite')}`,
-      },
-      { write: log.write },
-      { envFile, appYmlPath: 'app.yml', newSmeeChannelUrl: `${smee.base}/new` },
-    ));
-    base = `http://127.0.0.1:${port}`;
+    await fixture.start({}, { newSmeeChannelUrl: `${smee.base}/new` });
+    base = fixture.base;
   });
 
   afterAll(async () => {
-    await server.stop();
+    await fixture.stop();
     await smee.stop();
-    await github.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('creates a channel, stores it in .env and registers it as the webhook URL', async () => {
