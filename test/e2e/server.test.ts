@@ -12,6 +12,7 @@ import { FakeGitHub, freePort } from './fake-github.js';
 import { GATE_CALLS, R, SHA, routeGateFlow } from './gate-routes.js';
 import { filler, rawPost, sign, trickle } from './http-client.js';
 import { LogCapture, parseStrict } from './log-lines.js';
+import { waitFor } from './wait.js';
 
 const SECRET = 'e2e-webhook-secret';
 const PR_BODY_MARKER = 'PR-BODY-MARKER-4c1d';
@@ -43,6 +44,9 @@ describe('the HTTP server', () => {
       APP_SLUG: 'ai-review',
       LOG_LEVEL: 'debug',
       NODE_ENV: 'production',
+      // The job queue of issue 7: evaluate at once, no redelivery scan (ignored without it).
+      EVALUATION_DEBOUNCE_MS: '0',
+      REDELIVERY_INTERVAL_S: '0',
     };
     const { server, metrics } = await start(env, { write: log.write });
     baseUrl = `http://127.0.0.1:${port}`;
@@ -180,6 +184,7 @@ describe('the HTTP server', () => {
     const body = JSON.stringify(pullRequestPayload('opened', { sha: SHA, commits: 1, changedFiles: 1, body: PR_BODY_MARKER }));
     const response = await deliver('e2e-delivery-1', body, SECRET);
     expect(response.status).toBe(200);
+    await waitFor(() => github.routesCalled().includes(`POST ${R}/pulls/7/requested_reviewers`));
     expect(github.routesCalled()).toEqual(GATE_CALLS);
     const checkRun = github.requests.find((r) => r.method === 'POST' && r.path === `${R}/check-runs`)!.body as {
       output: { summary: string };
@@ -195,21 +200,33 @@ describe('the HTTP server', () => {
     expect(github.requests.find((r) => r.path.endsWith('/requested_reviewers'))!.body).toEqual({ reviewers: ['sam'], team_reviewers: [] });
   });
 
-  it('a delivery whose handling fails is answered 500 and logged without its payload', async () => {
+  it('a delivery whose handling fails is logged without its payload', async () => {
     const payload = pullRequestPayload('opened', { sha: SHA, body: `${PR_BODY_MARKER} ${'y'.repeat(200_000)}` });
     (payload as { installation: { id: number } }).installation.id = 666;
     const body = JSON.stringify(payload);
     const mark = log.lines.length;
     const response = await deliver('failing-delivery', body, SECRET);
+    // Handled within the request here: 500. (With the job queue of issue 7 the delivery is acknowledged and the job fails.)
     expect(response.status).toBe(500);
+    await waitFor(() => log.since(mark).some((l) => l.level >= 50 && JSON.stringify(l).includes('failing-delivery')));
     const lines = log.since(mark);
-    expect(lines.length).toBeGreaterThan(0);
-    expect(lines.filter((l) => l.level >= 50).length).toBeGreaterThan(0);
-    expect(lines.at(-1)).toMatchObject({ msg: 'webhook delivery', delivery_id: 'failing-delivery', status: 500, reason: 'handler failed' });
+    expect(lines.find((l) => l.msg === 'webhook delivery')).toMatchObject({ delivery_id: 'failing-delivery', status: 500, reason: 'handler failed' });
     const text = log.lines.slice(mark).join('');
     expect(text).not.toContain(PR_BODY_MARKER);
     expect(text).not.toContain('yyyyyyyyyy');
-    expect(Buffer.byteLength(text)).toBeLessThan(lines.length * 4096);
+  });
+
+  it('a signed delivery the app refuses is answered 400 at once, and logged without its payload', async () => {
+    const body = JSON.stringify({ action: 'opened', pull_request: { number: 7, body: PR_BODY_MARKER }, installation: { id: 4242 } });
+    const mark = log.lines.length;
+    const calls = github.requests.length;
+    const response = await deliver('malformed-delivery', body, SECRET);
+    expect(response.status).toBe(400);
+    expect(github.requests.length).toBe(calls);
+    expect(log.since(mark)).toContainEqual(
+      expect.objectContaining({ msg: 'webhook delivery', delivery_id: 'malformed-delivery', status: 400, reason: 'handler failed' }),
+    );
+    expect(log.lines.slice(mark).join('')).not.toContain(PR_BODY_MARKER);
   });
 
   it('serves Prometheus metrics behind the bearer token', async () => {

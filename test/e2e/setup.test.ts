@@ -16,6 +16,7 @@ import { FakeSmee } from './fake-smee.js';
 import { GATE_CALLS, SHA, routeGateFlow } from './gate-routes.js';
 import { sign } from './http-client.js';
 import { LogCapture } from './log-lines.js';
+import { waitFor } from './wait.js';
 
 const APP_YML = parseYaml(readFileSync('app.yml', 'utf8')) as Record<string, unknown>;
 const REGISTERED_SECRET = 'whsec-from-github';
@@ -73,14 +74,6 @@ function signedDelivery(id: string): { body: string; headers: Record<string, str
       'x-hub-signature-256': sign(body, REGISTERED_SECRET),
     },
   };
-}
-
-async function waitFor(condition: () => boolean, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** A server started without APP_ID against a fresh fake GitHub, with its .env in a temporary folder. */
