@@ -210,7 +210,11 @@ describe('the HTTP server', () => {
     expect(response.status).toBe(500);
     await waitFor(() => log.since(mark).some((l) => l.level >= 50 && JSON.stringify(l).includes('failing-delivery')));
     const lines = log.since(mark);
-    expect(lines.find((l) => l.msg === 'webhook delivery')).toMatchObject({ delivery_id: 'failing-delivery', status: 500, reason: 'handler failed' });
+    expect(lines.find((l) => l.msg === 'webhook delivery')).toMatchObject({
+      delivery_id: 'failing-delivery',
+      status: 500,
+      reason: 'handler failed',
+    });
     const text = log.lines.slice(mark).join('');
     expect(text).not.toContain(PR_BODY_MARKER);
     expect(text).not.toContain('yyyyyyyyyy');
