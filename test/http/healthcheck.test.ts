@@ -24,7 +24,7 @@ describe('check', () => {
   it('0 for 200, 1 for another status, 1 when nothing listens or nothing answers in time', async () => {
     const server = createServer((req, res) => {
       if (req.url === '/ping') res.writeHead(200).end('PONG');
-      else if (req.url === '/slow') setTimeout(() => res.writeHead(200).end(), 2000);
+      else if (req.url === '/slow') setTimeout(() => res.writeHead(200).end(), 2000).unref();
       else res.writeHead(503).end();
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
