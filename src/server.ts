@@ -98,6 +98,9 @@ export async function start(
     log.fatal(problem);
     throw new StartupError(problem);
   }
+  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
+  const host = env.HOST || 'localhost';
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, not "${env.PORT}"`);
   const webhookPath = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
   const http = createHttpServer({ log, handlers: [], refuseBeforeContinue: (req) => refusesBeforeContinue(req, webhookPath) });
   let app: RunningApp | null = null;
@@ -134,9 +137,6 @@ export async function start(
     http.setHandlers([setup, notRegistered, pingHandler]);
   }
 
-  const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
-  const host = env.HOST || 'localhost';
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, not "${env.PORT}"`);
   let address: { host: string; port: number };
   try {
     address = await http.listen(port, host);

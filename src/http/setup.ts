@@ -139,20 +139,41 @@ export function createSetupHandler(options: SetupOptions): Handler {
           .end('The app is already registered. Restart the server if it does not receive webhooks.\n');
         return true;
       }
+      registered = true;
       const octokit = new Octokit({
         baseUrl: apiBaseUrl(options.env),
         request: { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) },
       });
-      const { data } = await octokit.rest.apps.createFromManifest({ code });
-      registered = true;
+      let data: Awaited<ReturnType<typeof octokit.rest.apps.createFromManifest>>['data'];
+      try {
+        ({ data } = await octokit.rest.apps.createFromManifest({ code }));
+      } catch (error) {
+        registered = false;
+        options.log.error({ err: error }, 'GitHub did not convert the setup code into an app');
+        describeRequest(res, { reason: 'code conversion failed' });
+        res
+          .writeHead(502, { 'content-type': 'text/plain' })
+          .end(`GitHub did not complete the registration (${(error as Error).message}). Start again at /probot.\n`);
+        return true;
+      }
       const app: RegisteredApp = {
         APP_ID: String(data.id),
         APP_SLUG: data.slug ?? '',
         PRIVATE_KEY: data.pem,
         WEBHOOK_SECRET: data.webhook_secret ?? '',
       };
-      options.log.info({ app_id: data.id, app_slug: data.slug }, 'GitHub App registered; credentials written to .env');
-      await options.onRegistered(app);
+      options.log.info({ app_id: data.id, app_slug: data.slug }, 'GitHub App registered');
+      try {
+        await options.onRegistered(app);
+      } catch (error) {
+        options.log.error({ err: error }, 'the app is registered but could not start');
+        res
+          .writeHead(500, { 'content-type': 'text/plain' })
+          .end(
+            `The app is registered and its credentials are saved, but it could not start: ${(error as Error).message}. Fix that and restart the server.\n`,
+          );
+        return true;
+      }
       const installUrl = `${data.html_url}/installations/new`;
       res.writeHead(302, { location: installUrl, 'content-type': 'text/plain' }).end(`Found. Redirecting to ${installUrl}`);
       return true;

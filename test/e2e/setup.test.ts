@@ -155,6 +155,17 @@ describe('setup flow, app reachable at its own address', () => {
     expect(response.status).toBe(503);
   });
 
+  it('says so when GitHub refuses the code, and lets the flow start again', async () => {
+    const { action } = await setupForm(base);
+    const refused = await fetch(`${base}/probot/setup?code=expired&state=${new URL(action).searchParams.get('state')!}`, {
+      redirect: 'manual',
+    });
+    expect(refused.status).toBe(502);
+    expect(await refused.text()).toContain('Start again at /probot');
+    expect(github.routesCalled()).toEqual(['POST /app-manifests/expired/conversions']);
+    github.requests.length = 0;
+  });
+
   it('exchanges the code for the credentials, writes them to .env, and starts the app', async () => {
     const { action } = await setupForm(base);
     await register(base, github, new URL(action).searchParams.get('state')!);
