@@ -319,11 +319,18 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
         await handler(payload, info);
       } catch (error) {
         outcome = error instanceof RetryLater ? 'retry' : 'error';
-        if (outcome === 'error')
+        if (outcome === 'error') {
+          const deliveryId = typeof payload.deliveryId === 'string' ? payload.deliveryId : undefined;
           deps.log.error(
-            { job_id: info.id, task, err: { message: (error as Error).message, status: (error as { status?: number }).status } },
+            {
+              job_id: info.id,
+              task,
+              ...(deliveryId ? { delivery_id: deliveryId } : {}),
+              err: { message: (error as Error).message, status: (error as { status?: number }).status },
+            },
             'job failed',
           );
+        }
         throw error;
       } finally {
         deps.observe?.job(task, outcome, (performance.now() - started) / 1000);
