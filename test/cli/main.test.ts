@@ -9,6 +9,8 @@ import { jest } from '@jest/globals';
 import { Command } from 'commander';
 import { CliError, UsageError } from '../../src/cli/errors.js';
 import { buildProgram, runCli } from '../../src/cli/main.js';
+import { openStore } from '../../src/metrics/index.js';
+import { pino } from 'pino';
 
 const VERSION = (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version;
 
@@ -60,9 +62,9 @@ describe("commander's usage errors: one line, exit 2", () => {
     [['frobnicate'], "ai-review: unknown command 'frobnicate'"],
     [['--bogus'], "ai-review: unknown option '--bogus'"],
     [['report', '--bogus'], "ai-review report: unknown option '--bogus'"],
-    [['report', '--since', 'banana'], "ai-review report: option '--since <duration>' argument 'banana' is invalid."],
+    [['report', '--since', 'banana'], 'ai-review report: invalid --since "banana": use a duration (30d, 12h, 2w) or a date'],
     [['report', '--format', 'xml'], "ai-review report: option '--format <format>' argument 'xml' is invalid."],
-    [['backfill'], 'ai-review backfill: missing required argument'],
+    [['backfill'], 'ai-review backfill: name repositories (owner/name), --org NAME or --installation [ID]'],
   ])('%j', async (args, start) => {
     const { code, stdout, stderr } = await run(args);
     expect(code).toBe(2);
@@ -133,10 +135,12 @@ describe('real commands on failure', () => {
     expect(stderr).toContain('ECONNREFUSED');
   });
 
-  it('report on an empty store prints the report and exits 0 (the quickstart runs it this way)', async () => {
+  it('report on an empty store prints the report and exits 0 (the quickstart runs it this way, after the app made the store)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-report-'));
     try {
       process.env.DATABASE_URL = `sqlite:${join(dir, 'metrics.sqlite')}`;
+      // The running app created the store; `report` refuses to create one (issue 10).
+      await (await openStore({ databaseUrl: process.env.DATABASE_URL, logger: pino({ level: 'silent' }) })).close();
       // Commands write their output to process.stdout.
       let printed = '';
       const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {

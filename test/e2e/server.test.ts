@@ -194,13 +194,13 @@ describe('the HTTP server', () => {
       head_sha: SHA,
       status: 'completed',
       conclusion: 'action_required',
-      output: { title: '1 of 1 review rule not met' },
+      output: { title: 'Needs 1 approval from @sam' },
     });
     expect(checkRun.output.summary).toContain('| ci | 1 | \\.github/workflows/release\\.yml |');
     expect(github.requests.find((r) => r.path.endsWith('/requested_reviewers'))!.body).toEqual({ reviewers: ['sam'], team_reviewers: [] });
   });
 
-  it('a delivery whose handling fails is logged without its payload', async () => {
+  it('a delivery whose job cannot read the PR is acknowledged, and logged without its payload', async () => {
     const payload = pullRequestPayload('opened', { sha: SHA, body: `${PR_BODY_MARKER} ${'y'.repeat(200_000)}` });
     (payload as { installation: { id: number } }).installation.id = 666;
     const body = JSON.stringify(payload);
@@ -208,10 +208,16 @@ describe('the HTTP server', () => {
     const response = await deliver('failing-delivery', body, SECRET);
     // The delivery is acknowledged (the job queue of issue 7); its job fails on the unknown installation.
     expect(response.status).toBe(200);
-    await waitFor(() => log.since(mark).some((l) => l.level >= 50 && JSON.stringify(l).includes('failing-delivery')));
+    // The token request for installation 666 fails, so the job cannot read the PR: it says so and stops.
+    await waitFor(() =>
+      log.since(mark).some((l) => l.msg === 'pull request not found (deleted, or the app lost access): nothing to evaluate'),
+    );
     const lines = log.since(mark);
     expect(lines.find((l) => l.msg === 'webhook delivery')).toMatchObject({ delivery_id: 'failing-delivery', status: 200 });
-    expect(lines.find((l) => l.msg === 'job failed')).toMatchObject({ delivery_id: 'failing-delivery', task: 'evaluate-pull-request' });
+    expect(lines.find((l) => l.msg.startsWith('pull request not found'))).toMatchObject({
+      delivery_id: 'failing-delivery',
+      pull_number: 7,
+    });
     const text = log.lines.slice(mark).join('');
     expect(text).not.toContain(PR_BODY_MARKER);
     expect(text).not.toContain('yyyyyyyyyy');
@@ -236,7 +242,8 @@ describe('the HTTP server', () => {
     const response = await fetch(`${baseUrl}/metrics`, { headers: { authorization: 'Bearer metrics-e2e-token' } });
     expect(response.status).toBe(200);
     const text = await response.text();
-    expect(text).toMatch(/ai_review_webhook_deliveries_total\{[^}]*event="pull_request"[^}]*outcome="processed"[^}]*\} 1/);
+    // e2e-delivery-1 and failing-delivery were both acknowledged and queued.
+    expect(text).toMatch(/ai_review_webhook_deliveries_total\{[^}]*event="pull_request"[^}]*outcome="processed"[^}]*\} 2/);
     expect(text).toMatch(/ai_review_gate_evaluations_total\{[^}]*conclusion="action_required"[^}]*\} 1/);
   });
 

@@ -93,7 +93,7 @@ class SetupFixture {
     const settings = { PORT: String(port), HOST: '127.0.0.1', GHE_HOST: this.github.host, GHE_PROTOCOL: 'http' };
     const databaseUrl = `sqlite:${join(this.dir, 'metrics.sqlite')}`;
     ({ server: this.server } = await start(
-      { ...settings, DATABASE_URL: databaseUrl, ...env },
+      { ...settings, DATABASE_URL: databaseUrl, EVALUATION_DEBOUNCE_MS: '0', REDELIVERY_INTERVAL_S: '0', ...env },
       { write: this.log.write },
       { envFile: this.envFile, appYmlPath: 'app.yml', ...options },
     ));
@@ -137,7 +137,7 @@ describe('setup flow, app reachable at its own address', () => {
       hook_attributes: { url: `${base}/api/github/webhooks`, active: true },
       redirect_url: `${base}/probot/setup`,
     });
-    expect(manifest.default_events).toEqual(['check_run', 'pull_request', 'pull_request_review', 'push']);
+    expect(manifest.default_events).toEqual(['check_run', 'issue_comment', 'merge_group', 'pull_request', 'pull_request_review', 'push']);
   });
 
   it('uses the address the browser came through behind a proxy', async () => {
@@ -189,6 +189,8 @@ describe('setup flow, app reachable at its own address', () => {
       headers: delivery.headers,
     });
     expect(response.status).toBe(200);
+    // Acknowledged at once; the job makes the calls.
+    await waitFor(() => github.routesCalled().length >= GATE_CALLS.length);
     expect(github.routesCalled()).toEqual(GATE_CALLS);
   });
 
@@ -232,6 +234,7 @@ describe('setup flow through a smee.io channel (WEBHOOK_PROXY_URL)', () => {
     smee.send(headers, delivery.payload);
     await waitFor(() => log.all().some((l) => l.msg === 'webhook delivery' && l.delivery_id === 'through-smee'));
     expect(log.all().find((l) => l.delivery_id === 'through-smee' && l.msg === 'webhook delivery')).toMatchObject({ status: 200 });
+    await waitFor(() => github.routesCalled().length >= GATE_CALLS.length);
     expect(github.routesCalled()).toEqual(GATE_CALLS);
   });
 });

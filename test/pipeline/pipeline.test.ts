@@ -136,7 +136,7 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
       acks.push(ms);
       await sleep(100);
     }
-    await waitFor(async () => (await idle(app)) && sim.runsOn(sha(7, 19)).length === 1, 20_000, 'the final check run');
+    await waitFor(async () => (await idle(app)) && sim.runsOn(sha(7, 19)).length === 1, 60_000, 'the final check run');
     const evaluations = sim.count('GET', /^\/repos\/acme\/widgets\/pulls\/7$/);
     expect(evaluations).toBeGreaterThanOrEqual(1);
     expect(evaluations).toBeLessThanOrEqual(3);
