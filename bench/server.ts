@@ -1,68 +1,162 @@
 /**
- * The benchmark's server process: Probot's `Server` with the app's `createApp` and `createMetrics`, as
- * `src/server.ts` wires them, with metrics recording on (`BENCH_METRICS=on`) or off (no sink).
+ * The benchmark's server process, started by bench/run.ts with `fork`.
  *
- * One deliberate difference from production: Octokit's request throttling is disabled. Probot's throttling
- * plugin spaces write requests (POST/PATCH, e.g. creating check runs) one second apart per process to respect
- * GitHub's secondary rate limits; against a local mock that would cap the benchmark at about one delivery per
- * second and hide the handling time being measured.
+ * `BENCH_APP=app` (default) runs ai-review as `start()` in src/server.ts wires it: Probot's `run` with the app's
+ * logger and job Octokit, `createMetrics` (unless `BENCH_METRICS=off`), the job queue for `DATABASE_URL`, the
+ * pipeline's Prometheus series, `/ready`, `createApp`, and the queue started with the app's job handlers
+ * (`QUEUE_CONCURRENCY`, `EVALUATION_DEBOUNCE_MS` and `GITHUB_REQUEST_TIMEOUT_MS` with the same defaults). Left
+ * out: the scan for failed deliveries (a timer every 10 minutes that the runs never reach) and the SIGTERM hook.
  *
- * Environment: APP_ID, PRIVATE_KEY, WEBHOOK_SECRET, PORT, HOST, GHE_HOST, GHE_PROTOCOL, DATABASE_URL, LOG_LEVEL.
- * Tells the parent `ready` over IPC once listening and stops on the `stop` message.
+ * `BENCH_APP=noop` runs the baseline: the same Probot `run` and `Server`, with signature verification, and an
+ * `onAny` handler that does nothing.
+ *
+ * One deliberate difference from production: Octokit's request throttling is disabled unless `BENCH_THROTTLE=on`.
+ * Probot's throttling plugin spaces write requests (POST/PATCH, e.g. check runs) one second apart per process to
+ * respect GitHub's secondary rate limits; against a local mock that caps evaluations at about one per second and
+ * hides the handling time being measured.
+ *
+ * `BENCH_WORKERS=paused` starts the app without taking jobs (until the parent starts the workers), to measure the
+ * webhook path alone.
+ *
+ * IPC: sends `{ type: 'ready' }` once listening, then answers each {@link ServerCommand} with `{ type: 'reply' }`.
  */
-import { pino, type Level } from 'pino';
-import { Probot, ProbotOctokit, Server } from 'probot';
-import { createApp } from '../src/github/app.js';
+import { performance } from 'node:perf_hooks';
+import { ProbotOctokit, run } from 'probot';
+import { createApp, DEFAULT_DEBOUNCE_MS, DEFAULT_RETRY_WINDOW_S } from '../src/github/app.js';
+import { TASKS } from '../src/github/deliveries.js';
 import { createMetrics } from '../src/metrics/index.js';
-import { openJobQueue } from '../src/queue/index.js';
-import type { JobHandler } from '../src/queue/types.js';
+import { openJobQueue, type JobHandler, type QueueStats } from '../src/queue/index.js';
+import { createPipelineMetrics } from '../src/queue/metrics.js';
+import { createLogger, jobOctokit, readyHandler } from '../src/server.js';
+
+/** What the server reports to the parent. */
+export interface ServerStats {
+  /** Queue depth, or null for the no-op app. */
+  queue: QueueStats | null;
+  /** Wall time of each `evaluate-pull-request` job that completed since the last reset, in ms. */
+  jobsMs: number[];
+  /** CPU time of this process since it started (user + system), in ms. */
+  cpuMs: number;
+  /**
+   * Wall time spent in each method of the metrics sink since the last reset (until its promise settled), in ms, by
+   * method name: `recordDelivery` runs in the webhook request, the others (e.g. `recordEvaluation`) in jobs.
+   */
+  sinkMs: Record<string, number>;
+}
+
+/**
+ * Messages from the parent: `stats` (answered with {@link ServerStats}; `reset` forgets the job durations),
+ * `workers` (stop or start taking jobs; answered once done), `stop` (stops the server and exits).
+ */
+export type ServerCommand = { type: 'stats'; reset: boolean } | { type: 'workers'; run: boolean } | { type: 'stop' };
 
 const env = process.env;
-const log = pino({ level: (env.LOG_LEVEL as Level | undefined) ?? 'warn' });
-const metrics =
-  env.BENCH_METRICS === 'on'
-    ? await createMetrics({ databaseUrl: env.DATABASE_URL, metricsToken: 'bench-metrics-token', logger: log.child({ name: 'metrics' }) })
-    : null;
-const server = new Server({
-  Probot: Probot.defaults({
-    appId: env.APP_ID,
-    privateKey: env.PRIVATE_KEY,
-    secret: env.WEBHOOK_SECRET,
-    baseUrl: `${env.GHE_PROTOCOL ?? 'https'}://${env.GHE_HOST}/api/v3`,
-    log,
-    // A function default runs after Probot's own defaults, so `enabled: false` survives their merge.
-    Octokit: ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-      ...options,
-      throttle: { ...(options.throttle as object), enabled: false },
-    })),
-  }),
-  host: env.HOST ?? '127.0.0.1',
-  port: Number(env.PORT ?? 3000),
-  log,
-});
-const queue = await openJobQueue({ databaseUrl: env.DATABASE_URL, logger: log.child({ name: 'queue' }) });
-let handlers: Record<string, JobHandler> = {};
-await server.load(
-  createApp({
-    queue,
-    metrics,
-    appSlug: 'ai-review',
-    debounceMs: Number(env.EVALUATION_DEBOUNCE_MS ?? 0),
-    httpHandlers: metrics ? [metrics.httpHandler] : [],
-    onLoad: (loaded) => {
-      handlers = loaded.handlers;
+const log = createLogger(env);
+const num = (name: string, fallback: number): number => (env[name] ? Number(env[name]) : fallback);
+const jobsMs: number[] = [];
+const sinkMs: Record<string, number> = {};
+
+/** The object with every method call timed into {@link sinkMs}. */
+function timed<T extends object>(target: T): T {
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const value: unknown = Reflect.get(t, prop, receiver);
+      if (typeof value !== 'function' || typeof prop !== 'string') return value;
+      return (...args: unknown[]): unknown => {
+        const started = performance.now();
+        const add = () => void (sinkMs[prop] = (sinkMs[prop] ?? 0) + performance.now() - started);
+        const result: unknown = Reflect.apply(value, t, args);
+        if (result instanceof Promise) return result.finally(add);
+        add();
+        return result;
+      };
     },
-  }),
-);
-await queue.start(handlers, { concurrency: Number(env.QUEUE_CONCURRENCY ?? 4) });
-await server.start();
-process.send?.('ready');
-process.on('message', (message) => {
-  if (message !== 'stop') return;
-  void (async () => {
+  });
+}
+let stats: () => Promise<QueueStats | null> = () => Promise.resolve(null);
+let workers: (run: boolean) => Promise<void> = () => Promise.resolve();
+let shutdown: () => Promise<void>;
+
+if (env.BENCH_APP === 'noop') {
+  const server = await run(
+    (app) => {
+      app.onAny(async () => {});
+    },
+    { env, log },
+  );
+  shutdown = () => server.stop();
+} else {
+  const production = jobOctokit(num('GITHUB_REQUEST_TIMEOUT_MS', 10_000));
+  // A function default runs before the defaults it wraps, which keep the throttle options they receive.
+  const Octokit: typeof ProbotOctokit =
+    env.BENCH_THROTTLE === 'on'
+      ? production
+      : production.defaults((options: Record<string, unknown>) => ({
+          ...options,
+          throttle: { ...(options.throttle as object), enabled: false },
+        }));
+  const metrics =
+    env.BENCH_METRICS === 'off'
+      ? null
+      : await createMetrics({ databaseUrl: env.DATABASE_URL, metricsToken: env.METRICS_TOKEN, logger: log.child({ name: 'metrics' }) });
+  const queue = await openJobQueue({ databaseUrl: env.DATABASE_URL, logger: log.child({ name: 'queue' }) });
+  const pipeline = createPipelineMetrics(queue, metrics?.prometheus.registry);
+  let handlers: Record<string, JobHandler> = {};
+  const server = await run(
+    createApp({
+      queue,
+      metrics: metrics && timed(metrics),
+      appId: Number(env.APP_ID),
+      debounceMs: num('EVALUATION_DEBOUNCE_MS', DEFAULT_DEBOUNCE_MS),
+      retryWindowSeconds: num('EVALUATION_RETRY_WINDOW_S', DEFAULT_RETRY_WINDOW_S),
+      observe: {
+        ...pipeline,
+        job: (task, outcome, seconds) => {
+          pipeline.job(task, outcome, seconds);
+          if (task === TASKS.pullRequest && outcome === 'done') jobsMs.push(seconds * 1000);
+        },
+      },
+      httpHandlers: [readyHandler(queue, metrics), ...(metrics ? [metrics.httpHandler] : [])],
+      onLoad: (loaded) => {
+        handlers = loaded.handlers;
+      },
+    }),
+    { env, log, Octokit },
+  );
+  const concurrency = Math.max(1, num('QUEUE_CONCURRENCY', 4));
+  if (env.BENCH_WORKERS !== 'paused') await queue.start(handlers, { concurrency });
+  stats = () => queue.stats();
+  workers = (run) => (run ? queue.start(handlers, { concurrency }) : queue.stop());
+  shutdown = async () => {
     await server.stop();
     await queue.close();
     await metrics?.close();
-    process.exit(0);
+  };
+}
+
+process.send?.({ type: 'ready' });
+process.on('message', (raw) => {
+  const message = raw as ServerCommand;
+  void (async () => {
+    if (message.type === 'stats') {
+      const cpu = process.cpuUsage();
+      const reply: ServerStats = {
+        queue: await stats(),
+        jobsMs: [...jobsMs],
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        sinkMs: { ...sinkMs },
+      };
+      if (message.reset) {
+        jobsMs.length = 0;
+        for (const name of Object.keys(sinkMs)) delete sinkMs[name];
+      }
+      process.send?.({ type: 'reply', stats: reply });
+    } else if (message.type === 'workers') {
+      await workers(message.run);
+      process.send?.({ type: 'reply' });
+    } else if (message.type === 'stop') {
+      await shutdown();
+      process.exit(0);
+    }
   })();
 });

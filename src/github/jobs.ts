@@ -139,7 +139,12 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
             onUsage: (usage) => deps.observe?.usage?.(usage),
           },
           job.pullNumber,
-        );
+        ).catch((error: unknown) => {
+          // HTTP 404 on the facts query: the installation or repository is gone for this app (GraphQL's own
+          // NOT_FOUND is the loader's `not-found`). Nothing can be read or written: the job ends here.
+          if (isNotFound(error)) return { kind: 'not-found' as const };
+          throw error;
+        });
         if ('kind' in outcome) {
           if (outcome.kind === 'not-found') {
             log.info('pull request not found (deleted, or the app lost access): nothing to evaluate');
@@ -317,11 +322,18 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
         await handler(payload, info);
       } catch (error) {
         outcome = error instanceof RetryLater ? 'retry' : 'error';
-        if (outcome === 'error')
+        if (outcome === 'error') {
+          const deliveryId = typeof payload.deliveryId === 'string' ? payload.deliveryId : undefined;
           deps.log.error(
-            { job_id: info.id, task, err: { message: (error as Error).message, status: (error as { status?: number }).status } },
+            {
+              job_id: info.id,
+              task,
+              ...(deliveryId ? { delivery_id: deliveryId } : {}),
+              err: { message: (error as Error).message, status: (error as { status?: number }).status },
+            },
             'job failed',
           );
+        }
         throw error;
       } finally {
         deps.observe?.job(task, outcome, (performance.now() - started) / 1000);

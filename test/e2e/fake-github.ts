@@ -23,6 +23,8 @@ export class FakeGitHub {
   readonly requests: FakeRequest[] = [];
   private readonly routes = new Map<string, Route>();
   private server: Server | null = null;
+  /** `127.0.0.1:PORT` once started (the value for GHE_HOST). */
+  host = '';
 
   /** Answers `METHOD path` (exact path after /api/v3) with a fixed answer or a function of the request. */
   on(method: string, path: string, answer: Answer | Route): this {
@@ -70,7 +72,8 @@ export class FakeGitHub {
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.host;
   }
 
   async stop(): Promise<void> {

@@ -138,7 +138,7 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
       acks.push(ms);
       await sleep(100);
     }
-    await waitFor(async () => (await idle(app)) && sim.runsOn(sha(7, 19)).length === 1, 20_000, 'the final check run');
+    await waitFor(async () => (await idle(app)) && sim.runsOn(sha(7, 19)).length === 1, 60_000, 'the final check run');
     // Each evaluation reads the PR's facts with one `PullRequestFacts` query (follow-ups have other operation names).
     const evaluations = sim.evaluationsOf(7);
     expect(evaluations).toBeGreaterThanOrEqual(1);
