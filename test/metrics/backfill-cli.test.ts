@@ -151,7 +151,12 @@ describe('ai-review backfill --installation', () => {
     expect(first.pendingMocks()).toEqual([]);
     expect(fake.invalid).toEqual([]);
     // Per repository a list and one query for its PRs; acme/b's labels page once more (and fails).
-    expect(fake.graphqlRequests().map((r) => `${String(r.variables.name)} ${r.operation}`).sort()).toEqual([
+    expect(
+      fake
+        .graphqlRequests()
+        .map((r) => `${String(r.variables.name)} ${r.operation}`)
+        .sort(),
+    ).toEqual([
       'a BackfillPullRequestList',
       'a BackfillPullRequests',
       'b BackfillPullRequestList',

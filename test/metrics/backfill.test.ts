@@ -304,7 +304,13 @@ describe('backfill reads the repository config', () => {
       files: { '.github/ai-review.yml': 'paths:\n  infra: ["terraform/**"]\n' },
       pulls: [pr6],
     });
-    await backfillRepository(createOctokit('test-token', API, () => {}), store, 'acme/infra', new Date(Date.now() - 30 * DAY), () => {});
+    await backfillRepository(
+      createOctokit('test-token', API, () => {}),
+      store,
+      'acme/infra',
+      new Date(Date.now() - 30 * DAY),
+      () => {},
+    );
     expect(github.invalid).toEqual([]);
     expect(sent(github)).toEqual({ graphql: ['BackfillPullRequestList', 'BackfillPullRequests'], rest: 1 });
     expect(github.restRequests()[0]?.path).toBe('/api/v3/repos/acme/infra/pulls/6/files?per_page=100&page=1');
@@ -390,7 +396,9 @@ describe('backfill of 250 PRs in 2 repositories', () => {
             { path: 'src/b.ts', changeType: 'ADDED' },
           ],
           commits: [1, 2, 3].map((c) => commit(`${i}-${c}`.padEnd(40, '0'), ago(60 - i / 10, c), alice, 'alice@example.com')),
-          reviews: [{ id: 10_000 + i, author: bob, state: 'APPROVED', submittedAt: ago(60 - i / 10, 60), commit: `${i}-3`.padEnd(40, '0') }],
+          reviews: [
+            { id: 10_000 + i, author: bob, state: 'APPROVED', submittedAt: ago(60 - i / 10, 60), commit: `${i}-3`.padEnd(40, '0') },
+          ],
           timeline: [
             { __typename: 'ReviewRequestedEvent', createdAt: ago(60 - i / 10, 10), actor: alice, reviewer: bob },
             { __typename: 'ClosedEvent', createdAt: ago(60 - i / 10, 120), actor: bob },

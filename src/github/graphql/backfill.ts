@@ -186,7 +186,13 @@ export interface BackfillPullRequest {
   /** REST "List commits on a pull request", oldest first. */
   commits: CommitInput[];
   /** REST "List reviews for a pull request" (the fields the backfill reads). */
-  reviews: Array<{ id: number; user: { login: string; type: string }; state: string; submitted_at: string | null; commit_id: string | null }>;
+  reviews: Array<{
+    id: number;
+    user: { login: string; type: string };
+    state: string;
+    submitted_at: string | null;
+    commit_id: string | null;
+  }>;
   /** REST "List timeline events for an issue", the lifecycle events only. */
   timeline: HistoryEvent[];
   /** REST "List pull requests files" (`previous_filename` of renames from REST; null when GitHub did not list it). */
@@ -292,7 +298,13 @@ export async function completePullRequest(
     const variables: Record<string, unknown> = { owner: ref.owner, name: ref.repo, number };
     for (const { key, after } of next) variables[`${key}After`] = after;
     if (next.some(({ key }) => key === 'timeline')) variables.timelineTypes = BACKFILL_TIMELINE_TYPES;
-    const data = await runQuery<{ repository: { pullRequest: PullRequestPages }; rateLimit?: RateLimitData | null }>(octokit, query, variables, usage, []);
+    const data = await runQuery<{ repository: { pullRequest: PullRequestPages }; rateLimit?: RateLimitData | null }>(
+      octokit,
+      query,
+      variables,
+      usage,
+      [],
+    );
     next = gather(gathered, data.repository.pullRequest);
   }
   const files = gathered.files.map(toChangedFile);
