@@ -112,6 +112,22 @@ function apiRepository(): FakeRepository {
   return { owner: 'acme', name: 'api', files: {}, pulls: [pr22, pull(3, { createdAt: ago(200) }), pr21] };
 }
 
+/** A new SQLite store for a describe block (opened before its tests, dropped after); the fake GitHub is reset after each test. */
+function sqliteStore(): { store: MetricsStore } {
+  const out = {} as { store: MetricsStore };
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase('sqlite');
+    out.store = await openStore({ databaseUrl: database.url, logger: silentLogger });
+  });
+  afterEach(() => FakeGitHub.cleanup());
+  afterAll(async () => {
+    await out.store?.close();
+    await database?.drop();
+  });
+  return out;
+}
+
 describe('apiBaseUrl', () => {
   it('prefers GITHUB_API_URL, then GHE_HOST, then api.github.com', () => {
     expect(apiBaseUrl({ GITHUB_API_URL: 'https://ghe.example.com/api/v3/' })).toBe('https://ghe.example.com/api/v3');
@@ -239,17 +255,10 @@ describe.each(BACKENDS)('backfill on %s', (backend) => {
 });
 
 describe('backfill reads the repository config', () => {
-  let database: TestDatabase;
+  const stores = sqliteStore();
   let store: MetricsStore;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-    store = await openStore({ databaseUrl: database.url, logger: silentLogger });
-  });
-  afterEach(() => FakeGitHub.cleanup());
-  afterAll(async () => {
-    await store?.close();
-    await database?.drop();
+  beforeAll(() => {
+    store = stores.store;
   });
 
   it("classifies with the custom agents of the repository's .github/ai-review.yml", async () => {
@@ -324,17 +333,10 @@ describe('backfill reads the repository config', () => {
 });
 
 describe('backfill of PRs whose timeline lacks their close or reopen', () => {
-  let database: TestDatabase;
+  const stores = sqliteStore();
   let store: MetricsStore;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-    store = await openStore({ databaseUrl: database.url, logger: silentLogger });
-  });
-  afterEach(() => FakeGitHub.cleanup());
-  afterAll(async () => {
-    await store?.close();
-    await database?.drop();
+  beforeAll(() => {
+    store = stores.store;
   });
 
   it('records outcomes and times from the pull requests themselves', async () => {
@@ -366,17 +368,10 @@ describe('backfill of PRs whose timeline lacks their close or reopen', () => {
 });
 
 describe('backfill of 250 PRs in 2 repositories', () => {
-  let database: TestDatabase;
+  const stores = sqliteStore();
   let store: MetricsStore;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('sqlite');
-    store = await openStore({ databaseUrl: database.url, logger: silentLogger });
-  });
-  afterEach(() => FakeGitHub.cleanup());
-  afterAll(async () => {
-    await store?.close();
-    await database?.drop();
+  beforeAll(() => {
+    store = stores.store;
   });
 
   it('costs 20 GraphQL queries, 20 points (0.08 per PR) and no REST request', async () => {
