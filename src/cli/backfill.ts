@@ -1,7 +1,9 @@
 /**
  * `ai-review backfill [owner/name ...] [--org NAME] [--installation [ID]] [--since 90d|DATE] [--concurrency 4]
- * [--timeout 30s] [--retries 2]`: fills the metrics store from past PRs through the REST API, so a team has a
- * baseline before turning a gate on.
+ * [--timeout 30s] [--retries 2]`: fills the metrics store from past PRs, so a team has a baseline before turning a
+ * gate on. The PRs are read through GitHub's GraphQL API with the app's fact loader (src/github/graphql/backfill.ts):
+ * one query lists 100 PRs, one reads 16 PRs with their commits, reviews, files and timeline (1 point each, about
+ * 0.07 point per PR); REST is used only for the installation's repositories and renamed files' previous paths.
  *
  * Credentials: `GITHUB_TOKEN`, or the app's `APP_ID` with `PRIVATE_KEY` / `PRIVATE_KEY_PATH` (installation
  * tokens; `--installation` needs them). Never logged. `GITHUB_API_URL` or `GHE_HOST` (+ `GHE_PROTOCOL`) for
@@ -20,11 +22,20 @@ import { Option } from 'commander';
 import cliProgress from 'cli-progress';
 import pino from 'pino';
 import { classifyPullRequest } from '../authorship/classify.js';
+import { authorshipInput } from '../github/facts.js';
 import { CONFIG_PATH, parseConfigText, resolveConfig, type EffectiveConfig } from '../config/load.js';
 import { classifyChangedFiles } from '../paths/match.js';
 import { openStore, StoreUnavailableError } from '../metrics/index.js';
 import type { MetricsStore } from '../metrics/store.js';
-import { buildBackfill, type RestPullRequest } from '../metrics/backfill.js';
+import { buildBackfill } from '../metrics/backfill.js';
+import { addUsage, emptyUsage, type ApiUsage, type FactsOctokit } from '../github/graphql/client.js';
+import {
+  completePullRequest,
+  DETAIL_BATCH_SIZE,
+  listPullRequestsSince,
+  loadPullRequests,
+  type RepositoryListing,
+} from '../github/graphql/backfill.js';
 import { parseDuration, parseSince } from '../metrics/report.js';
 import { CliError, UsageError } from './errors.js';
 import { durationArg, repoArg } from './report.js';
@@ -34,7 +45,6 @@ import {
   describeApiError,
   isUnreachable,
   resolveTargets,
-  type BackfillOctokit,
   type Credentials,
   type Target,
 } from './backfill-github.js';
@@ -42,35 +52,20 @@ import {
 export { apiBaseUrl, createOctokit, type BackfillOctokit } from './backfill-github.js';
 
 /**
- * The configuration the app would use for the repository: its `.github/ai-review.yml` on the default branch
- * (custom agents, `min_confidence`, path groups). No file, or an invalid one (reported through `log`): the
- * built-in defaults. The org-wide `.github` repository is not consulted here.
+ * The configuration the app would use for the repository from the text of its `.github/ai-review.yml` on the default
+ * branch (custom agents, `min_confidence`, path groups). No file, a file GitHub truncated, or an invalid one
+ * (reported through `log`): the built-in defaults. The org-wide `.github` repository is not consulted here.
  */
-async function repositoryConfig(
-  octokit: BackfillOctokit,
-  owner: string,
-  repo: string,
-  log: (line: string) => void,
-): Promise<EffectiveConfig> {
-  let text: string;
-  try {
-    const response = await octokit.rest.repos.getContent({ owner, repo, path: CONFIG_PATH, mediaType: { format: 'raw' } });
-    if (typeof response.data !== 'string') return resolveConfig(null);
-    text = response.data;
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (status === 404) return resolveConfig(null);
-    // Another answer with a status (403 on a restricted file, 501 on a GitHub-compatible server): defaults, said once.
-    if (status !== undefined && status !== 500) {
-      log(`${CONFIG_PATH} of ${owner}/${repo}: GitHub answered HTTP ${status}; using the built-in defaults`);
-      return resolveConfig(null);
-    }
-    throw error;
+function repositoryConfig(repository: string, file: RepositoryListing['config'], log: (line: string) => void): EffectiveConfig {
+  if (file.text === null) return resolveConfig(null);
+  if (file.truncated) {
+    log(`${CONFIG_PATH} of ${repository} is too large for GitHub to return; using the built-in defaults`);
+    return resolveConfig(null);
   }
-  const parsed = parseConfigText(text, CONFIG_PATH);
+  const parsed = parseConfigText(file.text, CONFIG_PATH);
   if (!parsed.ok) {
     log(
-      `${CONFIG_PATH} of ${owner}/${repo} is invalid (${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}); using the built-in defaults`,
+      `${CONFIG_PATH} of ${repository} is invalid (${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}); using the built-in defaults`,
     );
     return resolveConfig(null);
   }
@@ -88,6 +83,8 @@ export interface BackfillResult {
   processed: number;
   skipped: number;
   resumedAfter: number | null;
+  /** GraphQL queries, REST requests and GraphQL points the repository cost. */
+  usage: ApiUsage;
 }
 
 /** What a repository's backfill reports as it goes (the progress display; plain lines in tests). */
@@ -99,12 +96,13 @@ export interface RepositoryProgress {
 }
 
 /**
- * Backfills one repository. Throws on API errors other than rate limits (after the plugins' retries) and on
- * store errors; the cursor keeps everything done so far. `log` gets plain progress lines unless `progress` is
- * given.
+ * Backfills one repository through the GraphQL fact loader (src/github/graphql/backfill.ts): lists the PRs created
+ * since `since`, then reads them {@link DETAIL_BATCH_SIZE} per query, oldest first, and records each. Throws on API
+ * errors other than rate limits (after the client's retries) and on store errors; the cursor keeps everything done
+ * so far. `log` gets plain progress lines unless `progress` is given.
  */
 export async function backfillRepository(
-  octokit: BackfillOctokit,
+  octokit: FactsOctokit,
   store: MetricsStore,
   repository: string,
   since: Date,
@@ -112,9 +110,8 @@ export async function backfillRepository(
   progress?: RepositoryProgress,
 ): Promise<BackfillResult> {
   const [owner, repo] = repository.split('/') as [string, string];
-  const { data: repoData } = await octokit.rest.repos.get({ owner, repo });
-  const defaultBranch = repoData.default_branch;
-  const config = await repositoryConfig(octokit, owner, repo, log);
+  const ref = { owner, repo };
+  const usage = emptyUsage();
 
   const stored = await store.getBackfillCursor(repository);
   let resumeAfter: number | null = null;
@@ -126,92 +123,58 @@ export async function backfillRepository(
     }
   }
 
-  // PRs created since `since`, listed newest first (the API's order), processed oldest first so a revert PR
-  // finds the PR it reverts already stored.
-  const pulls: RestPullRequest[] = [];
-  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.list, {
-    owner,
-    repo,
-    state: 'all',
-    sort: 'created',
-    direction: 'desc',
-    per_page: 100,
-  })) {
-    let older = false;
-    for (const p of page.data) {
-      if (Date.parse(p.created_at) < since.getTime()) {
-        older = true;
-        break;
-      }
-      pulls.push(p);
-    }
-    if (!progress) log(`listed ${pulls.length} PRs of ${repository} created since ${since.toISOString().slice(0, 10)}`);
-    if (older) break;
-  }
-  pulls.sort((a, b) => a.number - b.number);
+  // PRs created since `since`, listed newest first, processed oldest first so a revert PR finds the PR it reverts
+  // already stored.
+  const listing = await listPullRequestsSince(octokit, ref, since, usage, (listed) => {
+    if (!progress) log(`listed ${listed} PRs of ${repository} created since ${since.toISOString().slice(0, 10)}`);
+  });
+  const config = repositoryConfig(repository, listing.config, log);
+  const pulls = listing.pullRequests;
   const todo = resumeAfter === null ? pulls : pulls.filter((p) => p.number > resumeAfter);
   if (progress) progress.listed(repository, pulls.length, todo.length);
   else if (resumeAfter !== null) log(`resuming after #${resumeAfter}: ${todo.length} of ${pulls.length} PRs left`);
 
-  // A GitHub-compatible server may lack the timeline or the files endpoint: the PR is still recorded (its outcome
-  // comes from the pull request itself), with one warning per repository.
-  const warned = new Set<string>();
-  const optional = async <T>(what: string, request: Promise<T[]>): Promise<T[]> => {
-    try {
-      return await request;
-    } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status !== 404 && status !== 410 && status !== 501) throw error;
-      if (!warned.has(what)) log(`${repository}: ${what} answered HTTP ${status}; recording PRs without it`);
-      warned.add(what);
-      return [];
-    }
-  };
-
+  // Renamed files' previous paths matter only when some path group could match them.
+  const renames = config.compiledPathGroups.names.length > 0;
   let processed = 0;
-  for (const listed of todo) {
-    const pull_number = listed.number;
-    const [{ data: pull }, commits, reviews, timeline, files] = await Promise.all([
-      octokit.rest.pulls.get({ owner, repo, pull_number }),
-      octokit.paginate(octokit.rest.pulls.listCommits, { owner, repo, pull_number, per_page: 100 }),
-      octokit.paginate(octokit.rest.pulls.listReviews, { owner, repo, pull_number, per_page: 100 }),
-      optional(
-        'the timeline',
-        octokit.paginate(octokit.rest.issues.listEventsForTimeline, { owner, repo, issue_number: pull_number, per_page: 100 }),
-      ),
-      optional('the list of changed files', octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number, per_page: 100 })),
-    ]);
-    const verdict = classifyPullRequest({ pull_request: pull, commits, timeline }, config.authorship);
-    const plan = buildBackfill({
-      repository,
-      defaultBranch,
-      pull,
-      commits,
-      reviews,
-      timeline,
-      verdict,
-    });
-    for (const d of plan.deliveries) await store.ingestDelivery(d);
-    const touched = classifyChangedFiles(
-      files.map((f) => ({ filename: f.filename, status: f.status, previous_filename: f.previous_filename ?? null })),
-      config.compiledPathGroups,
+  for (let start = 0; start < todo.length; start += DETAIL_BATCH_SIZE) {
+    const batch = await loadPullRequests(
+      octokit,
+      ref,
+      todo.slice(start, start + DETAIL_BATCH_SIZE).map((p) => p.number),
+      usage,
     );
-    await store.recordBackfill({
-      repository,
-      number: pull_number,
-      authorship: verdict,
-      sensitiveGroups: touched.map((t) => t.group),
-      changedFiles: pull.changed_files ?? null,
-      additions: pull.additions ?? null,
-      deletions: pull.deletions ?? null,
-      commits: plan.commits,
-    });
-    await store.setBackfillCursor(repository, since.toISOString(), JSON.stringify({ lastNumber: pull_number } satisfies Cursor), false);
-    processed += 1;
-    const state = pull.merged_at ? 'merged' : pull.state;
-    const line = `[${processed}/${todo.length}] ${repository}#${pull_number} ${state} ${verdict.class}${verdict.agent ? `:${verdict.agent}` : ''}`;
-    if (progress) progress.pullRequestDone(repository, line);
-    else log(line);
+    for (const partial of batch) {
+      const { pull, commits, reviews, timeline, files } = await completePullRequest(octokit, ref, partial, usage, renames);
+      const verdict = classifyPullRequest({ ...authorshipInput(pull, commits), timeline }, config.authorship);
+      const plan = buildBackfill({
+        repository,
+        defaultBranch: listing.defaultBranch,
+        pull: { ...pull, head: { ref: pull.head.ref ?? '', sha: pull.head.sha }, base: { ref: pull.base?.ref ?? '' } },
+        commits: commits.map((c) => ({ ...c, sha: c.sha ?? '' })),
+        reviews,
+        timeline,
+        verdict,
+      });
+      for (const d of plan.deliveries) await store.ingestDelivery(d);
+      const touched = classifyChangedFiles(files, config.compiledPathGroups);
+      await store.recordBackfill({
+        repository,
+        number: pull.number,
+        authorship: verdict,
+        sensitiveGroups: touched.map((t) => t.group),
+        changedFiles: pull.changed_files ?? null,
+        additions: pull.additions ?? null,
+        deletions: pull.deletions ?? null,
+        commits: plan.commits,
+      });
+      await store.setBackfillCursor(repository, since.toISOString(), JSON.stringify({ lastNumber: pull.number } satisfies Cursor), false);
+      processed += 1;
+      const state = pull.merged_at ? 'merged' : pull.state;
+      const line = `[${processed}/${todo.length}] ${repository}#${pull.number} ${state} ${verdict.class}${verdict.agent ? `:${verdict.agent}` : ''}`;
+      if (progress) progress.pullRequestDone(repository, line);
+      else log(line);
+    }
   }
   await store.setBackfillCursor(
     repository,
@@ -219,7 +182,7 @@ export async function backfillRepository(
     JSON.stringify({ lastNumber: pulls.at(-1)?.number ?? 0 } satisfies Cursor),
     true,
   );
-  return { listed: pulls.length, processed, skipped: pulls.length - todo.length, resumedAfter: resumeAfter };
+  return { listed: pulls.length, processed, skipped: pulls.length - todo.length, resumedAfter: resumeAfter, usage };
 }
 
 /** Progress of a whole run, over several repositories. */
@@ -304,6 +267,8 @@ export interface RunResult {
   /** Repositories skipped because their backfill completed recently. */
   skipped: number;
   failed: Array<{ repository: string; message: string }>;
+  /** GraphQL queries, REST requests and GraphQL points of the repositories that completed. */
+  usage: ApiUsage;
 }
 
 /**
@@ -330,7 +295,7 @@ export async function runBackfill(input: {
   const now = input.now ?? new Date();
   const skipWithin = input.skipCompletedWithinMs ?? 86_400_000;
   const queue: Target[] = [];
-  const result: RunResult = { repositories: targets.length, processed: 0, skipped: 0, failed: [] };
+  const result: RunResult = { repositories: targets.length, processed: 0, skipped: 0, failed: [], usage: emptyUsage() };
   for (const t of targets) {
     const cursor = skipWithin > 0 ? await store.getBackfillCursor(t.repository) : null;
     const recent = cursor?.completedAt && now.getTime() - Date.parse(cursor.completedAt) < skipWithin;
@@ -346,6 +311,7 @@ export async function runBackfill(input: {
       try {
         const r = await backfillRepository(target.octokit, store, target.repository, since, (line) => progress.message(line), progress);
         result.processed += r.processed;
+        result.usage = addUsage(result.usage, r.usage);
         progress.repositoryDone(target.repository, r);
       } catch (error) {
         const message = error instanceof StoreUnavailableError ? error.message : describeApiError(error, input.baseUrl);
@@ -473,7 +439,8 @@ export function register(program: Command): void {
         });
         process.stderr.write(
           `done: ${result.processed} PRs recorded from ${result.repositories - result.failed.length - result.skipped} repositories` +
-            `${result.skipped ? `, ${result.skipped} skipped (completed recently)` : ''}, ${result.failed.length} failed\n`,
+            `${result.skipped ? `, ${result.skipped} skipped (completed recently)` : ''}, ${result.failed.length} failed; ` +
+            `GitHub: ${result.usage.graphqlQueries} GraphQL queries (${result.usage.cost} points), ${result.usage.restRequests} REST requests\n`,
         );
         if (result.failed.length > 0) {
           throw new CliError(

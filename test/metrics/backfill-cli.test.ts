@@ -1,6 +1,7 @@
 /**
- * `ai-review backfill` as a user runs it: several repositories of an app installation (app credentials, a
- * mocked GitHub Enterprise API through nock), interrupted by an API error and resumed; a server that never
+ * `ai-review backfill` as a user runs it: several repositories of an app installation (app credentials: REST through
+ * nock for the installation, the pull requests from a GitHub Enterprise Server that validates every GraphQL query
+ * against GitHub's published schema), interrupted by an API error and resumed; a server that never
  * answers (the run ends with one clear error within its timeout); usage errors.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -15,14 +16,16 @@ import nock from 'nock';
 import { register } from '../../src/cli/backfill.js';
 import { CliError, UsageError } from '../../src/cli/errors.js';
 import { openStore } from '../../src/metrics/index.js';
+import { FakeGitHub, bot, user, type FakePullRequest, type FakeRepository } from '../github/graphql/fake-github.js';
 import { silentLogger } from './helpers.js';
 
-const API = 'http://ghe.test/api/v3';
+const ORIGIN = 'http://ghe.test';
+const API = `${ORIGIN}/api/v3`;
 const NOW = Date.now();
 const ago = (days: number, minutes = 0): string =>
   new Date(NOW - days * 86_400_000 + minutes * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-const copilot = { login: 'Copilot', id: 198982749, type: 'Bot' };
-const alice = { login: 'alice', id: 11, type: 'User' };
+const copilot = bot('copilot-swe-agent', 198982749);
+const alice = user('alice', 11);
 
 let dir: string;
 const saved = { ...process.env };
@@ -39,7 +42,9 @@ beforeAll(() => {
   };
 });
 afterEach(() => {
-  nock.cleanAll();
+  FakeGitHub.cleanup();
+  nock.disableNetConnect();
+  nock.enableNetConnect(/127\.0\.0\.1|localhost/);
   process.env = { ...saved };
   stderr.length = 0;
 });
@@ -56,70 +61,38 @@ async function backfill(args: string[]): Promise<void> {
 }
 
 /** A PR opened `days` ago by Copilot or alice; merged an hour later when `merged`, else closed a day later. */
-function pr(repo: string, number: number, days: number, byAgent: boolean, merged: boolean) {
-  const pull = {
+function pr(number: number, days: number, byAgent: boolean, merged: boolean): FakePullRequest {
+  const author = byAgent ? copilot : alice;
+  const head = `${number}`.padEnd(40, 'a');
+  return {
     number,
-    state: 'closed',
+    state: merged ? 'MERGED' : 'CLOSED',
     title: byAgent ? `feat: change ${number}` : `fix: change ${number}`,
-    body: null,
-    user: byAgent ? copilot : alice,
-    draft: false,
-    labels: [],
-    assignees: [],
-    head: { ref: byAgent ? `copilot/change-${number}` : `change-${number}`, sha: `${number}`.padEnd(40, 'a') },
-    base: { ref: 'main' },
-    created_at: ago(days),
-    merged_at: merged ? ago(days, 60) : null,
-    closed_at: merged ? ago(days, 60) : ago(days - 1),
-    merge_commit_sha: merged ? `${number}`.padEnd(40, 'm') : null,
+    author,
+    headRefName: byAgent ? `copilot/change-${number}` : `change-${number}`,
+    headRefOid: head,
+    createdAt: ago(days),
+    mergedAt: merged ? ago(days, 60) : null,
+    closedAt: merged ? ago(days, 60) : ago(days - 1),
+    mergeCommit: merged ? `${number}`.padEnd(40, 'm') : null,
     additions: 3,
     deletions: 1,
-    changed_files: 1,
-  };
-  const author = byAgent ? copilot : alice;
-  return {
-    repo,
-    pull,
+    files: [{ path: 'README.md', changeType: 'MODIFIED' }],
     commits: [
       {
-        sha: pull.head.sha,
-        commit: {
-          message: 'change',
-          author: { name: author.login, email: 'x@example.com', date: ago(days, -5) },
-          committer: { name: author.login, email: 'x@example.com', date: ago(days, -5) },
-        },
-        author,
-        committer: author,
+        oid: head,
+        message: 'change',
+        date: ago(days, -5),
+        author: { name: author.login, email: 'x@example.com', user: byAgent ? null : { login: alice.login, databaseId: alice.databaseId } },
       },
     ],
   };
 }
 
-function mockRepository(scope: nock.Scope, repo: string, prs: Array<ReturnType<typeof pr>>, failTimelineOf?: number): void {
-  scope.get(`/repos/${repo}`).reply(200, { full_name: repo, default_branch: 'main' });
-  scope.get(`/repos/${repo}/contents/.github%2Fai-review.yml`).reply(404, { message: 'Not Found' });
-  scope
-    .get(`/repos/${repo}/pulls`)
-    .query(true)
-    .reply(
-      200,
-      [...prs].reverse().map((p) => p.pull),
-    );
-  for (const p of prs) {
-    const n = p.pull.number;
-    scope.get(`/repos/${repo}/pulls/${n}`).reply(200, p.pull);
-    scope.get(`/repos/${repo}/pulls/${n}/commits`).query(true).reply(200, p.commits);
-    scope.get(`/repos/${repo}/pulls/${n}/reviews`).query(true).reply(200, []);
-    scope
-      .get(`/repos/${repo}/pulls/${n}/files`)
-      .query(true)
-      .reply(200, [{ filename: 'README.md', status: 'modified' }]);
-    if (n === failTimelineOf) {
-      scope.get(`/repos/${repo}/issues/${n}/timeline`).query(true).reply(403, { message: 'Resource not accessible by integration' });
-      return; // the run stops in this repository here
-    }
-    scope.get(`/repos/${repo}/issues/${n}/timeline`).query(true).reply(200, []);
-  }
+/** A repository of the fake GitHub; `name` is `owner/name`. */
+function repository(name: string, pulls: FakePullRequest[]): FakeRepository {
+  const [owner, repo] = name.split('/') as [string, string];
+  return { owner, name: repo, files: {}, pulls };
 }
 
 describe('ai-review backfill --installation', () => {
@@ -130,9 +103,16 @@ describe('ai-review backfill --installation', () => {
   });
   const database = () => `sqlite:${path.join(dir, 'installation.sqlite')}`;
   const repos = {
-    'acme/a': [pr('acme/a', 1, 10, true, true), pr('acme/a', 2, 9, false, true)],
-    'acme/b': [pr('acme/b', 1, 8, true, false), pr('acme/b', 2, 7, true, true)],
-    'acme/c': [pr('acme/c', 5, 6, false, false)],
+    'acme/a': [pr(1, 10, true, true), pr(2, 9, false, true)],
+    // #2 has more labels than one page: its labels are read by a query of their own, which the first run fails.
+    'acme/b': [pr(1, 8, true, false), { ...pr(2, 7, true, true), labels: Array.from({ length: 101 }, (_, i) => `l${i}`) }],
+    'acme/c': [pr(5, 6, false, false)],
+  };
+  const github = (): FakeGitHub => {
+    const fake = new FakeGitHub({ origin: ORIGIN, enterprise: true });
+    fake.repositories.push(...Object.entries(repos).map(([name, pulls]) => repository(name, pulls)));
+    nock.enableNetConnect(/127\.0\.0\.1|localhost/);
+    return fake;
   };
   const env = () => {
     process.env.APP_ID = '1234';
@@ -158,42 +138,57 @@ describe('ai-review backfill --installation', () => {
     env();
     const first = nock(API);
     installation(first);
-    mockRepository(first, 'acme/a', repos['acme/a']);
-    mockRepository(first, 'acme/b', repos['acme/b'], 2);
-    mockRepository(first, 'acme/c', repos['acme/c']);
+    const fake = github();
+    fake.failWhen = (operation, variables) =>
+      operation === 'BackfillPullRequestPages' && variables.name === 'b' && variables.number === 2
+        ? { type: 'FORBIDDEN', message: 'Resource not accessible by integration' }
+        : null;
     await expect(backfill(['--installation', '42', '--since', '30d', '--concurrency', '2'])).rejects.toThrow(
       new CliError(
-        '1 of 3 repositories failed (first: acme/b: GitHub answered HTTP 403: Resource not accessible by integration); run again to resume them',
+        '1 of 3 repositories failed (first: acme/b: GitHub answered HTTP 403: GitHub GraphQL answered FORBIDDEN at (query)); run again to resume them',
       ),
     );
     expect(first.pendingMocks()).toEqual([]);
+    expect(fake.invalid).toEqual([]);
+    // Per repository a list and one query for its PRs; acme/b's labels page once more (and fails).
+    expect(
+      fake
+        .graphqlRequests()
+        .map((r) => `${String(r.variables.name)} ${r.operation}`)
+        .sort(),
+    ).toEqual([
+      'a BackfillPullRequestList',
+      'a BackfillPullRequests',
+      'b BackfillPullRequestList',
+      'b BackfillPullRequestPages',
+      'b BackfillPullRequests',
+      'c BackfillPullRequestList',
+      'c BackfillPullRequests',
+    ]);
+    expect(fake.restRequests()).toEqual([]);
     expect(stderr.join('')).toContain('acme/b: failed: GitHub answered HTTP 403');
 
-    // The second run skips the completed repositories and resumes acme/b after #1: only #2 is fetched again.
+    // The second run skips the completed repositories and resumes acme/b after #1: only #2 is read again.
+    FakeGitHub.cleanup();
     stderr.length = 0;
     const second = nock(API);
     installation(second);
-    second.get('/repos/acme/b').reply(200, { full_name: 'acme/b', default_branch: 'main' });
-    second.get('/repos/acme/b/contents/.github%2Fai-review.yml').reply(404, { message: 'Not Found' });
-    second
-      .get('/repos/acme/b/pulls')
-      .query(true)
-      .reply(
-        200,
-        [...repos['acme/b']].reverse().map((p) => p.pull),
-      );
-    const pr2 = repos['acme/b'][1];
-    second.get('/repos/acme/b/pulls/2').reply(200, pr2?.pull);
-    second.get('/repos/acme/b/pulls/2/commits').query(true).reply(200, pr2?.commits);
-    second.get('/repos/acme/b/pulls/2/reviews').query(true).reply(200, []);
-    second.get('/repos/acme/b/pulls/2/files').query(true).reply(200, []);
-    second.get('/repos/acme/b/issues/2/timeline').query(true).reply(200, []);
+    const again = github();
     await backfill(['--installation', '42', '--since', '30d']);
     expect(second.pendingMocks()).toEqual([]);
+    expect(again.invalid).toEqual([]);
+    expect(again.graphqlRequests().map((r) => r.operation)).toEqual([
+      'BackfillPullRequestList',
+      'BackfillPullRequests',
+      'BackfillPullRequestPages',
+    ]);
+    expect(again.graphqlRequests()[1]?.variables).toMatchObject({ name: 'b', n0: 2 });
     const out = stderr.join('');
     expect(out).toContain('acme/a: completed at');
     expect(out).toContain('acme/b: 2 PRs in the window, 1 left after the stored cursor');
-    expect(out).toContain('done: 1 PRs recorded from 1 repositories, 2 skipped (completed recently), 0 failed');
+    expect(out).toContain(
+      'done: 1 PRs recorded from 1 repositories, 2 skipped (completed recently), 0 failed; GitHub: 3 GraphQL queries (3 points), 0 REST requests',
+    );
 
     const store = await openStore({ databaseUrl: database(), logger: silentLogger });
     try {
@@ -246,7 +241,7 @@ describe('ai-review backfill against a server that never answers', () => {
     const elapsed = Date.now() - started;
     expect(error).toBeInstanceOf(CliError);
     expect((error as Error).message).toMatch(
-      new RegExp(`^cannot reach the GitHub API at ${base}: no answer from ${base}/repos/acme/(api|web) within 1s$`),
+      new RegExp(`^cannot reach the GitHub API at ${base}: no answer from ${base.replace(/\/v3$/, '')}/graphql within 1s$`),
     );
     // Two attempts of 1 s each with the retry plugin's pause between them (1 s, or 4 s for a request that waited
     // behind another one's retry: @octokit/plugin-retry squares a retry count it keeps per client), for both

@@ -312,7 +312,7 @@ async function readCodeowners(
  * previous path): reads the page each renamed file is on (GraphQL and REST list files in the same order), each page
  * once, then any other page while a rename is still unresolved. Returns false when one stays unresolved.
  */
-async function resolveRenames(
+export async function resolveRenames(
   octokit: FactsOctokit,
   ref: RepoRef,
   pullNumber: number,

@@ -62,6 +62,13 @@ export interface TimelineNode {
   requestedReviewer?: ReviewerNode | null;
   fullDatabaseId?: string | number | null;
   body?: string;
+  /** `HeadRefForcePushedEvent`: the head after the force-push. */
+  afterCommit?: { oid: string } | null;
+  /** `ReviewDismissedEvent`: the dismissed review and its state before. */
+  review?: { fullDatabaseId: string | number | null } | null;
+  previousReviewState?: string;
+  /** `AssignedEvent`: the account assigned. */
+  assignee?: ReviewerNode | null;
 }
 
 /** The pull request's own fields as the loader selects them, with its first pages of labels, assignees and requests. */
@@ -185,6 +192,14 @@ export function toReviewFact(node: ReviewNode): ReviewFact | null {
   };
 }
 
+/** REST `requested_reviewer` / `requested_team` of a review-request event. */
+function requested(reviewer: ReviewerNode | null | undefined): Pick<TimelineEventInput, 'requested_reviewer' | 'requested_team'> {
+  return {
+    requested_reviewer: reviewer?.__typename === 'Team' ? null : toAccount(reviewer),
+    requested_team: reviewer?.__typename === 'Team' && reviewer.slug ? { slug: reviewer.slug } : null,
+  };
+}
+
 /** A label or review-request timeline item as a REST timeline event, or null for other items (comments). */
 export function toTimelineEvent(node: TimelineNode): TimelineEventInput | null {
   const actor = toAccount(node.actor);
@@ -197,16 +212,58 @@ export function toTimelineEvent(node: TimelineNode): TimelineEventInput | null {
     };
   }
   if (node.__typename === 'ReviewRequestedEvent') {
-    const reviewer = node.requestedReviewer;
-    return {
-      event: 'review_requested',
-      actor,
-      requested_reviewer: reviewer?.__typename === 'Team' ? null : toAccount(reviewer),
-      requested_team: reviewer?.__typename === 'Team' && reviewer.slug ? { slug: reviewer.slug } : null,
-      created_at: node.createdAt ?? null,
-    };
+    return { event: 'review_requested', actor, ...requested(node.requestedReviewer), created_at: node.createdAt ?? null };
   }
   return null;
+}
+
+/** REST `event` of the lifecycle timeline items the backfill reads, by GraphQL type. */
+const HISTORY_EVENT: Record<string, string> = {
+  ReadyForReviewEvent: 'ready_for_review',
+  ConvertToDraftEvent: 'convert_to_draft',
+  ClosedEvent: 'closed',
+  ReopenedEvent: 'reopened',
+  ReviewRequestRemovedEvent: 'review_request_removed',
+  HeadRefForcePushedEvent: 'head_ref_force_pushed',
+  ReviewDismissedEvent: 'review_dismissed',
+  AssignedEvent: 'assigned',
+};
+
+/** A REST timeline event with the fields of the lifecycle events (REST "List timeline events for an issue"). */
+export interface HistoryEvent extends TimelineEventInput {
+  /** `head_ref_force_pushed`: the new head. */
+  commit_id?: string | null;
+  /** `review_dismissed`: the review's REST id and its state before the dismissal (lower case, as REST gives it). */
+  dismissed_review?: { review_id: number | null; state: string | null } | null;
+}
+
+/**
+ * A timeline item as the REST timeline event the backfill records (src/metrics/backfill.ts): the items of
+ * {@link toTimelineEvent} and the lifecycle events (ready for review, draft, closed, reopened, review request removed,
+ * force-push, review dismissed, assigned), or null for other items.
+ */
+export function toHistoryEvent(node: TimelineNode): HistoryEvent | null {
+  const known = toTimelineEvent(node);
+  if (known) return known;
+  const event = HISTORY_EVENT[node.__typename];
+  if (event === undefined) return null;
+  const base: HistoryEvent = { event, actor: toAccount(node.actor), created_at: node.createdAt ?? null };
+  if (node.__typename === 'ReviewRequestRemovedEvent') {
+    return { ...base, ...requested(node.requestedReviewer) };
+  }
+  if (node.__typename === 'HeadRefForcePushedEvent') return { ...base, commit_id: node.afterCommit?.oid ?? null };
+  if (node.__typename === 'ReviewDismissedEvent') {
+    const id = node.review?.fullDatabaseId;
+    return {
+      ...base,
+      dismissed_review: {
+        review_id: id === null || id === undefined ? null : Number(id),
+        state: node.previousReviewState?.toLowerCase() ?? null,
+      },
+    };
+  }
+  if (node.__typename === 'AssignedEvent') return { ...base, assignee: toAccount(node.assignee) };
+  return base;
 }
 
 /** A PR comment as `CommentFact`, or null for other items or a deleted author. */

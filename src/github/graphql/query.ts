@@ -97,19 +97,28 @@ export interface BuiltQuery {
   teamAliases: Map<string, [string, string]>;
 }
 
-/** Names of the fragments a text spreads, with those the fragments themselves spread. */
-function fragmentsUsed(text: string): string[] {
+/** Names of the fragments a text spreads, with those the fragments themselves spread (from `fragments`). */
+function fragmentsUsed(text: string, fragments: Record<string, string> = FRAGMENTS): string[] {
   const used = new Set<string>();
   const visit = (t: string) => {
     for (const m of t.matchAll(/\.\.\.([A-Z]\w*)/g)) {
       const name = m[1]!;
       if (used.has(name)) continue;
       used.add(name);
-      visit(FRAGMENTS[name]!);
+      visit(fragments[name]!);
     }
   };
   visit(text);
   return [...used].sort();
+}
+
+/**
+ * A query document: `body` followed by the definitions of the fragments it spreads, the loader's own and `extra` ones
+ * (GraphQL rejects unused fragments, so each document carries exactly those it uses).
+ */
+export function withFragments(body: string, extra: Record<string, string> = {}): string {
+  const all = { ...FRAGMENTS, ...extra };
+  return [body, ...fragmentsUsed(body, all).map((name) => all[name]!)].join('\n');
 }
 
 const fileObject = (alias: string, path: string) => `${alias}: object(expression: ${JSON.stringify(`HEAD:${path}`)}) { ...FileText }`;
@@ -179,6 +188,5 @@ export function buildQuery(operation: string, ref: { owner: string; repo: string
   });
   selections.push('rateLimit { cost remaining resetAt }');
   const body = `query ${operation}${declarations.length > 0 ? `(${declarations.join(', ')})` : ''} { ${selections.join(' ')} }`;
-  const fragments = fragmentsUsed(body).map((name) => FRAGMENTS[name]!);
-  return { query: [body, ...fragments].join('\n'), variables, teamAliases };
+  return { query: withFragments(body), variables, teamAliases };
 }

@@ -64,7 +64,9 @@ export interface FakeReview {
 export type FakeTimelineItem =
   | { __typename: 'LabeledEvent' | 'UnlabeledEvent'; actor: FakeActor; label: string; createdAt: string }
   | { __typename: 'ReviewRequestedEvent'; actor: FakeActor; reviewer: FakeActor | { __typename: 'Team'; slug: string }; createdAt: string }
-  | { __typename: 'IssueComment'; id: number; author: FakeActor; body: string; createdAt: string; updatedAt?: string };
+  | { __typename: 'IssueComment'; id: number; author: FakeActor; body: string; createdAt: string; updatedAt?: string }
+  /** Any other timeline item, with its GraphQL fields as given (e.g. `ClosedEvent`, `HeadRefForcePushedEvent` with `afterCommit`). */
+  | { __typename: `${string}Event`; createdAt: string; actor: FakeActor | null; [field: string]: unknown };
 
 export interface FakePullRequest {
   number: number;
@@ -86,6 +88,14 @@ export interface FakePullRequest {
   commitCount?: number;
   reviews?: FakeReview[];
   timeline?: FakeTimelineItem[];
+  /** Lifecycle dates (default: created 2026-01-01T09:00:00Z, never closed). */
+  createdAt?: string;
+  updatedAt?: string;
+  closedAt?: string | null;
+  mergedAt?: string | null;
+  mergeCommit?: string | null;
+  additions?: number;
+  deletions?: number;
 }
 
 export interface FakeRepository {
@@ -97,6 +107,8 @@ export interface FakeRepository {
   truncated?: string[];
   pulls: FakePullRequest[];
   codeownersErrors?: CodeownersErrorNode[];
+  /** Default: `main`. */
+  defaultBranch?: string;
 }
 
 /** One recorded request. */
@@ -206,6 +218,11 @@ export class InMemoryGitHub {
   readonly repositories: FakeRepository[] = [];
   readonly organizations: Record<string, Record<string, string[]>> = {};
   private remaining = 5000;
+  /**
+   * When set and it returns an error for a query (by operation name and variables), the query is answered with that
+   * error and no data, as GitHub answers a FORBIDDEN or NOT_FOUND query. For interrupting a run in tests.
+   */
+  failWhen: ((operation: string, variables: Record<string, unknown>) => { type: string; message: string } | null) | null = null;
 
   /** `restPrefix`: the path prefix of REST routes (`/api/v3` on GitHub Enterprise Server), stripped before matching. */
   constructor(protected readonly restPrefix = '') {}
@@ -236,7 +253,10 @@ export class InMemoryGitHub {
     }
     const { cost } = graphqlCost(query, variables);
     this.remaining -= cost;
-    this.requests.push({ api: 'graphql', operation: operationName(query), query, variables, cost });
+    const operation = operationName(query);
+    this.requests.push({ api: 'graphql', operation, query, variables, cost });
+    const failure = this.failWhen?.(operation, variables);
+    if (failure) return { status: 200, body: { data: null, errors: [{ ...failure, path: [] }] }, headers: this.rateLimitHeaders() };
     const result = graphqlSync({ schema: SCHEMA, source: query, variableValues: variables, rootValue: this.root(cost) });
     const body: GraphqlAnswer['body'] = { data: result.data ?? null };
     if (result.errors?.length) {
@@ -332,6 +352,14 @@ export class InMemoryGitHub {
         };
       },
       codeowners: () => ({ errors: repo.codeownersErrors ?? [] }),
+      defaultBranchRef: () => ({ name: repo.defaultBranch ?? 'main' }),
+      pullRequests: (args: { first?: number; after?: string; orderBy?: { field: string; direction: string } }) => {
+        const field = args.orderBy?.field === 'UPDATED_AT' ? 'updatedAt' : 'createdAt';
+        const sign = args.orderBy?.direction === 'DESC' ? -1 : 1;
+        const objects = repo.pulls.map((p) => pullRequestObject(repo, p));
+        objects.sort((a, b) => sign * (Date.parse(a[field]) - Date.parse(b[field]) || a.number - b.number));
+        return connection(objects, args);
+      },
       pullRequest: ({ number }: { number: number }) => {
         const pr = repo.pulls.find((p) => p.number === number);
         if (!pr) throw new NotFound(`Could not resolve to a PullRequest with the number of ${number}.`);
@@ -408,10 +436,14 @@ function pullRequestObject(repo: FakeRepository, pr: FakePullRequest) {
     title: pr.title ?? 'A change',
     body: pr.body ?? '',
     url: `https://github.com/${repo.owner}/${repo.name}/pull/${pr.number}`,
-    createdAt: '2026-01-01T09:00:00Z',
+    createdAt: pr.createdAt ?? '2026-01-01T09:00:00Z',
+    updatedAt: pr.updatedAt ?? pr.mergedAt ?? pr.closedAt ?? pr.createdAt ?? '2026-01-01T09:00:00Z',
+    closedAt: pr.closedAt ?? pr.mergedAt ?? null,
+    mergedAt: pr.mergedAt ?? null,
+    mergeCommit: pr.mergeCommit ? { oid: pr.mergeCommit } : null,
     changedFiles: pr.changedFiles ?? pr.files.length,
-    additions: 10,
-    deletions: 2,
+    additions: pr.additions ?? 10,
+    deletions: pr.deletions ?? 2,
     headRefName: pr.headRefName ?? 'feature',
     headRefOid: pr.headRefOid,
     baseRefName: 'main',
@@ -466,14 +498,10 @@ function pullRequestObject(repo: FakeRepository, pr: FakePullRequest) {
       ),
     timelineItems: (args: { first?: number; after?: string; itemTypes?: string[] }) => {
       const wanted = new Set(args.itemTypes ?? []);
-      const typeOf: Record<string, string> = {
-        LabeledEvent: 'LABELED_EVENT',
-        UnlabeledEvent: 'UNLABELED_EVENT',
-        ReviewRequestedEvent: 'REVIEW_REQUESTED_EVENT',
-        IssueComment: 'ISSUE_COMMENT',
-      };
+      // GitHub's item type of a typename: `ReviewRequestedEvent` → `REVIEW_REQUESTED_EVENT`.
+      const typeOf = (typename: string) => typename.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
       const items = (pr.timeline ?? [])
-        .filter((t) => wanted.size === 0 || wanted.has(typeOf[t.__typename]!))
+        .filter((t) => wanted.size === 0 || wanted.has(typeOf(t.__typename)))
         .map((t) => {
           if (t.__typename === 'IssueComment')
             return {
@@ -484,9 +512,11 @@ function pullRequestObject(repo: FakeRepository, pr: FakePullRequest) {
               updatedAt: t.updatedAt ?? t.createdAt,
               author: t.author,
             };
-          if (t.__typename === 'ReviewRequestedEvent')
+          if (t.__typename === 'ReviewRequestedEvent' && 'reviewer' in t)
             return { __typename: t.__typename, createdAt: t.createdAt, actor: t.actor, requestedReviewer: t.reviewer };
-          return { __typename: t.__typename, createdAt: t.createdAt, actor: t.actor, label: { name: t.label } };
+          if ((t.__typename === 'LabeledEvent' || t.__typename === 'UnlabeledEvent') && 'label' in t)
+            return { __typename: t.__typename, createdAt: t.createdAt, actor: t.actor, label: { name: t.label } };
+          return t;
         });
       return connection(items, args);
     },

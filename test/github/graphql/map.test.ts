@@ -1,5 +1,13 @@
 /** GraphQL nodes → REST shapes: accounts (bot logins, catalog exceptions), commits, reviews, timeline items. */
-import { toAccount, toChangedFile, toCommentFact, toCommitInput, toReviewFact, toTimelineEvent } from '../../../src/github/graphql/map.js';
+import {
+  toAccount,
+  toChangedFile,
+  toCommentFact,
+  toCommitInput,
+  toHistoryEvent,
+  toReviewFact,
+  toTimelineEvent,
+} from '../../../src/github/graphql/map.js';
 
 describe('accounts', () => {
   it.each([
@@ -144,5 +152,51 @@ describe('files, reviews, timeline', () => {
     expect(toTimelineEvent(comment)).toBeNull();
     expect(toCommentFact(comment)).toEqual({ id: 7, login: 'erin', body: '/ai-review override hotfix', createdAt: 't', updatedAt: 'u' });
     expect(toCommentFact({ __typename: 'LabeledEvent', createdAt: 't', label: { name: 'x' } })).toBeNull();
+  });
+});
+
+describe('lifecycle timeline events (the backfill)', () => {
+  const bob = { __typename: 'User', login: 'bob', databaseId: 12 };
+  const at = '2026-01-02T10:00:00Z';
+  it.each([
+    [{ __typename: 'ReadyForReviewEvent', createdAt: at, actor: bob }, { event: 'ready_for_review' }],
+    [{ __typename: 'ConvertToDraftEvent', createdAt: at, actor: bob }, { event: 'convert_to_draft' }],
+    [{ __typename: 'ClosedEvent', createdAt: at, actor: bob }, { event: 'closed' }],
+    [{ __typename: 'ReopenedEvent', createdAt: at, actor: bob }, { event: 'reopened' }],
+    [
+      { __typename: 'ReviewRequestRemovedEvent', createdAt: at, actor: bob, requestedReviewer: { __typename: 'Team', slug: 'security' } },
+      { event: 'review_request_removed', requested_reviewer: null, requested_team: { slug: 'security' } },
+    ],
+    [
+      { __typename: 'HeadRefForcePushedEvent', createdAt: at, actor: bob, afterCommit: { oid: 'f'.repeat(40) } },
+      { event: 'head_ref_force_pushed', commit_id: 'f'.repeat(40) },
+    ],
+    [
+      {
+        __typename: 'ReviewDismissedEvent',
+        createdAt: at,
+        actor: bob,
+        previousReviewState: 'APPROVED',
+        review: { fullDatabaseId: '9001' },
+      },
+      { event: 'review_dismissed', dismissed_review: { review_id: 9001, state: 'approved' } },
+    ],
+    [
+      {
+        __typename: 'AssignedEvent',
+        createdAt: at,
+        actor: bob,
+        assignee: { __typename: 'Bot', login: 'copilot-swe-agent', databaseId: 198982749 },
+      },
+      { event: 'assigned', assignee: { login: 'Copilot', id: 198982749, type: 'Bot' } },
+    ],
+  ])('%o is the REST event %o', (node, expected) => {
+    expect(toHistoryEvent(node)).toEqual({ actor: { login: 'bob', id: 12, type: 'User' }, created_at: at, ...expected });
+  });
+
+  it('review requests map as for the gate, other items are left out', () => {
+    const node = { __typename: 'ReviewRequestedEvent', createdAt: at, actor: bob, requestedReviewer: bob };
+    expect(toHistoryEvent(node)).toEqual(toTimelineEvent(node));
+    expect(toHistoryEvent({ __typename: 'MergedEvent', createdAt: at, actor: bob })).toBeNull();
   });
 });
