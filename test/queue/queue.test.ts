@@ -126,7 +126,9 @@ describe.each([
   it('stop returns a job that outlives the grace period to the queue', async () => {
     const a = await set.open();
     let started = false;
-    await a.start({ t: () => ((started = true), sleep(3000)) });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await a.start({ t: () => ((started = true), gate) });
     await a.add({ task: 't', payload: {}, key: 'k', queue: 'k' });
     await waitFor(() => started, 10_000, 'the run');
     const t0 = Date.now();
@@ -134,6 +136,9 @@ describe.each([
     expect(Date.now() - t0).toBeLessThan(2500);
     expect((await a.stats()).running).toBe(0);
     expect((await a.stats()).pending).toBe(1);
+    // Let the abandoned run end while the store is still open (as a process would, or be killed).
+    release();
+    await sleep(300);
   });
 
   it('keeps failure windows, rate-limit blocks, redelivery claims, pushes and check-run ids in the shared store', async () => {
