@@ -38,7 +38,7 @@ describe('payload first', () => {
       .get(/.*/)
       .reply((uri) => (calls.push(uri), [200, {}]));
     const payload = pullRequestPayload('opened', { sender: bot });
-    delete payload.pull_request.head;
+    Reflect.deleteProperty(payload.pull_request, 'head');
     const started = Date.now();
     await expect(probot.receive({ id: 'bad-1', name: 'pull_request', payload } as never)).rejects.toMatchObject({
       errors: [expect.objectContaining({ status: 400 })],

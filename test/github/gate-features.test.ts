@@ -14,6 +14,9 @@ import {
   createTestProbot,
   examplePayload,
   files,
+  type CheckRunBody,
+  type MergeGroupEventPayload,
+  type PullRequestEventPayload,
   pullRequestPayload,
   reviewItem,
 } from './harness.js';
@@ -40,7 +43,7 @@ async function deliver(name: string, payload: Record<string, unknown>) {
 
 const ENFORCE = 'mode: enforce\nrules:\n  - name: agent-review\n    require:\n      reviewers: ["sam"]\n';
 
-function mergeGroupPayload(pullNumber: number): Record<string, any> {
+function mergeGroupPayload(pullNumber: number): MergeGroupEventPayload {
   const payload = examplePayload('merge_group', 'checks_requested');
   payload.merge_group.head_sha = GROUP_SHA;
   payload.merge_group.head_ref = `refs/heads/gh-readonly-queue/main/pr-${pullNumber}-${BASE_SHA}`;
@@ -79,7 +82,7 @@ describe('merge queue', () => {
     await deliver('merge_group', mergeGroupPayload(8));
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${GROUP_SHA}/check-runs`, `POST ${R}/check-runs`]);
-    const body = github.body('POST', `${R}/check-runs`);
+    const body = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(body).toMatchObject({ head_sha: GROUP_SHA, conclusion: 'failure' });
     expect(body.output.summary).toContain('pull request #8');
     expect(body.output.summary).toContain('@sam');
@@ -154,7 +157,7 @@ describe('CODEOWNERS', () => {
     await deliver('pull_request', withPull(pullRequestPayload('edited', { number: 10, sha: SHA, commits: 1 })));
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA}/check-runs`, `POST ${R}/check-runs`]);
-    const body = github.body('POST', `${R}/check-runs`);
+    const body = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(body.conclusion).toBe('action_required');
     expect(body.output.title).toContain('@sam');
   });
@@ -206,7 +209,7 @@ describe('override comments', () => {
       operation: 'PullRequestFactsMissing',
       variables: { owner: OWNER, name: REPO, number: 11, timelineTypes: ['ISSUE_COMMENT'] },
     });
-    const body = github.body('POST', `${R}/check-runs`);
+    const body = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(body).toMatchObject({ conclusion: 'success', output: { title: 'Overridden by @pat' } });
     expect(body.output.summary).toContain('hotfix for the outage');
   });
@@ -232,7 +235,7 @@ describe('override comments', () => {
       .createCheckRun();
     await deliver('issue_comment', commentPayload(12, 'mallory', '/ai-review override trust me'));
     github.verify();
-    const body = github.body('POST', `${R}/check-runs`);
+    const body = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(body.conclusion).toBe('action_required');
     expect(body.output.summary).toContain('@mallory');
   });
@@ -244,7 +247,7 @@ describe('override comments', () => {
 });
 
 /** The PR job reads the PR through GraphQL: the in-memory GitHub holds the delivered PR. */
-function withPull(payload: Record<string, any>): Record<string, any> {
+function withPull(payload: PullRequestEventPayload): PullRequestEventPayload {
   github.pullRequest(payload.pull_request);
   return payload;
 }

@@ -16,6 +16,9 @@ import {
   files,
   pullRequestPayload,
   reviewItem,
+  type CheckRunBody,
+  type ExamplePayload,
+  type PushCommit,
   type RestReview,
 } from './harness.js';
 import type { Probot } from 'probot';
@@ -67,8 +70,8 @@ afterEach(() => GitHubMock.cleanup());
  * Delivers a webhook and runs the jobs it queued. A `pull_request` delivery's job reads the PR's newest state
  * through GraphQL: the in-memory GitHub holds the delivered PR object.
  */
-async function deliver(name: string, payload: Record<string, any>, id = `d-${Math.random()}`) {
-  if (name === 'pull_request' && payload.pull_request && payload.sender?.login !== 'ai-review[bot]')
+async function deliver(name: string, payload: ExamplePayload, id = `d-${Math.random()}`) {
+  if (name === 'pull_request' && 'pull_request' in payload && payload.sender?.login !== 'ai-review[bot]')
     github.pullRequest(payload.pull_request);
   await probot.receive({ id, name, payload } as never);
 }
@@ -98,7 +101,7 @@ describe('an agent PR touching a sensitive path', () => {
     ]);
     // The config is read from the default branch (`HEAD:`), never from the PR's head, in the same query.
     expect(github.queryText(0)).toContain('config: object(expression: "HEAD:.github/ai-review.yml")');
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({
       name: 'ai-review',
       head_sha: SHA2,
@@ -147,7 +150,7 @@ describe('an agent PR touching a sensitive path', () => {
         variables: { owner: OWNER, name: REPO, number: 7, timelineTypes: ['REVIEW_REQUESTED_EVENT'], o0: 'acme', o0t0: 'security' },
       },
     ]);
-    const updated = github.body('PATCH', `${R}/check-runs/555`);
+    const updated = github.body<CheckRunBody>('PATCH', `${R}/check-runs/555`);
     expect(updated).toMatchObject({
       status: 'completed',
       conclusion: 'success',
@@ -173,7 +176,7 @@ describe('an agent PR touching a sensitive path', () => {
     await deliver('pull_request', pullRequestPayload('synchronize', { number: 9, sha: SHA3, commits: 3 }));
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', 'POST /graphql', `GET ${R}/commits/${SHA3}/check-runs`, `POST ${R}/check-runs`]);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ head_sha: SHA3, conclusion: 'action_required' });
     expect(created.output.summary).toContain('**Approvals that did not count:** @sam (an agent pushed after this approval)');
     // The team was requested before (GraphQL timeline, in the first query): not requested again.
@@ -199,7 +202,7 @@ rules:
     await deliver('pull_request', pullRequestPayload('edited', { number: 10, sha: SHA2 }));
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created.conclusion).toBe('action_required');
     expect(created.output.summary).toContain('@rita (asked the agent for this PR)');
     expect(created.output.summary).toContain('1 more approval from @rita or @sam');
@@ -217,7 +220,7 @@ describe('other verdicts', () => {
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
     expect(github.queries()).toEqual([firstQuery(8)]);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'success', output: { title: 'Ready to merge: no review rule applies' } });
     expect(created.output.summary).toContain('**Author:** human');
   });
@@ -231,7 +234,7 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('ready_for_review', { number: 11, sha: SHA2, commits: 1 }));
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({
       conclusion: 'neutral',
       output: { title: 'Advisory: needs 2 approvals from anyone with write access' },
@@ -274,7 +277,7 @@ describe('other verdicts', () => {
     // Write access comes with each review (`authorCanPushToRepository`): no permission reads.
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
     expect(github.queryText(0)).toContain('authorCanPushToRepository');
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'success', output: { title: 'Ready to merge: all review rules hold' } });
     expect(created.output.summary).toContain('| agent\\-pr\\-review | advisory | ✅ holds | @zed (1/1) | — |');
     expect(created.output.summary).toContain('@yan (no write access for agent\\-pr\\-review)');
@@ -287,7 +290,7 @@ describe('other verdicts', () => {
     github.verify();
     // The file's text comes with the facts query: no second read for line numbers.
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'failure', output: { title: 'Configuration error in .github/ai-review.yml line 5' } });
     expect(created.output.summary).toContain(
       '| \\.github/ai\\-review\\.yml | 5 | rules\\[0\\]\\.require\\.count | Invalid input\\: expected number, received string |',
@@ -299,7 +302,7 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('opened', { number: 14, sha: SHA2 }));
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created.conclusion).toBe('failure');
     expect(created.output.summary).toContain('invalid YAML');
   });
@@ -324,7 +327,7 @@ describe('other verdicts', () => {
     // The config is the default branch's (`HEAD:`), never the PR head's.
     expect(github.queryText(0)).toContain('object(expression: "HEAD:.github/ai-review.yml")');
     expect(github.queryText(0)).not.toMatch(/expression: "(?!HEAD:)/);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created.conclusion).toBe('action_required');
     expect(created.output.summary).toContain('| agent\\-config | 1 | \\.github/ai\\-review\\.yml |');
   });
@@ -336,7 +339,7 @@ describe('other verdicts', () => {
     // One query (its first page of files is not paged further), no REST read.
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
     expect(github.queries()).toEqual([firstQuery(16)]);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'failure', output: { title: 'The review gate could not be evaluated' } });
     expect(created.output.summary).toContain('This pull request changes 3001 files. GitHub lists at most 3000 files');
   });
@@ -361,7 +364,7 @@ describe('other verdicts', () => {
       `POST ${R}/check-runs`,
     ]);
     expect(github.calls[1]!.path).toBe(`${R}/pulls/22/files?per_page=100&page=1`);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'action_required', output: { title: 'Needs 1 approval from @acme/security' } });
     expect(created.output.summary).toContain('src/auth/token\\.ts');
   });
@@ -373,7 +376,7 @@ describe('other verdicts', () => {
     await deliver('pull_request', pullRequestPayload('opened', { number: 17, sha: SHA2 }));
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'failure', output: { title: 'The review gate could not be evaluated' } });
     expect(created.output.summary).toContain('GitHub answered HTTP 502. ai-review retried for 0 minutes and gave up');
     expect(created.output.summary).toContain('**Re-run**');
@@ -423,7 +426,7 @@ describe('overrides and drafts', () => {
       operation: 'PullRequestFactsMissing',
       variables: { owner: OWNER, name: REPO, number: 18, timelineTypes: ['ISSUE_COMMENT'], o0: 'acme', o0t0: 'platform', o0t1: 'security' },
     });
-    const created = github.body('POST', `${R}/check-runs`);
+    const created = github.body<CheckRunBody>('POST', `${R}/check-runs`);
     expect(created).toMatchObject({ conclusion: 'success', output: { title: 'Overridden by @pat' } });
     expect(created.output.summary).toContain('**Override label ignored:** applied by @mallory, who is not allowed to override');
   });
@@ -438,7 +441,7 @@ describe('overrides and drafts', () => {
     await deliver('pull_request', pullRequestPayload('opened', { number: 19, sha: SHA2, commits: 1, draft: true }));
     github.verify();
     expect(github.routes()).toEqual(['POST /graphql', 'POST /graphql', `GET ${R}/commits/${SHA2}/check-runs`, `POST ${R}/check-runs`]);
-    expect(github.body('POST', `${R}/check-runs`).conclusion).toBe('action_required');
+    expect(github.body<CheckRunBody>('POST', `${R}/check-runs`).conclusion).toBe('action_required');
   });
 });
 
@@ -536,8 +539,9 @@ describe('other events', () => {
   it('a push to the default branch that changes the config re-evaluates open PRs', async () => {
     const payload = examplePayload('push');
     payload.ref = 'refs/heads/main';
-    payload.commits = [{ id: SHA1, added: [], removed: [], modified: ['.github/ai-review.yml'] }];
-    payload.head_commit = payload.commits[0];
+    const pushed: PushCommit = { id: SHA1, added: [], removed: [], modified: ['.github/ai-review.yml'] };
+    payload.commits = [pushed];
+    payload.head_commit = pushed;
     const pr = pullRequestPayload('opened', { number: 25, user: HUMAN('zoe'), sha: SHA2 }).pull_request;
     github
       .config(ENFORCE)
@@ -555,11 +559,12 @@ describe('other events', () => {
   it('a push that does not touch the config, or to another branch, calls nothing', async () => {
     const payload = examplePayload('push');
     payload.ref = 'refs/heads/main';
-    payload.commits = [{ id: SHA1, added: ['x.ts'], removed: [], modified: [] }];
-    payload.head_commit = payload.commits[0];
+    const pushed: PushCommit = { id: SHA1, added: ['x.ts'], removed: [], modified: [] };
+    payload.commits = [pushed];
+    payload.head_commit = pushed;
     await deliver('push', payload);
     payload.ref = 'refs/heads/feature';
-    payload.commits[0].modified = ['.github/ai-review.yml'];
+    pushed.modified = ['.github/ai-review.yml'];
     await deliver('push', payload);
     github.verify();
     expect(github.calls).toEqual([]);
@@ -575,12 +580,16 @@ describe('other events', () => {
     const logs: string[] = [];
     probot = await createTestProbot({ logs });
     const payload = pullRequestPayload('opened');
-    delete payload.pull_request.head;
+    Reflect.deleteProperty(payload.pull_request, 'head');
     await expect(deliver('pull_request', payload, 'delivery-42')).rejects.toMatchObject({
       errors: [expect.objectContaining({ status: 400 })],
     });
     expect(github.calls).toEqual([]);
-    const line = logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'webhook payload rejected');
-    expect(line).toMatchObject({ delivery_id: 'delivery-42', event: 'pull_request', reason: expect.stringContaining('pull_request.head') });
+    const line = logs.map((l) => JSON.parse(l) as { msg?: string }).find((l) => l.msg === 'webhook payload rejected');
+    expect(line).toMatchObject({
+      delivery_id: 'delivery-42',
+      event: 'pull_request',
+      reason: expect.stringContaining('pull_request.head') as string,
+    });
   });
 });

@@ -42,12 +42,105 @@ export const PRIVATE_KEY = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs1', format: 'pem' })
   .toString();
 
-/** A deep copy of the first example payload of `name` with `action`, moved to acme/widgets and given an installation. */
-export function examplePayload(name: string, action?: string): Record<string, any> {
+/** An account as payloads carry it (REST "simple user"; only the fields the tests read or set). */
+export type PayloadAccount = RestAccount & Record<string, unknown>;
+
+/**
+ * The fields every webhook payload the tests deliver has (the rest of the example payload is kept as is). Type aliases,
+ * not interfaces, so that a payload is a `Record<string, unknown>`.
+ */
+export type WebhookPayload = {
+  action?: string;
+  installation?: { id: number; node_id: string };
+  repository: { name: string; full_name: string; owner: { login: string }; default_branch: string };
+  sender?: PayloadAccount;
+};
+
+/** A webhook payload's `pull_request` as {@link pullRequestPayload} fills it in. */
+export interface PayloadPullRequest extends RestPullRequest {
+  user: PayloadAccount;
+  head: { ref: string; sha: string };
+  labels: Array<{ id: number; name: string; color: string; default: boolean }>;
+  additions?: number;
+  deletions?: number;
+}
+
+/** A `pull_request` event payload (https://docs.github.com/en/webhooks/webhook-events-and-payloads#pull_request). */
+export type PullRequestEventPayload = WebhookPayload & {
+  number: number;
+  pull_request: PayloadPullRequest;
+};
+
+/** A `pull_request_review` event payload: the review and the pull request it is on. */
+export type PullRequestReviewEventPayload = WebhookPayload & {
+  pull_request: PayloadPullRequest;
+  review: { user: PayloadAccount | null; state: string; commit_id: string };
+};
+
+/** A `check_run` event payload: the check run, its app and its pull requests. */
+export type CheckRunEventPayload = WebhookPayload & {
+  check_run: {
+    name: string;
+    head_sha: string;
+    app: { id: number };
+    pull_requests: Array<{
+      number: number;
+      id: number;
+      url: string;
+      head: { ref: string; sha: string; repo: object };
+      base: { ref: string; sha: string; repo: object };
+    }>;
+  };
+};
+
+/** A commit of a `push` event payload: the paths it added, removed and modified. */
+export interface PushCommit {
+  id: string;
+  added: string[];
+  removed: string[];
+  modified: string[];
+}
+
+/** A `push` event payload. */
+export type PushEventPayload = WebhookPayload & {
+  ref: string;
+  commits: PushCommit[];
+  head_commit: PushCommit | null;
+};
+
+/** A `merge_group` event payload: the merge group's head SHA and ref (`refs/heads/gh-readonly-queue/…`). */
+export type MergeGroupEventPayload = WebhookPayload & {
+  merge_group: { head_sha: string; head_ref: string };
+};
+
+/** An `issue_comment` event payload: the issue (a PR when it has `pull_request`) and the comment. */
+export type IssueCommentEventPayload = WebhookPayload & {
+  issue: { number: number; pull_request?: { url: string } };
+  comment: { id: number; body: string; user: PayloadAccount; created_at: string; updated_at: string };
+};
+
+/** The payload types of the events the tests take examples of, by event name. */
+export interface ExamplePayloads {
+  pull_request: PullRequestEventPayload;
+  pull_request_review: PullRequestReviewEventPayload;
+  check_run: CheckRunEventPayload;
+  push: PushEventPayload;
+  merge_group: MergeGroupEventPayload;
+  issue_comment: IssueCommentEventPayload;
+}
+
+/** Any payload {@link examplePayload} returns. */
+export type ExamplePayload = ExamplePayloads[keyof ExamplePayloads];
+
+/**
+ * A deep copy of the first example payload of `name` with `action`, moved to acme/widgets and given an installation.
+ * Typed with the fields the tests touch; the examples are GitHub's documented payloads (@octokit/webhooks-examples).
+ */
+export function examplePayload<N extends keyof ExamplePayloads>(name: N, action?: string): ExamplePayloads[N] {
   const group = examples.find((e) => e.name === name);
   const example = group?.examples.find((e) => action === undefined || e.action === action);
   if (!example) throw new Error(`no example for ${name}.${action}`);
-  const payload = structuredClone(example) as Record<string, any>;
+  const payload = structuredClone(example) as unknown as ExamplePayloads[N];
   payload.installation = { id: INSTALLATION_ID, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==' };
   payload.repository.name = REPO;
   payload.repository.full_name = `${OWNER}/${REPO}`;
@@ -64,7 +157,7 @@ export function pullRequestPayload(
   action: string,
   options: {
     number?: number;
-    user?: Record<string, unknown>;
+    user?: PayloadAccount;
     sha?: string;
     ref?: string;
     labels?: string[];
@@ -72,10 +165,10 @@ export function pullRequestPayload(
     commits?: number;
     body?: string;
     draft?: boolean;
-    assignees?: Array<Record<string, unknown>>;
-    sender?: Record<string, unknown>;
+    assignees?: PayloadAccount[];
+    sender?: PayloadAccount;
   } = {},
-): Record<string, any> {
+): PullRequestEventPayload {
   const payload = examplePayload('pull_request', 'opened');
   payload.action = action;
   const pr = payload.pull_request;
@@ -102,7 +195,17 @@ export function pullRequestPayload(
 export interface RecordedCall {
   method: string;
   path: string;
-  body: any;
+  /** The JSON request body (undefined for none); read it with {@link GitHubMock.body}. */
+  body: unknown;
+}
+
+/** The body of REST "Create a check run" / "Update a check run" as the app sends it. */
+export interface CheckRunBody {
+  name?: string;
+  head_sha?: string;
+  status?: string;
+  conclusion?: string;
+  output: { title: string; summary: string; text?: string };
 }
 
 /** Account fields of REST objects. */
@@ -348,7 +451,7 @@ export class GitHubMock {
   }
 
   private record(method: string) {
-    return (uri: string, body: any) => {
+    return (uri: string, body: unknown) => {
       this.calls.push({ method, path: decodeURIComponent(uri), body: body === '' ? undefined : body });
     };
   }
@@ -448,11 +551,14 @@ export class GitHubMock {
     return this.memory.graphqlRequests().map((r) => ({ operation: r.operation, variables: r.variables }));
   }
 
-  /** The body of the only call to `METHOD path-prefix`. */
-  body(method: string, pathPrefix: string): any {
+  /**
+   * The body of the only call to `METHOD path-prefix`, as `T` (e.g. {@link CheckRunBody}; unchecked: the test's
+   * assertions check it).
+   */
+  body<T = unknown>(method: string, pathPrefix: string): T {
     const found = this.calls.filter((c) => c.method === method && c.path.startsWith(pathPrefix));
     if (found.length !== 1) throw new Error(`expected one ${method} ${pathPrefix}, got ${found.length}: ${this.routes().join(', ')}`);
-    return found[0]!.body;
+    return found[0]!.body as T;
   }
 
   /** Throws if an interceptor was not used, a request matched none, or a GraphQL query was not valid for GitHub's schema. */

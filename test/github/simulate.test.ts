@@ -22,8 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => GitHubMock.cleanup());
 
-const octokit = () =>
-  new ProbotOctokit({ auth: { token: 'ghp_test' }, throttle: { enabled: false }, retry: { enabled: false } }) as unknown as Octokit;
+const octokit = (): Octokit => new ProbotOctokit({ auth: { token: 'ghp_test' }, throttle: { enabled: false }, retry: { enabled: false } });
 
 function proposedFile(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'ai-review-simulate-')), 'ai-review.yml');
@@ -48,7 +47,7 @@ describe('ai-review simulate', () => {
     expect(results).toEqual([
       {
         number: 7,
-        title: expect.any(String),
+        title: expect.any(String) as string,
         current: { conclusion: 'action_required', title: 'Needs 1 approval from @sam' },
         proposed: { conclusion: 'success', title: 'Ready to merge: all review rules hold' },
         changedRules: ['agent-review: not met (enforce) → holds'],

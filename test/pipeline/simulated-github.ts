@@ -8,7 +8,15 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { COPILOT, commit, fakePullRequest, files, pullRequestPayload, type RestPullRequest } from '../github/harness.js';
+import {
+  COPILOT,
+  commit,
+  fakePullRequest,
+  files,
+  pullRequestPayload,
+  type PullRequestEventPayload,
+  type RestPullRequest,
+} from '../github/harness.js';
 import { InMemoryGitHub, operationName } from '../github/graphql/fake-github.js';
 
 export interface SimRequest {
@@ -16,9 +24,10 @@ export interface SimRequest {
   /** Path without `/api/v3`; GraphQL requests are `POST /api/graphql`. */
   path: string;
   query: URLSearchParams;
-  body: any;
+  /** The parsed JSON body (the raw text when it is not JSON, undefined when empty). */
+  body: unknown;
   /** For a GraphQL request: its operation (`PullRequestFacts`…) and variables (`number`…). */
-  graphql?: { operation: string; variables: Record<string, any> };
+  graphql?: { operation: string; variables: Record<string, unknown> };
 }
 
 export interface SimAnswer {
@@ -35,6 +44,15 @@ export interface SimCheckRun {
   conclusion: string | null;
   output: { title: string; summary: string };
   app: { id: number };
+}
+
+/** The body of REST "Create a check run" / "Update a check run" as the app sends it. */
+interface CheckRunWrite {
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion?: string;
+  output?: { title: string; summary: string };
 }
 
 const R = '/repos/acme/widgets';
@@ -58,9 +76,9 @@ export class SimulatedGitHub {
   private nextCheckRunId = 1000;
 
   /** Opens (or moves the head of) PR `number`, an agent PR changing one file. Returns the webhook payload. */
-  openPullRequest(number: number, headSha: string, action = 'opened'): Record<string, any> {
+  openPullRequest(number: number, headSha: string, action = 'opened'): PullRequestEventPayload {
     const payload = pullRequestPayload(action, { number, sha: headSha, commits: 1, changedFiles: 1 });
-    this.pullRequests.set(number, payload.pull_request as RestPullRequest);
+    this.pullRequests.set(number, payload.pull_request);
     return payload;
   }
 
@@ -115,13 +133,14 @@ export class SimulatedGitHub {
       return { status: 200, body: { total_count: runs.length, check_runs: runs } };
     }
     if (method === 'POST' && path === `${R}/check-runs`) {
+      const body = req.body as CheckRunWrite & Pick<SimCheckRun, 'output'>;
       const run: SimCheckRun = {
         id: this.nextCheckRunId++,
-        head_sha: req.body.head_sha,
-        name: req.body.name,
-        status: req.body.status,
-        conclusion: req.body.conclusion ?? null,
-        output: req.body.output,
+        head_sha: body.head_sha,
+        name: body.name,
+        status: body.status,
+        conclusion: body.conclusion ?? null,
+        output: body.output,
         app: { id: 123 },
       };
       this.checkRuns.push(run);
@@ -129,9 +148,11 @@ export class SimulatedGitHub {
     }
     m = /^\/repos\/acme\/widgets\/check-runs\/(\d+)$/.exec(path);
     if (m && method === 'PATCH') {
-      const run = this.checkRuns.find((r) => r.id === Number(m![1]));
+      const id = Number(m[1]);
+      const run = this.checkRuns.find((r) => r.id === id);
       if (!run) return { status: 404, body: { message: 'Not Found' } };
-      Object.assign(run, { status: req.body.status, conclusion: req.body.conclusion ?? null, output: req.body.output ?? run.output });
+      const body = req.body as CheckRunWrite;
+      Object.assign(run, { status: body.status, conclusion: body.conclusion ?? null, output: body.output ?? run.output });
       return { status: 200, body: run };
     }
     if (method === 'GET' && path === '/app/hook/deliveries') return { status: 200, body: this.hookDeliveries };
@@ -158,7 +179,7 @@ export class SimulatedGitHub {
             ? {
                 graphql: {
                   operation: operationName((body as { query: string }).query),
-                  variables: (body as { variables?: Record<string, any> }).variables ?? {},
+                  variables: (body as { variables?: Record<string, unknown> }).variables ?? {},
                 },
               }
             : {}),
