@@ -1,13 +1,30 @@
 /**
- * A local, stateful GitHub REST API for the benchmark. It answers every call the app's jobs make (base URL
- * `/api/v3`, as for GitHub Enterprise Server) from the pull requests the load generator installs before sending
- * each delivery (GitHub changes a pull request, then sends the webhook), and it stores the `ai-review` check runs
- * the app creates and updates, per head SHA, with every write. An optional fixed latency per response
- * (`latencyMs`) approximates a real API round trip; 0 is the worst case for the share of the app's own work.
+ * A local, stateful GitHub API for the benchmark. It answers every call the app's jobs make (GitHub Enterprise
+ * Server paths: REST under `/api/v3`, GraphQL at `POST /api/graphql`) from the pull requests the load generator
+ * installs before sending each delivery (GitHub changes a pull request, then sends the webhook), and it stores the
+ * `ai-review` check runs the app creates and updates, per head SHA, with every write. The facts query
+ * (`PullRequestFacts` and its follow-ups) is answered by the test suite's in-memory GitHub
+ * (test/github/graphql/fake-github.ts): every query is validated against GitHub's published schema and executed
+ * against the pull request's current state, so the bench fails when the app's query would fail on GitHub. An optional
+ * fixed latency per response (`latencyMs`) approximates a real API round trip; 0 is the worst case for the share of
+ * the app's own work.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import nock from 'nock';
+import {
+  InMemoryGitHub,
+  operationName,
+  type FakeActor,
+  type FakeCommit,
+  type FakePullRequest,
+  type FakeRepository,
+} from '../test/github/graphql/fake-github.js';
+
+// fake-github.ts also holds the nock-mounted fake of the unit tests, and importing nock patches `http` and `fetch`
+// of this process (the load generator's client). The bench mocks nothing in-process: give the real ones back.
+nock.restore();
 
 /** A GitHub account as the REST API shows it. */
 export interface Account {
@@ -67,10 +84,19 @@ export interface MockCheckRun {
 
 /** What the mock saw of one pull request. */
 export interface PullRequestObservation {
-  /** `GET /pulls/{n}` calls (job runs), with the version each read. */
+  /** `PullRequestFacts` GraphQL queries (the first facts query of each evaluation), with the version each read. */
   reads: number[];
-  /** `GET /pulls/{n}/files` calls: evaluations that gathered the facts. */
+  /** `PullRequestFacts` queries: evaluations that gathered the facts. */
   evaluations: number;
+}
+
+/** Time spent answering GraphQL requests (validation against GitHub's schema and execution), in ms of this process. */
+export interface GraphqlTiming {
+  requests: number;
+  totalMs: number;
+  maxMs: number;
+  /** Queries GitHub's schema refuses (must be 0; each is answered with `errors`). */
+  invalid: number;
 }
 
 /** The running mock. */
@@ -87,10 +113,19 @@ export interface MockGitHub {
   observation(owner: string, repo: string, number: number): PullRequestObservation;
   /** Requests answered so far. */
   requests(): number;
+  /** Cost of the GraphQL answers so far. */
+  graphqlTiming(): GraphqlTiming;
   stop(): Promise<void>;
 }
 
-type Answer = { status: number; body: unknown };
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+
+const PR_BODY = 'Copilot coding agent tips: https://gh.io/copilot-coding-agent-tips';
+/** The files every benchmark pull request changes (GitHub's `files` of the pull request). */
+const FILES = [
+  { filename: 'src/server.ts', additions: 10, deletions: 2 },
+  { filename: '.github/workflows/ci.yml', additions: 1, deletions: 1 },
+];
 
 const prKey = (owner: string, repo: string, number: number | string) => `${owner.toLowerCase()}/${repo.toLowerCase()}#${number}`;
 const shaKey = (owner: string, repo: string, sha: string) => `${owner.toLowerCase()}/${repo.toLowerCase()}@${sha}`;
@@ -103,7 +138,7 @@ export function pullRequestJson(pr: MockPullRequest): Record<string, unknown> {
     draft: false,
     merged: pr.merged,
     title: pr.title,
-    body: 'Copilot coding agent tips: https://gh.io/copilot-coding-agent-tips',
+    body: PR_BODY,
     user: pr.user,
     head: { ref: pr.headRef, sha: pr.headSha },
     base: { ref: 'main', repo: { full_name: `${pr.owner}/${pr.repo}` } },
@@ -122,12 +157,59 @@ export function pullRequestJson(pr: MockPullRequest): Record<string, unknown> {
   };
 }
 
-function commitJson(c: MockCommit): Record<string, unknown> {
-  const identity =
-    c.author.type === 'Bot'
-      ? { name: 'Copilot', email: '198982749+Copilot@users.noreply.github.com', date: c.date }
-      : { name: c.author.login, email: `${c.author.login}@example.com`, date: c.date };
-  return { sha: c.sha, commit: { message: c.message, author: identity, committer: identity }, author: c.author, committer: c.author };
+const commitIdentity = (c: MockCommit) =>
+  c.author.type === 'Bot'
+    ? { name: 'Copilot', email: '198982749+Copilot@users.noreply.github.com' }
+    : { name: c.author.login, email: `${c.author.login}@example.com` };
+
+/** A REST account as GraphQL shows it: the Copilot coding agent is the bot `copilot-swe-agent`, other bots drop `[bot]`. */
+function graphqlActor(a: Account): FakeActor {
+  if (a.type === 'User') return { __typename: 'User', login: a.login, databaseId: a.id };
+  return { __typename: 'Bot', login: a.login === 'Copilot' ? 'copilot-swe-agent' : a.login.replace(/\[bot\]$/, ''), databaseId: a.id };
+}
+
+/** A commit as GraphQL shows it (`GitActor.user` is a User, null for bots), with the identity {@link commitJson} gives REST. */
+function graphqlCommit(c: MockCommit): FakeCommit {
+  const identity = commitIdentity(c);
+  const user = c.author.type === 'User' ? { login: c.author.login, databaseId: c.author.id } : null;
+  return { oid: c.sha, message: c.message, author: { ...identity, user }, committer: { ...identity, user }, date: c.date, signature: null };
+}
+
+/**
+ * The pull request as the in-memory GitHub serves it through GraphQL: the same facts {@link pullRequestJson} and
+ * the former REST reads gave (two modified files, no timeline events, every reviewer able to push).
+ */
+export function fakePullRequest(pr: MockPullRequest): FakePullRequest {
+  return {
+    number: pr.number,
+    author: graphqlActor(pr.user),
+    title: pr.title,
+    body: PR_BODY,
+    isDraft: false,
+    state: pr.merged ? 'MERGED' : pr.state === 'open' ? 'OPEN' : 'CLOSED',
+    headRefName: pr.headRef,
+    headRefOid: pr.headSha,
+    labels: pr.labels,
+    assignees: pr.assignees.map(graphqlActor),
+    reviewRequests: [],
+    files: FILES.map((f) => ({ path: f.filename, changeType: 'MODIFIED' as const })),
+    commits: pr.commits.map(graphqlCommit),
+    reviews: pr.reviews.map((rv) => ({
+      id: rv.id,
+      author: graphqlActor(rv.user),
+      state: rv.state,
+      commit: rv.commitId,
+      submittedAt: rv.submittedAt,
+      canPush: true,
+    })),
+    timeline: [],
+    createdAt: pr.createdAt,
+    updatedAt: pr.updatedAt,
+    closedAt: pr.state === 'closed' ? pr.updatedAt : null,
+    mergedAt: pr.merged ? pr.updatedAt : null,
+    additions: 11,
+    deletions: 3,
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<unknown> {
@@ -176,6 +258,40 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
     run.writes.push({ method, at: performance.now() });
   };
 
+  const memory = new InMemoryGitHub('/api/v3');
+  const timing: GraphqlTiming = { requests: 0, totalMs: 0, maxMs: 0, invalid: 0 };
+  /**
+   * One GraphQL request: the queried pull request's current state becomes the in-memory GitHub's repository (no
+   * `.github/ai-review.yml`, no teams), then the query is validated and executed. A `PullRequestFacts` query is
+   * one evaluation reading the pull request's current version.
+   */
+  const graphql = (body: unknown): Answer => {
+    const started = performance.now();
+    const { query, variables = {} } = (body ?? {}) as { query?: string; variables?: Record<string, unknown> };
+    if (typeof query !== 'string') return { status: 400, body: { message: 'Problems parsing JSON' } };
+    const owner = String(variables.owner ?? '');
+    const name = String(variables.name ?? '');
+    const number = Number(variables.number);
+    const pr = pulls.get(prKey(owner, name, number));
+    const repository: FakeRepository = { owner, name, files: {}, pulls: pr ? [fakePullRequest(pr)] : [] };
+    memory.repositories.length = 0;
+    memory.repositories.push(repository);
+    memory.organizations[owner] = {};
+    if (pr && operationName(query) === 'PullRequestFacts') {
+      const seen = observe(prKey(owner, name, number));
+      seen.reads.push(pr.version);
+      seen.evaluations += 1;
+    }
+    const answer = memory.execute(query, variables);
+    memory.requests.length = 0;
+    const ms = performance.now() - started;
+    timing.requests += 1;
+    timing.totalMs += ms;
+    timing.maxMs = Math.max(timing.maxMs, ms);
+    timing.invalid = memory.invalid.length;
+    return answer;
+  };
+
   const routes: Array<[string, RegExp, (m: string[], body: unknown) => Answer]> = [
     [
       'POST',
@@ -185,51 +301,7 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
     ['GET', /^\/app$/, () => ({ status: 200, body: { id: options.appId, slug: 'ai-review' } })],
     // No `.github/ai-review.yml` anywhere: the built-in rules apply.
     ['GET', /^\/repos\/[^/]+\/[^/]+\/contents\/.+$/, () => ({ status: 404, body: { message: 'Not Found' } })],
-    [
-      'GET',
-      /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/,
-      ([, o, r, n]) => {
-        const pr = pulls.get(prKey(o!, r!, n!));
-        if (!pr) return { status: 404, body: { message: 'Not Found' } };
-        observe(prKey(o!, r!, n!)).reads.push(pr.version);
-        return { status: 200, body: pullRequestJson(pr) };
-      },
-    ],
-    [
-      'GET',
-      /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/files$/,
-      ([, o, r, n]) => {
-        observe(prKey(o!, r!, n!)).evaluations += 1;
-        return {
-          status: 200,
-          body: [
-            { filename: 'src/server.ts', status: 'modified', additions: 10, deletions: 2, changes: 12 },
-            { filename: '.github/workflows/ci.yml', status: 'modified', additions: 1, deletions: 1, changes: 2 },
-          ],
-        };
-      },
-    ],
-    [
-      'GET',
-      /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/commits$/,
-      ([, o, r, n]) => ({ status: 200, body: (pulls.get(prKey(o!, r!, n!))?.commits ?? []).map(commitJson) }),
-    ],
-    [
-      'GET',
-      /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reviews$/,
-      ([, o, r, n]) => ({
-        status: 200,
-        body: (pulls.get(prKey(o!, r!, n!))?.reviews ?? []).map((rv) => ({
-          id: rv.id,
-          user: rv.user,
-          state: rv.state,
-          commit_id: rv.commitId,
-          submitted_at: rv.submittedAt,
-          body: null,
-        })),
-      }),
-    ],
-    ['GET', /^\/repos\/[^/]+\/[^/]+\/issues\/\d+\/timeline$/, () => ({ status: 200, body: [] })],
+    ['POST', /^\/graphql$/, (_m, body) => graphql(body)],
     [
       'GET',
       /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs$/,
@@ -263,14 +335,12 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
       },
     ],
     ['POST', /^\/repos\/[^/]+\/[^/]+\/pulls\/\d+\/requested_reviewers$/, () => ({ status: 201, body: {} })],
-    ['GET', /^\/repos\/[^/]+\/[^/]+\/collaborators\/[^/]+\/permission$/, () => ({ status: 200, body: { permission: 'write' } })],
-    ['GET', /^\/orgs\/[^/]+\/teams\/[^/]+\/members$/, () => ({ status: 200, body: [] })],
   ];
 
   const server: Server = createServer((req, res) => {
     void readBody(req).then((body) => {
       count += 1;
-      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/api\/v3/, ''));
+      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/api(\/v3)?/, ''));
       let answer: Answer = { status: 404, body: { message: 'Not Found' } };
       for (const [method, pattern, handler] of routes) {
         const m = method === req.method ? pattern.exec(path) : null;
@@ -280,7 +350,7 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
         }
       }
       const send = (): void => {
-        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8' });
+        res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
         res.end(JSON.stringify(answer.body));
       };
       if (options.latencyMs > 0) setTimeout(send, options.latencyMs);
@@ -296,6 +366,7 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
     checkRuns: (owner, repo, headSha) => runsBySha.get(shaKey(owner, repo, headSha)) ?? [],
     observation: (owner, repo, number) => observations.get(prKey(owner, repo, number)) ?? { reads: [], evaluations: 0 },
     requests: () => count,
+    graphqlTiming: () => ({ ...timing }),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -270,7 +270,7 @@ async function drain(server: BenchServer): Promise<boolean> {
 
 interface Verification {
   pullRequests: number;
-  /** Evaluations (`GET /pulls/{n}/files`) the mock saw, in all and for the pull request with the most. */
+  /** Evaluations (`PullRequestFacts` GraphQL queries) the mock saw, in all and for the pull request with the most. */
   evaluations: number;
   maxEvaluations: number;
   /** When the last final check run was written (`performance.now()`), and the first check-run write. */
@@ -289,6 +289,8 @@ function verify(github: MockGitHub, numbers: readonly number[]): Verification {
     firstWriteAt: Infinity,
     errors: [],
   };
+  const { invalid } = github.graphqlTiming();
+  if (invalid > 0) v.errors.push(`${invalid} GraphQL queries failed validation against GitHub's schema`);
   for (const n of numbers) {
     const pr = github.pullRequest(REPO.owner, REPO.name, n);
     if (!pr) continue;
@@ -677,6 +679,11 @@ async function main(): Promise<void> {
     for (const f of report.failures) out.push(`ERROR ${label}: ${f}`);
     failed ||= report.failures.length > 0;
   }
+  const gq = github.graphqlTiming();
+  out.push(
+    `GitHub mock: ${gq.requests} GraphQL answers (validated against GitHub's schema and executed in the bench process), ` +
+      `mean ${fmt(gq.totalMs / Math.max(1, gq.requests), 2)} ms, max ${fmt(gq.maxMs, 1)} ms, ${fmt(gq.totalMs / 1000, 1)} s in all`,
+  );
   out.push(failed ? 'FAILED (see the ERROR lines)' : 'all deliveries answered 2xx, all check runs correct');
   process.stdout.write(`${out.join('\n')}\n`);
   process.exitCode = failed ? 1 : 0;
