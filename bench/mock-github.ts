@@ -269,8 +269,8 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
     const started = performance.now();
     const { query, variables = {} } = (body ?? {}) as { query?: string; variables?: Record<string, unknown> };
     if (typeof query !== 'string') return { status: 400, body: { message: 'Problems parsing JSON' } };
-    const owner = String(variables.owner ?? '');
-    const name = String(variables.name ?? '');
+    const owner = typeof variables.owner === 'string' ? variables.owner : '';
+    const name = typeof variables.name === 'string' ? variables.name : '';
     const number = Number(variables.number);
     const pr = pulls.get(prKey(owner, name, number));
     const repository: FakeRepository = { owner, name, files: {}, pulls: pr ? [fakePullRequest(pr)] : [] };
