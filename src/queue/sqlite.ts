@@ -124,7 +124,16 @@ export class SqliteJobQueue implements JobQueue {
 
   constructor(options: SqliteQueueOptions) {
     this.db = new Database(options.file);
-    this.db.pragma('journal_mode = WAL');
+    // Switching a new file to WAL answers SQLITE_BUSY at once while another process does the same: retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.db.pragma('journal_mode = WAL');
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 200) throw error;
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+      }
+    }
     this.db.pragma('busy_timeout = 0');
     this.db.pragma('synchronous = NORMAL');
     this.log = options.logger;

@@ -101,7 +101,16 @@ export async function openStore(options: OpenStoreOptions): Promise<MetricsStore
       sqlite = new Database(file, { fileMustExist: Boolean(options.mustExist) });
       // busy_timeout first: switching a new file to WAL needs the lock another process may hold.
       sqlite.pragma('busy_timeout = 10000');
-      sqlite.pragma('journal_mode = WAL');
+      // SQLite answers SQLITE_BUSY at once, without waiting, when two processes switch a new file to WAL together.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          sqlite.pragma('journal_mode = WAL');
+          break;
+        } catch (error) {
+          if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 200) throw error;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+        }
+      }
       sqlite.pragma('synchronous = NORMAL');
       sqlite.pragma('cache_size = -32000'); // 32 MB page cache
     } catch (err) {
