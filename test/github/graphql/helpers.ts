@@ -3,14 +3,15 @@
  * a prior plan, resolve the config from the returned text, classify, plan exactly, complete, evaluate the gate).
  */
 import { Octokit } from '@octokit/rest';
-import { classifyPullRequest, identifyAccount } from '../../../src/authorship/index.js';
-import { parseConfigText, resolveConfig, type EffectiveConfig } from '../../../src/config/load.js';
-import { applicableRules, evaluateGate } from '../../../src/gate/evaluate.js';
+import type { EffectiveConfig } from '../../../src/config/load.js';
+import { evaluateGate } from '../../../src/gate/evaluate.js';
 import { planFacts, type FactPlan } from '../../../src/gate/plan.js';
-import type { GateFacts, GateResult } from '../../../src/gate/types.js';
-import { authorshipInput, labelEvents, labelNames } from '../../../src/github/facts.js';
+import type { GateResult } from '../../../src/gate/types.js';
+import { configFromFiles } from '../../../src/github/config.js';
+import { gateInputs } from '../../../src/github/evaluate-pull-request.js';
+
+export { gateInputs };
 import { completePullRequestFacts, loadPullRequestFacts, type PullRequestFacts } from '../../../src/github/graphql/index.js';
-import { classifyChangedFiles } from '../../../src/paths/match.js';
 import { FakeGitHub, bot, user, type FakeCommit, type FakePullRequest, type FakeRepository } from './fake-github.js';
 
 export const OWNER = 'acme';
@@ -72,48 +73,12 @@ const quiet = () => undefined;
 /** An Octokit like the backfill's (@octokit/rest, no retries or throttling); its request log is silenced. */
 export const restOctokit = () => new Octokit({ auth: 'ghs_test', log: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
 
-/** The effective config from the loaded files: the repository's, else the organization's, else the defaults. */
+/** The effective config from the loaded files, as the app reads it (`configFromFiles`); throws when invalid. */
 export function configOf(facts: PullRequestFacts): EffectiveConfig {
-  const file = facts.config.repository ?? facts.config.organization;
-  if (!file?.text) return resolveConfig(null);
-  const parsed = parseConfigText(file.text, `${file.repository}:${file.path}`);
-  if (!parsed.ok) throw new Error(`invalid config: ${JSON.stringify(parsed.errors)}`);
-  return resolveConfig(parsed.config);
-}
-
-/** The gate facts built from loaded facts, and the exact plan they need. */
-export function gateInputs(facts: PullRequestFacts, config: EffectiveConfig) {
-  const pr = facts.pullRequest;
-  const labels = labelNames(pr);
-  const verdict = classifyPullRequest(authorshipInput(pr, facts.commits), config.authorship);
-  const touched = classifyChangedFiles(facts.files, config.compiledPathGroups);
-  const plan = planFacts(config, {
-    labels,
-    authorship: verdict,
-    touchedGroups: touched,
-    changedFiles: facts.files,
-    ...(facts.codeowners !== undefined ? { codeowners: facts.codeowners } : {}),
-    ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
-  });
-  const gateFacts: GateFacts = {
-    pullRequest: { number: pr.number, authorLogin: pr.user!.login, draft: pr.draft ?? false, headSha: pr.head.sha, labels },
-    authorship: verdict,
-    touchedGroups: touched,
-    commitShas: facts.commits.map((c) => c.sha ?? ''),
-    reviews: facts.reviews.map((r) => ({
-      ...r,
-      automated:
-        r.userType === 'Bot' ||
-        identifyAccount({ login: r.login, id: r.userId ?? null, type: r.userType ?? null }, config.authorship) !== null,
-    })),
-    teamMembers: facts.teamMembers,
-    writeAccess: facts.writeAccess,
-    overrideLabelEvents: labelEvents(facts.timeline, config.file.overrides.label),
-    changedFiles: facts.files,
-    ...(facts.codeowners !== undefined ? { codeowners: facts.codeowners } : {}),
-    ...(facts.comments !== undefined ? { comments: facts.comments } : {}),
-  };
-  return { plan, gateFacts, verdict, touched, rules: applicableRules(config.rules, verdict, touched).map((a) => a.rule) };
+  const state = configFromFiles(facts.config);
+  if (!state) throw new Error('the config has _extends: the app reads it through Probot');
+  if (!state.ok) throw new Error(`invalid config: ${JSON.stringify(state.errors)}`);
+  return state.config;
 }
 
 /** One evaluation through the loader: returns the gate result, the facts, the exact plan and the total requests. */
