@@ -5,6 +5,7 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliveryOutcome, DeliveryRecord, EvaluationRecord, GitHubRequestObservation, MetricsSink } from './sink.js';
@@ -16,6 +17,9 @@ import { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js
 export type { MetricsSink } from './sink.js';
 export { MetricsStore } from './store.js';
 export { openStore, StoreNotFoundError, StoreUnavailableError, type OpenStoreOptions } from './store/open.js';
+
+/** Most deliveries written in one insert by the webhook path. */
+const DELIVERY_BATCH = 100;
 
 /** Options of `createMetrics`. */
 export interface MetricsOptions {
@@ -66,6 +70,16 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
     for (const t of transitions) prometheus.observeTransition(t);
   };
   const token = options.metricsToken?.trim() ?? '';
+  // Group commit of the webhook path: the deliveries that arrive while one insert runs go together in the next.
+  let inFlight: Promise<unknown> = Promise.resolve();
+  const deliveries = new DataLoader<DeliveryRecord, 'recorded' | 'duplicate'>(
+    (batch) => {
+      const written = store.storeDeliveries(batch);
+      inFlight = written.catch(() => undefined);
+      return written;
+    },
+    { cache: false, maxBatchSize: DELIVERY_BATCH, batchScheduleFn: (dispatch) => void inFlight.then(() => setImmediate(dispatch)) },
+  );
 
   const httpHandler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const pathname = (req.url ?? '').split('?')[0];
@@ -96,9 +110,7 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
     httpHandler,
     async recordDelivery(delivery: DeliveryRecord) {
       try {
-        const result = await store.ingestDelivery(delivery);
-        observe(result.transitions);
-        return result.status;
+        return await deliveries.load(delivery);
       } catch (err) {
         logger.error({ deliveryId: delivery.id, err: (err as Error).message }, 'metrics: recording the delivery failed');
         return 'recorded';

@@ -15,6 +15,18 @@ export interface DeliveriesTable {
   action: string | null;
   repository: string | null;
   received_at: string;
+  /**
+   * The PR the delivery concerns (null: none, or a repository-level event such as `push`). Set for deliveries
+   * recorded by the app, whose facts are applied later by the job (see `applied`).
+   */
+  pull_number: number | null;
+  /**
+   * JSON of the `DerivedFacts` of the payload (no titles, bodies or messages: derive.ts keeps hashes, SHAs,
+   * logins and times), kept until the facts are applied, then cleared.
+   */
+  facts: string | null;
+  /** 0 while the facts wait to be applied to the raw tables (by the PR's job or the periodic sweep), else 1. */
+  applied: number;
 }
 
 /** One row per PR: identity, authorship verdict, size and the derived timestamps/figures. */
@@ -544,11 +556,37 @@ const reviewLoadAndPilot: Migration = {
   },
 };
 
+/**
+ * Issue 7: deliveries recorded before the acknowledgement keep their derived facts until a job applies them, so
+ * the webhook path is one insert that never waits on a row a job holds.
+ */
+const pendingDeliveries: Migration = {
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema.alterTable('deliveries').addColumn('pull_number', 'integer').execute();
+    await db.schema.alterTable('deliveries').addColumn('facts', 'text').execute();
+    await db.schema
+      .alterTable('deliveries')
+      .addColumn('applied', 'integer', (c) => c.notNull().defaultTo(1))
+      .execute();
+    await db.schema
+      .createIndex('deliveries_pending_idx')
+      .on('deliveries')
+      .columns(['repository', 'pull_number', 'received_at'])
+      .where(sql.ref('applied'), '=', 0)
+      .execute();
+  },
+  async down(db: Kysely<any>): Promise<void> {
+    await db.schema.dropIndex('deliveries_pending_idx').ifExists().execute();
+    for (const column of ['applied', 'facts', 'pull_number']) await db.schema.alterTable('deliveries').dropColumn(column).execute();
+  },
+};
+
 /** The migrations, in order. Names are sorted by the Migrator: keep the numeric prefix. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_sha_indexes': shaIndexes,
   '0003_review_load_and_pilot': reviewLoadAndPilot,
+  '0004_pending_deliveries': pendingDeliveries,
 };
 
 /** In-code migration provider for Kysely's Migrator. */

@@ -22,7 +22,7 @@ import type { DeliveryRecord, EvaluationRecord } from './sink.js';
 import type { MetricsDatabase } from './schema.js';
 import type { PullRequestTimeline } from './definitions.js';
 import type { Db, PullRequestRow, RevertRow, StoreContext, StoreDialect, Transition, WriteResult } from './store/common.js';
-import { ingestDelivery, type IngestResult } from './store/ingest.js';
+import { applyPendingDeliveries, ingestDelivery, listPendingScopes, storeDeliveries, type IngestResult } from './store/ingest.js';
 import { storeBackfill, storeEvaluation, type BackfillRecord } from './store/evaluations.js';
 import { loadTimeline, recomputePullRequest } from './store/recompute.js';
 import * as queries from './store/queries.js';
@@ -69,6 +69,16 @@ export class MetricsStore {
   }
 
   /**
+   * Records deliveries for the app's webhook path in ONE insert (their derived facts kept as pending), idempotent on
+   * each id; no figure and no other row is touched, so it never waits on a job. The facts are applied by the next
+   * `recomputePullRequest` / `recordEvaluation` of the PR, or by `recomputeStale`. Resolves `recorded` or
+   * `duplicate` per delivery, in order. Throws on store errors.
+   */
+  async storeDeliveries(deliveries: readonly DeliveryRecord[]): Promise<Array<'recorded' | 'duplicate'>> {
+    return storeDeliveries(this.db, deliveries);
+  }
+
+  /**
    * Stores one delivery and recomputes the figures of the PRs it concerns, in one transaction (the backfill and
    * tests; the app ingests and recomputes in separate steps). Idempotent on `delivery.id`. Throws on store errors.
    */
@@ -86,7 +96,10 @@ export class MetricsStore {
    * known for the first time (empty when the PR is unknown or nothing changed). Throws on store errors.
    */
   async recomputePullRequest(repository: string, number: number): Promise<Transition[]> {
-    return this.db.transaction().execute((trx) => recomputePullRequest(this.ctx, trx, repository, number));
+    return this.db.transaction().execute(async (trx) => {
+      const pending = await applyPendingDeliveries(this.ctx, trx, { repository, number });
+      return [...pending.transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number))];
+    });
   }
 
   /**
@@ -95,8 +108,13 @@ export class MetricsStore {
    * transitions. Safe to run on several replicas at once.
    */
   async recomputeStale(limit = 1000): Promise<{ recomputed: number; transitions: Transition[] }> {
-    const stale = await queries.listStalePullRequests(this.db, limit);
     const transitions: Transition[] = [];
+    // Pending deliveries first (repository-level ones mark the PRs they touch stale), then every stale PR.
+    for (const scope of await listPendingScopes(this.db, limit)) {
+      const applied = await this.db.transaction().execute((trx) => applyPendingDeliveries(this.ctx, trx, scope));
+      transitions.push(...applied.transitions);
+    }
+    const stale = await queries.listStalePullRequests(this.db, limit);
     for (const pr of stale) transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
     return { recomputed: stale.length, transitions };
   }
@@ -109,10 +127,16 @@ export class MetricsStore {
    */
   async recordEvaluation(r: EvaluationRecord): Promise<WriteResult> {
     return this.db.transaction().execute(async (trx) => {
+      const pending = await applyPendingDeliveries(this.ctx, trx, { repository: r.repository, number: r.pullNumber });
       const stored = await storeEvaluation(this.ctx, trx, r);
-      if (stored.status === 'duplicate') return { status: 'duplicate' as const, transitions: [] };
-      const transitions = [...stored.transitions];
-      if (stored.figuresMayChange) transitions.push(...(await recomputePullRequest(this.ctx, trx, r.repository, r.pullNumber)));
+      if (stored.status === 'duplicate') {
+        const transitions = [...pending.transitions];
+        if (pending.applied > 0) transitions.push(...(await recomputePullRequest(this.ctx, trx, r.repository, r.pullNumber)));
+        return { status: 'duplicate' as const, transitions };
+      }
+      const transitions = [...pending.transitions, ...stored.transitions];
+      if (stored.figuresMayChange || pending.applied > 0)
+        transitions.push(...(await recomputePullRequest(this.ctx, trx, r.repository, r.pullNumber)));
       return { status: 'recorded' as const, transitions };
     });
   }

@@ -137,15 +137,31 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       }),
     );
     const mergedShape = { ...pushed, merged: true, mergedAt: t(150), updatedAt: t(150), mergeCommitSha: merge7 };
-    // Recording the delivery stores the raw event only: the PR is stale, not merged yet, until its job recomputes.
-    await metrics.recordDelivery(pullRequestDelivery('closed', mergedShape, { sender: 'alice' }));
+    // Recording the delivery stores it pending, with its derived facts: the PR row is untouched (not merged yet)
+    // until its job applies the facts and recomputes.
+    const closed = pullRequestDelivery('closed', mergedShape, { sender: 'alice' });
+    await metrics.recordDelivery(closed);
     const raw = await metrics.db
       .selectFrom('pull_requests')
-      .select(['state', 'figures_stale'])
+      .select(['state', 'merged_at'])
       .where('number', '=', 7)
       .executeTakeFirstOrThrow();
-    expect(raw).toEqual({ state: 'open', figures_stale: 1 });
+    expect(raw).toEqual({ state: 'open', merged_at: null });
+    const pending = await metrics.db
+      .selectFrom('deliveries')
+      .select(['pull_number', 'applied', 'facts'])
+      .where('id', '=', closed.id)
+      .executeTakeFirstOrThrow();
+    expect(pending).toMatchObject({ pull_number: 7, applied: 0 });
+    expect(JSON.parse(pending.facts!)).toMatchObject({
+      event: 'pull_request',
+      action: 'closed',
+      lifecycle: { type: 'closed', merged: true },
+    });
     await metrics.recomputePullRequest(REPO, 7);
+    expect(
+      await metrics.db.selectFrom('deliveries').select(['applied', 'facts']).where('id', '=', closed.id).executeTakeFirstOrThrow(),
+    ).toEqual({ applied: 1, facts: null });
 
     const pr = await metrics.db
       .selectFrom('pull_requests')

@@ -60,7 +60,12 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       .select('name' as never)
       .orderBy('name' as never)
       .execute();
-    expect(names).toEqual([{ name: '0001_initial' }, { name: '0002_sha_indexes' }, { name: '0003_review_load_and_pilot' }]);
+    expect(names).toEqual([
+      { name: '0001_initial' },
+      { name: '0002_sha_indexes' },
+      { name: '0003_review_load_and_pilot' },
+      { name: '0004_pending_deliveries' },
+    ]);
     await again.close();
   });
 

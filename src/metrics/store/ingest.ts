@@ -6,9 +6,9 @@
  * `recomputePullRequest`. Revert matching (rare: merged revert PRs and revert commits on the default branch)
  * happens here because it needs the payload's body and commit messages, which are never stored.
  */
-import type { Transaction } from 'kysely';
+import type { Insertable, Transaction } from 'kysely';
 import type { DeliveryRecord } from '../sink.js';
-import type { MetricsDatabase } from '../schema.js';
+import type { DeliveriesTable, MetricsDatabase } from '../schema.js';
 import { deriveFacts, type DerivedFacts, type PullRequestFacts } from '../derive.js';
 import type { ReviewerKind } from '../definitions.js';
 import { bool, nowIso, NEW_PULL_REQUEST_COUNTERS, type Db, type StoreContext, type Transition } from './common.js';
@@ -30,9 +30,26 @@ function reviewerKind(login: string, type: string | null, authorLogin: string | 
   return 'human';
 }
 
+/** The `deliveries` row of a delivery: `pending` keeps its facts for a later `applyPendingDeliveries`. */
+function deliveryRow(delivery: DeliveryRecord, facts: DerivedFacts, deferred: boolean): Insertable<DeliveriesTable> {
+  // A delivery without PR or branch facts has nothing to apply: it is stored applied.
+  const pending = deferred && Boolean(facts.pullRequest || facts.branchPush);
+  return {
+    id: delivery.id.slice(0, 128),
+    event: facts.event,
+    action: facts.action,
+    repository: facts.repository,
+    received_at: delivery.receivedAt.toISOString(),
+    pull_number: facts.pullRequest?.number ?? null,
+    facts: pending ? JSON.stringify(facts) : null,
+    applied: pending ? 0 : 1,
+  };
+}
+
 /**
- * Stores one delivery idempotently on `delivery.id` inside `trx`. Resolves `duplicate` (nothing written) when the
- * id is already stored, also when another replica stored it a moment ago. Throws on store errors.
+ * Stores one delivery idempotently on `delivery.id` inside `trx` and applies its facts at once (the backfill and
+ * `MetricsStore.recordDelivery`). Resolves `duplicate` (nothing written) when the id is already stored, also when
+ * another replica stored it a moment ago. Throws on store errors.
  */
 export async function ingestDelivery(
   ctx: StoreContext,
@@ -45,18 +62,115 @@ export async function ingestDelivery(
   }
   const inserted = await trx
     .insertInto('deliveries')
-    .values({
-      id: delivery.id.slice(0, 128),
-      event: facts.event,
-      action: facts.action,
-      repository: facts.repository,
-      received_at: delivery.receivedAt.toISOString(),
-    })
+    .values(deliveryRow(delivery, facts, false))
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   if (!inserted.numInsertedOrUpdatedRows) return { status: 'duplicate', stale: [], transitions: [] };
   const result = await applyFacts(ctx, trx, delivery.id, facts);
   return { status: 'recorded', ...result, ...(facts.ignored ? { ignored: facts.ignored } : {}) };
+}
+
+/**
+ * Records deliveries for the app's webhook path: ONE multi-row insert of the delivery rows with their derived
+ * facts (`applied = 0`), idempotent on the delivery id, touching no other row, so it never waits on a row that a
+ * job holds. The facts reach the raw tables when a job applies them (`applyPendingDeliveries`). Resolves, per
+ * delivery and in order, `recorded` or `duplicate` (the id was stored before, by this or another replica, or
+ * earlier in the same list). Throws on store errors.
+ */
+export async function storeDeliveries(db: Db, deliveries: readonly DeliveryRecord[]): Promise<Array<'recorded' | 'duplicate'>> {
+  const rows = new Map<string, Insertable<DeliveriesTable>>();
+  for (const d of deliveries) {
+    const id = d.id.slice(0, 128);
+    if (!rows.has(id)) rows.set(id, deliveryRow(d, deriveFacts(d), true));
+  }
+  if (rows.size === 0) return [];
+  const inserted = await db
+    .insertInto('deliveries')
+    .values([...rows.values()])
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .execute();
+  const fresh = new Set(inserted.map((r) => r.id));
+  return deliveries.map((d) => {
+    const id = d.id.slice(0, 128);
+    return fresh.delete(id) ? 'recorded' : 'duplicate';
+  });
+}
+
+/** Which pending deliveries to apply: those of one PR, or the repository-level ones (`number: null`) of a repository. */
+export interface PendingScope {
+  repository: string;
+  number: number | null;
+}
+
+/** Most pending deliveries applied in one transaction. */
+const APPLY_BATCH = 500;
+
+/**
+ * Applies the facts of pending deliveries of `scope` inside `trx`, oldest first (by receipt time, then id), and
+ * marks them applied (clearing the stored facts). On PostgreSQL the rows are claimed with `FOR UPDATE SKIP
+ * LOCKED`: a delivery another transaction is applying is left to it (never applied twice, never waited on).
+ * Resolves how many were applied, the PRs marked stale and the transitions observed (reverts). Throws on store
+ * errors.
+ */
+export async function applyPendingDeliveries(
+  ctx: StoreContext,
+  trx: Db,
+  scope: PendingScope,
+): Promise<{ applied: number; stale: IngestResult['stale']; transitions: Transition[] }> {
+  const claimed = await trx
+    .updateTable('deliveries')
+    .set({ applied: 1 })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('deliveries')
+        .select('id')
+        .where('applied', '=', 0)
+        .where('repository', '=', scope.repository)
+        .where('pull_number', scope.number === null ? 'is' : '=', scope.number)
+        .orderBy('received_at')
+        .limit(APPLY_BATCH)
+        .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked()),
+    )
+    .where('applied', '=', 0)
+    .returning(['id', 'facts', 'received_at'])
+    .execute();
+  claimed.sort((a, b) => (a.received_at === b.received_at ? (a.id < b.id ? -1 : 1) : a.received_at < b.received_at ? -1 : 1));
+  const stale: IngestResult['stale'] = [];
+  const transitions: Transition[] = [];
+  for (const row of claimed) {
+    if (!row.facts) continue;
+    const result = await applyFacts(ctx, trx, row.id, JSON.parse(row.facts) as DerivedFacts);
+    for (const pr of result.stale) if (!stale.some((s) => s.repository === pr.repository && s.number === pr.number)) stale.push(pr);
+    transitions.push(...result.transitions);
+  }
+  // RETURNING gives the updated row, so the facts are read above and cleared here, once applied.
+  if (claimed.length > 0)
+    await trx
+      .updateTable('deliveries')
+      .set({ facts: null })
+      .where(
+        'id',
+        'in',
+        claimed.map((r) => r.id),
+      )
+      .execute();
+  return { applied: claimed.length, stale, transitions };
+}
+
+/** Scopes (PR or repository-level) that have pending deliveries, oldest first, at most `limit`. */
+export async function listPendingScopes(db: Db, limit: number): Promise<PendingScope[]> {
+  const rows = await db
+    .selectFrom('deliveries')
+    .select(['repository', 'pull_number'])
+    .select((eb) => eb.fn.min('received_at').as('oldest'))
+    .where('applied', '=', 0)
+    .where('repository', 'is not', null)
+    .groupBy(['repository', 'pull_number'])
+    .orderBy('oldest')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ repository: r.repository!, number: r.pull_number }));
 }
 
 async function applyFacts(
