@@ -177,7 +177,9 @@ const gatePushCommit = PushCommit.pick({ added: true, modified: true, removed: t
 export const gatePayloads = {
   pullRequest: PullRequestEvent.pick({ action: true }).extend({
     // The head SHA is where the check run goes: a full or abbreviated SHA, never shorter than 7.
-    pull_request: PullRequest.pick({ number: true, user: true }).extend({ head: PullRequestHead.pick({ sha: true }).extend({ sha: sha.min(7) }) }),
+    pull_request: PullRequest.pick({ number: true, user: true }).extend({
+      head: PullRequestHead.pick({ sha: true }).extend({ sha: sha.min(7) }),
+    }),
     ...gateEnvelope,
   }),
   checkRun: CheckRunEvent.extend(gateEnvelope),
