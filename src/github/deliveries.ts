@@ -7,14 +7,8 @@ import { CONFIG_PATH } from '../config/load.js';
 import { CHECK_NAME } from '../gate/summary.js';
 import type { JobSpec } from '../queue/types.js';
 import { OVERRIDE_COMMAND } from '../gate/overrides.js';
-import {
-  CheckRunEventPayload,
-  IssueCommentEventPayload,
-  MergeGroupEventPayload,
-  PullRequestEventPayload,
-  PushEventPayload,
-  parsePayload,
-} from './payloads.js';
+import { gatePayloads } from '../webhooks/payloads.js';
+import { parsePayload } from './payloads.js';
 
 /** Job names (graphile-worker task identifiers). */
 export const TASKS = {
@@ -132,7 +126,7 @@ export function workForDelivery(name: string, payload: unknown, debounceMs: numb
   switch (name) {
     case 'pull_request':
     case 'pull_request_review': {
-      const p = parsePayload(PullRequestEventPayload, payload, name);
+      const p = parsePayload(gatePayloads.pullRequest, payload, name);
       const actions = name === 'pull_request' ? PULL_REQUEST_ACTIONS : REVIEW_ACTIONS;
       if (!actions.has(p.action)) return nothing(`action ${p.action} needs no work`);
       const job: PullRequestJob = {
@@ -159,7 +153,7 @@ export function workForDelivery(name: string, payload: unknown, debounceMs: numb
       return { jobs: [pullRequestJob(job, debounceMs, now)] };
     }
     case 'check_run': {
-      const p = parsePayload(CheckRunEventPayload, payload, 'check_run');
+      const p = parsePayload(gatePayloads.checkRun, payload, 'check_run');
       if (p.action !== 'rerequested' || p.check_run.name !== CHECK_NAME) return nothing('not a re-run of the ai-review check');
       const base = { installationId: p.installation.id, owner: p.repository.owner.login, repo: p.repository.name };
       if (p.check_run.pull_requests.length === 0) {
@@ -175,7 +169,7 @@ export function workForDelivery(name: string, payload: unknown, debounceMs: numb
       };
     }
     case 'push': {
-      const p = parsePayload(PushEventPayload, payload, 'push');
+      const p = parsePayload(gatePayloads.push, payload, 'push');
       if (!p.repository.default_branch || p.ref !== `refs/heads/${p.repository.default_branch}`)
         return nothing('push to another branch than the default');
       const commits = [...p.commits, ...(p.head_commit ? [p.head_commit] : [])];
@@ -195,7 +189,7 @@ export function workForDelivery(name: string, payload: unknown, debounceMs: numb
       return { jobs: [repositoryJob({ ...base, repo: p.repository.name }, debounceMs, now)] };
     }
     case 'issue_comment': {
-      const p = parsePayload(IssueCommentEventPayload, payload, 'issue_comment');
+      const p = parsePayload(gatePayloads.issueComment, payload, 'issue_comment');
       if (!p.issue.pull_request) return nothing('comment on an issue, not a pull request');
       // Only `/ai-review` commands change the gate (an edited or deleted command too).
       const body = (payload as { comment?: { body?: unknown } }).comment?.body;
@@ -212,7 +206,7 @@ export function workForDelivery(name: string, payload: unknown, debounceMs: numb
       return { jobs: [pullRequestJob(job, 0, now)] };
     }
     case 'merge_group': {
-      const p = parsePayload(MergeGroupEventPayload, payload, 'merge_group');
+      const p = parsePayload(gatePayloads.mergeGroup, payload, 'merge_group');
       if (p.action !== 'checks_requested') return nothing(`merge_group action ${p.action} needs no check run`);
       const job: MergeGroupJob = {
         installationId: p.installation.id,

@@ -1,89 +1,15 @@
 /**
- * Derives PR lifecycle facts from raw webhook deliveries (pure; payloads are untrusted and validated with zod).
+ * Derives PR lifecycle facts from raw webhook deliveries (pure; payloads are untrusted and validated with the shared
+ * `metricsPayloads` shapes of `src/webhooks/payloads.ts`).
  *
  * Only metadata is kept: logins, SHAs, times, numbers, flags. PR titles are reduced to a SHA-256 hash (used to
  * match `Revert "..."` PRs), bodies and commit messages are only scanned for revert references and never kept.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { metricsPayloads, REPOSITORY_FULL_NAME, type MetricsPullRequest } from '../webhooks/payloads.js';
 import type { DeliveryRecord } from './sink.js';
 import { parseRevertedCommits, parseRevertPullRequest, taskType, type RequestedReviewerType, type RevertReference } from './definitions.js';
-
-const isoDate = z
-  .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'not a date')
-  .transform((s) => new Date(s).toISOString());
-
-const account = z
-  .object({ login: z.string().max(256), type: z.string().max(64).optional() })
-  .nullable()
-  .optional();
-
-const repositorySchema = z.object({
-  full_name: z.string().regex(/^[\w.-]+\/[\w.-]+$/),
-  default_branch: z.string().max(256).optional(),
-});
-
-const pullRequestSchema = z.object({
-  number: z.number().int().positive(),
-  title: z.string().nullable().optional(),
-  body: z.string().nullable().optional(),
-  user: account,
-  draft: z.boolean().optional(),
-  created_at: isoDate,
-  updated_at: isoDate.nullable().optional(),
-  closed_at: isoDate.nullable().optional(),
-  merged_at: isoDate.nullable().optional(),
-  merged: z.boolean().nullable().optional(),
-  merge_commit_sha: z.string().max(64).nullable().optional(),
-  head: z.object({ ref: z.string().max(512), sha: z.string().max(64) }),
-  base: z.object({ ref: z.string().max(512) }),
-  additions: z.number().int().nonnegative().optional(),
-  deletions: z.number().int().nonnegative().optional(),
-  changed_files: z.number().int().nonnegative().optional(),
-});
-
-const pullRequestEventSchema = z.object({
-  action: z.string(),
-  pull_request: pullRequestSchema,
-  repository: repositorySchema,
-  sender: account,
-  before: z.string().max(64).optional(),
-  after: z.string().max(64).optional(),
-  requested_reviewer: z
-    .object({ login: z.string().max(256) })
-    .nullable()
-    .optional(),
-  requested_team: z
-    .object({ slug: z.string().regex(/^[\w.-]{1,100}$/) })
-    .nullable()
-    .optional(),
-});
-
-const reviewEventSchema = z.object({
-  action: z.enum(['submitted', 'edited', 'dismissed']),
-  pull_request: pullRequestSchema,
-  repository: repositorySchema,
-  sender: account,
-  review: z.object({
-    id: z.number().int(),
-    user: account,
-    state: z.string().transform((s) => s.toLowerCase()),
-    submitted_at: isoDate.nullable().optional(),
-    commit_id: z.string().max(64).nullable().optional(),
-  }),
-});
-
-const pushEventSchema = z.object({
-  ref: z.string().max(512),
-  before: z.string().max(64),
-  after: z.string().max(64),
-  forced: z.boolean().optional(),
-  deleted: z.boolean().optional(),
-  repository: repositorySchema,
-  sender: account,
-  commits: z.array(z.object({ id: z.string().max(64), message: z.string().optional(), timestamp: isoDate.optional() })).optional(),
-});
 
 /** Facts about the PR itself, present in every `pull_request` and `pull_request_review` payload. */
 export interface PullRequestFacts {
@@ -186,7 +112,7 @@ function actionOf(payload: unknown): string | null {
 function repoOf(payload: unknown): string | null {
   const repo = payload && typeof payload === 'object' ? (payload as { repository?: unknown }).repository : undefined;
   const name = repo && typeof repo === 'object' ? (repo as { full_name?: unknown }).full_name : undefined;
-  return typeof name === 'string' && /^[\w.-]+\/[\w.-]+$/.test(name) ? name : null;
+  return typeof name === 'string' && REPOSITORY_FULL_NAME.test(name) ? name : null;
 }
 
 /** SHA-256 hex digest of a PR title (how titles are compared without storing them). */
@@ -194,7 +120,7 @@ export function titleHash(title: string): string {
   return createHash('sha256').update(title.trim()).digest('hex');
 }
 
-function prFacts(repository: string, pr: z.infer<typeof pullRequestSchema>): PullRequestFacts {
+function prFacts(repository: string, pr: MetricsPullRequest): PullRequestFacts {
   return {
     repository,
     number: pr.number,
@@ -229,7 +155,7 @@ export function deriveFacts(delivery: DeliveryRecord): DerivedFacts {
   const receivedAt = delivery.receivedAt.toISOString();
 
   if (delivery.name === 'pull_request') {
-    const parsed = pullRequestEventSchema.safeParse(delivery.payload);
+    const parsed = metricsPayloads.pullRequest.safeParse(delivery.payload);
     if (!parsed.success) return { ...base, ignored: `invalid pull_request payload at ${issuePath(parsed.error)}` };
     const p = parsed.data;
     const repository = p.repository.full_name;
@@ -273,7 +199,7 @@ export function deriveFacts(delivery: DeliveryRecord): DerivedFacts {
   }
 
   if (delivery.name === 'pull_request_review') {
-    const parsed = reviewEventSchema.safeParse(delivery.payload);
+    const parsed = metricsPayloads.review.safeParse(delivery.payload);
     if (!parsed.success) return { ...base, ignored: `invalid pull_request_review payload at ${issuePath(parsed.error)}` };
     const p = parsed.data;
     const repository = p.repository.full_name;
@@ -300,7 +226,7 @@ export function deriveFacts(delivery: DeliveryRecord): DerivedFacts {
   }
 
   if (delivery.name === 'push') {
-    const parsed = pushEventSchema.safeParse(delivery.payload);
+    const parsed = metricsPayloads.push.safeParse(delivery.payload);
     if (!parsed.success) return { ...base, ignored: `invalid push payload at ${issuePath(parsed.error)}` };
     const p = parsed.data;
     if (!p.ref.startsWith('refs/heads/')) return { ...base, ignored: 'not a branch push' };
