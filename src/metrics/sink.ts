@@ -2,11 +2,13 @@
  * The contract between the webhook handlers / evaluation jobs (src/github) and metrics recording (src/metrics).
  * Handlers call these methods; they never touch the store directly.
  *
- * The pipeline (issue 7): a delivery is recorded (`recordDelivery`, cheap, raw rows only) before the webhook is
- * acknowledged; the job that handles the PR later computes its figures exactly once — through
+ * The pipeline (issue 7): a delivery is recorded (`recordDelivery`: one insert of the delivery row with its
+ * derived facts, grouped with concurrent deliveries) before the webhook is acknowledged; the job that handles the PR
+ * later applies the pending facts to the raw tables and computes its figures exactly once — through
  * `recordEvaluation` when the job evaluates the gate, through `recomputePullRequest` when it does not (a closed
- * PR, a review request, a delivery the gate ignores). PRs whose job never ran stay marked stale and are caught
- * up by `recomputeStale` (and by `ai-review report` before it reads).
+ * PR, a review request, a delivery the gate ignores). Deliveries whose PR gets no job, repository-level ones
+ * (`push`) and PRs left stale are caught up by `recomputeStale` (every minute, and by `ai-review report` before
+ * it reads).
  */
 import type { AuthorshipVerdict } from '../authorship/types.js';
 
@@ -113,31 +115,32 @@ export type DeliveryOutcome = 'processed' | 'ignored' | 'duplicate' | 'error';
 /** What the handlers and jobs need from metrics. Implementations must never throw into the caller on store errors they can log. */
 export interface MetricsSink {
   /**
-   * Records a delivery's raw event idempotently on its id (`X-GitHub-Delivery`), and nothing else: no figure is
-   * recomputed, so it is cheap enough to run before the webhook is acknowledged. Every delivery may be passed
-   * (unsupported events are stored as a delivery row only). Resolves `duplicate` when the id was seen before,
-   * also when another replica sharing the PostgreSQL store recorded it a moment ago (one row either way).
-   * The PRs it concerns are marked stale until `recomputePullRequest` or `recordEvaluation` runs for them.
-   * Store errors are logged and resolve `recorded`.
+   * Records a delivery idempotently on its id (`X-GitHub-Delivery`): one row with the facts derived from its payload
+   * (hashes, SHAs, logins, times; never titles or bodies), pending until the PR's job applies them. Touches no
+   * other row and computes no figure, so it is cheap and never waits on a job: run it before the webhook is
+   * acknowledged. Concurrent calls share one insert (group commit). Every delivery may be passed (unsupported
+   * events are stored as a delivery row only). Resolves `duplicate` when the id was seen before, also when
+   * another replica sharing the PostgreSQL store recorded it a moment ago (one row either way). Store errors are
+   * logged and resolve `recorded`.
    */
   recordDelivery(delivery: DeliveryRecord): Promise<'recorded' | 'duplicate'>;
   /**
-   * Computes one PR's derived figures (latencies, rounds, rework, review-request spans, rule outcomes) from all
-   * its stored events and observes the Prometheus series that became known. Idempotent: running it again changes
+   * Applies the PR's pending deliveries, then computes its derived figures (latencies, rounds, rework,
+   * review-request spans, rule outcomes) from all its stored events and observes the Prometheus series that became known. Idempotent: running it again changes
    * nothing. Call once per job that handles a PR without evaluating it. Store errors are logged and swallowed.
    * @param repository `owner/name`
    * @param pullNumber the PR's number
    */
   recomputePullRequest(repository: string, pullNumber: number): Promise<void>;
   /**
-   * Records a gate evaluation (idempotent on delivery id + PR + head SHA) AND recomputes the PR's figures once,
-   * in the same transaction: one job = one recomputation (do not also call `recomputePullRequest`). Store errors
+   * Applies the PR's pending deliveries, records a gate evaluation (idempotent on delivery id + PR + head SHA)
+   * AND recomputes the PR's figures once, in the same transaction: one job = one recomputation (do not also call `recomputePullRequest`). Store errors
    * are logged and swallowed.
    */
   recordEvaluation(evaluation: EvaluationRecord): Promise<void>;
   /**
-   * Recomputes PRs still marked stale (deliveries whose job never ran, forced pushes that touched other PRs), at
-   * most `limit` (default 1,000). For a periodic job; safe on several replicas at once. Resolves how many PRs
+   * Applies pending deliveries (oldest first) and recomputes PRs still marked stale (deliveries whose job never
+   * ran, repository-level pushes, forced pushes that touched other PRs), at most `limit` (default 1,000). For a periodic job; safe on several replicas at once. Resolves how many PRs
    * were recomputed (0 on store errors, which are logged).
    */
   recomputeStale(limit?: number): Promise<number>;
