@@ -564,6 +564,34 @@ class Bench {
     return share;
   }
 
+  /**
+   * The same acknowledgement runs against the split deployment of docs/deployment.md: a web process that takes no
+   * jobs (`QUEUE_CONCURRENCY=0`) receives every delivery, and a worker process on the same store (not sent any
+   * delivery) runs the jobs. Both are the production wiring of bench/server.ts; the worker drains the queue between
+   * and after the runs, and every check run is verified as in the other phases.
+   */
+  async split(report: Report, settings: Pick<ServerSettings, 'databaseUrl' | 'throttle'>, noop: AckFigures): Promise<void> {
+    const o = this.options;
+    const web = await startServer(this.github, { ...settings, app: 'app', metrics: true, env: { QUEUE_CONCURRENCY: '0' } });
+    let worker: BenchServer | null = null;
+    try {
+      worker = await startServer(this.github, { ...settings, app: 'app', metrics: true });
+      const prs = await this.warmUp(web, 'split');
+      await drain(web);
+      const ours = await this.acknowledgement(report, web, 'ai-review, web process + worker process', true);
+      const drained = await drain(web);
+      const ratio = ours.max.rate / noop.max.rate;
+      report.add(
+        `split deployment (web process QUEUE_CONCURRENCY=0, one worker process): target p99 < 50 ms at ${o.rate}/s: ${verdict(ours.fixed.p99 < 50)} ` +
+          `(${fmt(ours.fixed.p99, 2)} ms); max throughput >= 1/2 of the no-op app's: ${verdict(ratio >= 0.5)} (${fmt(ours.max.rate)}/s = ${fmt(ratio, 2)})`,
+      );
+      report.checked('split deployment runs', verify(this.github, [...prs, ...ours.prs]), drained);
+    } finally {
+      await worker?.stop();
+      await web.stop();
+    }
+  }
+
   /** All phases on one store. */
   async store(store: Store): Promise<Report> {
     const o = this.options;
@@ -612,6 +640,7 @@ class Bench {
       } finally {
         await app.stop();
       }
+      await this.split(report, settings, noop);
     }
     if (o.phases.has('evaluations') || o.phases.has('burst')) {
       const app = await startServer(this.github, { ...settings, app: 'app', metrics: true });

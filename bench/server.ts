@@ -123,10 +123,11 @@ if (env.BENCH_APP === 'noop') {
     }),
     { env, log, Octokit },
   );
-  const concurrency = Math.max(1, num('QUEUE_CONCURRENCY', 4));
-  if (env.BENCH_WORKERS !== 'paused') await queue.start(handlers, { concurrency });
+  // QUEUE_CONCURRENCY=0: a web process that takes no jobs, as in production (src/server.ts).
+  const concurrency = num('QUEUE_CONCURRENCY', 4);
+  if (env.BENCH_WORKERS !== 'paused' && concurrency > 0) await queue.start(handlers, { concurrency });
   stats = () => queue.stats();
-  workers = (run) => (run ? queue.start(handlers, { concurrency }) : queue.stop());
+  workers = (run) => (run ? queue.start(handlers, { concurrency: Math.max(1, concurrency) }) : queue.stop());
   shutdown = async () => {
     await server.stop();
     await queue.close();

@@ -255,7 +255,8 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
   const debounceMs = numberFromEnv(env, 'EVALUATION_DEBOUNCE_MS', DEFAULT_DEBOUNCE_MS);
   const retryWindowSeconds = numberFromEnv(env, 'EVALUATION_RETRY_WINDOW_S', DEFAULT_RETRY_WINDOW_S);
   const redeliveryIntervalS = numberFromEnv(env, 'REDELIVERY_INTERVAL_S', 600);
-  const concurrency = Math.max(1, numberFromEnv(env, 'QUEUE_CONCURRENCY', 4));
+  // 0: a web instance that acknowledges deliveries and takes no jobs; worker instances on the same store run them.
+  const concurrency = Math.floor(numberFromEnv(env, 'QUEUE_CONCURRENCY', 4));
   const timeoutMs = numberFromEnv(env, 'GITHUB_REQUEST_TIMEOUT_MS', 10_000);
   const staleWorkerAfterMs = numberFromEnv(env, 'QUEUE_STALE_WORKER_S', 30) * 1000;
   const metrics = await createMetrics({
@@ -305,8 +306,15 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
       receive: (delivery: WebhookDelivery) => probot.receive(delivery as unknown as Parameters<typeof probot.receive>[0]),
     });
     const { handlers, appOctokit } = loaded as unknown as { handlers: Record<string, JobHandler>; appOctokit: () => Promise<Octokit> };
-    await queue.start(handlers, { concurrency });
-    log.info({ queue: queue.kind, concurrency, debounce_ms: debounceMs }, 'job queue started');
+    if (concurrency > 0) {
+      await queue.start(handlers, { concurrency });
+      log.info({ queue: queue.kind, concurrency, debounce_ms: debounceMs }, 'job queue started');
+    } else {
+      log.info(
+        { queue: queue.kind, debounce_ms: debounceMs },
+        'QUEUE_CONCURRENCY=0: this instance acknowledges deliveries and takes no jobs; run a worker instance on the same DATABASE_URL',
+      );
+    }
     if (redeliveryIntervalS > 0) {
       const redeliver = () =>
         void redeliverFailedDeliveries({ appOctokit, state: queue.state, log, onRedelivery: (r) => pipelineMetrics.redelivery(r) }).catch(

@@ -18,6 +18,7 @@ import {
   type TaskList,
   type WorkerUtils,
 } from 'graphile-worker';
+import DataLoader from 'dataloader';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -153,14 +154,68 @@ export class PostgresJobQueue implements JobQueue {
     return queue;
   }
 
+  /**
+   * Queues a job. Concurrent calls share one `add_jobs` statement (graphile-worker's batch form of `add_job`, same
+   * key semantics), so the webhook path costs one round trip per group of deliveries, not one per job.
+   */
   async add(spec: JobSpec): Promise<AddResult> {
-    const job = await this.utils!.addJob(spec.task, spec.payload, {
-      ...(spec.key ? { jobKey: spec.key, jobKeyMode: spec.keyMode === 'replace' ? 'replace' : 'preserve_run_at' } : {}),
-      ...(spec.queue ? { queueName: spec.queue } : {}),
-      ...(spec.runAt ? { runAt: spec.runAt } : {}),
-      maxAttempts: MAX_ATTEMPTS,
+    return this.adds.load(spec);
+  }
+
+  /** Group commit of `add`: the specs that arrive while one batch is written go together in the next. */
+  private inFlight: Promise<unknown> = Promise.resolve();
+  private readonly adds = new DataLoader<JobSpec, AddResult>(
+    (specs) => {
+      const written = this.addBatch(specs);
+      this.inFlight = written.catch(() => undefined);
+      return written;
+    },
+    { cache: false, maxBatchSize: 100, batchScheduleFn: (dispatch) => void this.inFlight.then(() => setImmediate(dispatch)) },
+  );
+
+  /**
+   * Writes specs with `add_jobs`, one call per key mode (`debounce` keeps the waiting job's run time,
+   * `preserve_run_at`; `replace` moves it). Specs of one batch with the same key are merged first, as successive
+   * `add_job` calls would be (the last payload wins; `debounce` keeps the first run time): all but the first count
+   * as coalesced. Resolves per spec, in order; rejects every spec when PostgreSQL fails.
+   */
+  private async addBatch(specs: readonly JobSpec[]): Promise<AddResult[]> {
+    const results: AddResult[] = specs.map(() => ({ coalesced: false }));
+    const rows = { debounce: [] as Array<Record<string, unknown>>, replace: [] as Array<Record<string, unknown>> };
+    const byKey = new Map<string, { row: Record<string, unknown>; first: number }>();
+    specs.forEach((spec, index) => {
+      const mode = spec.keyMode === 'replace' ? 'replace' : 'debounce';
+      const row: Record<string, unknown> = {
+        identifier: spec.task,
+        payload: spec.payload,
+        queue_name: spec.queue ?? null,
+        run_at: (spec.runAt ?? new Date()).toISOString(),
+        max_attempts: MAX_ATTEMPTS,
+        job_key: spec.key ?? null,
+      };
+      const earlier = spec.key ? byKey.get(`${mode}:${spec.key}`) : undefined;
+      if (earlier) {
+        results[index] = { coalesced: true };
+        Object.assign(earlier.row, { ...row, ...(mode === 'debounce' ? { run_at: earlier.row.run_at } : {}) });
+        return;
+      }
+      if (spec.key) byKey.set(`${mode}:${spec.key}`, { row, first: index });
+      rows[mode].push(row);
     });
-    return { coalesced: job.revision > 0 };
+    const schema = `"${this.schema.replace(/"/g, '""')}"`;
+    for (const mode of ['debounce', 'replace'] as const) {
+      if (rows[mode].length === 0) continue;
+      const { rows: added } = await this.pool.query<{ key: string | null; revision: number }>(
+        `SELECT key, revision FROM ${schema}.add_jobs(
+           ARRAY(SELECT json_populate_recordset(NULL::${schema}.job_spec, $1::json)), $2::boolean)`,
+        [JSON.stringify(rows[mode]), mode === 'debounce'],
+      );
+      for (const { key, revision } of added) {
+        const entry = key === null ? undefined : byKey.get(`${mode}:${key}`);
+        if (entry && revision > 0) results[entry.first] = { coalesced: true };
+      }
+    }
+    return results;
   }
 
   async start(handlers: Record<string, JobHandler>, options: { concurrency?: number } = {}): Promise<void> {

@@ -193,6 +193,28 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     await waitFor(() => idle(second), 5000, 'an idle queue');
   });
 
+  it('QUEUE_CONCURRENCY=0: a web instance acknowledges and queues without taking jobs; a worker instance on the same store writes the check run and applies the recorded delivery', async () => {
+    const web = await startInstance({ QUEUE_CONCURRENCY: '0' });
+    expect((await deliver(web, 'pull_request', sim.openPullRequest(11, sha(11)), 'web-delivery')).status).toBe(200);
+    // The debounce is 300 ms: an instance taking jobs would have written the check run by now.
+    await sleep(1500);
+    expect(sim.runsOn(sha(11))).toEqual([]);
+    expect(await web.queue!.stats()).toMatchObject({ pending: 1, running: 0 });
+    const pending = () =>
+      web
+        .metrics!.db.selectFrom('deliveries')
+        .select(['pull_number', 'applied'])
+        .where('id', '=', 'web-delivery')
+        .executeTakeFirstOrThrow();
+    expect(await pending()).toEqual({ pull_number: 11, applied: 0 });
+    const worker = await startInstance();
+    await waitFor(() => sim.runsOn(sha(11)).some((r) => r.status === 'completed'), 60_000, 'the check run');
+    expect(sim.runsOn(sha(11))).toHaveLength(1);
+    expect(sim.runsOn(sha(11))[0]).toMatchObject({ conclusion: 'action_required' });
+    await waitFor(() => idle(worker), 5000, 'an idle queue');
+    expect(await pending()).toEqual({ pull_number: 11, applied: 1 });
+  });
+
   it('failed deliveries listed by GitHub are redelivered once; successful ones never', async () => {
     const now = new Date();
     const ago = (minutes: number) => new Date(now.getTime() - minutes * 60_000).toISOString();

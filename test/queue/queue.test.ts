@@ -29,6 +29,26 @@ describe.each([
     expect(seen).toEqual([{ n: 20 }]);
   });
 
+  it('adds made at once (one batch on PostgreSQL) coalesce like successive ones: one job with the newest payload at the first run time; debounce and replace keys, unkeyed jobs', async () => {
+    const q = await set.open();
+    const firstRunAt = new Date(Date.now() + 400);
+    const results = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) =>
+        q.add({ task: 't', payload: { n: i + 1 }, key: 'pr-2', queue: 'pr-2', runAt: new Date(firstRunAt.getTime() + i * 1000) }),
+      ),
+      q.add({ task: 't', payload: { other: 1 }, key: 'pr-3', keyMode: 'replace', runAt: new Date(Date.now() + 60_000) }),
+      q.add({ task: 't', payload: { other: 2 }, key: 'pr-3', keyMode: 'replace', runAt: firstRunAt }),
+      q.add({ task: 't', payload: { unkeyed: true } }),
+    ]);
+    expect(results.map((r) => r.coalesced)).toEqual([false, true, true, true, true, true, true, true, true, true, false, true, false]);
+    expect((await q.stats()).pending).toBe(3);
+    const seen: JobPayload[] = [];
+    await q.start({ t: (p) => Promise.resolve(void seen.push(p)) }, { concurrency: 2 });
+    // The debounced job keeps the first run time (not 9 s later); the replaced one takes the last (not a minute).
+    await waitFor(async () => (await q.stats()).pending === 0 && seen.length === 3, 5_000, 'the three jobs');
+    expect(seen).toEqual(expect.arrayContaining([{ n: 10 }, { other: 2 }, { unkeyed: true }]));
+  });
+
   it('an event for a running job becomes one follow-up job that runs after it, never beside it', async () => {
     const q = await set.open();
     let active = 0;
