@@ -87,11 +87,21 @@ export function createApp(options: AppOptions): ApplicationFunction {
         }
         let coalesced = 0;
         // A failed write to the queue answers 500, so GitHub records the delivery as failed and it is redelivered.
-        for (const job of work.jobs) {
-          if (job.payload.requestReviewers === true && job.key) await options.queue.state.flagReviewRequest(job.key, new Date());
-          const push = job.payload.push as { headSha: string; pusherLogin: string; automated: boolean } | undefined;
-          if (push && job.key) await options.queue.state.recordPush(job.key, { ...push, at: new Date() });
-          if ((await options.queue.add(job)).coalesced) {
+        // Jobs of one delivery are queued together (one batch on PostgreSQL), each with the pipeline state it
+        // carries: the review-request flag and the push, stored in the same statement as the job.
+        const now = new Date();
+        const added = await Promise.all(
+          work.jobs.map((job) => {
+            const push = job.payload.push as { headSha: string; pusherLogin: string; automated: boolean } | undefined;
+            const state = {
+              ...(job.payload.requestReviewers === true ? { reviewRequestAt: now } : {}),
+              ...(push ? { push: { ...push, at: now } } : {}),
+            };
+            return options.queue.add(Object.keys(state).length > 0 ? { ...job, state } : job);
+          }),
+        );
+        for (const result of added) {
+          if (result.coalesced) {
             coalesced++;
             options.observe?.coalesced(context.name);
           }

@@ -203,13 +203,32 @@ export class PostgresJobQueue implements JobQueue {
       rows[mode].push(row);
     });
     const schema = `"${this.schema.replace(/"/g, '""')}"`;
+    // Pipeline state written with the jobs (`spec.state`), in the same statement.
+    const flags = specs
+      .filter((x) => x.key && x.state?.reviewRequestAt)
+      .map((x) => ({ key: x.key, at: x.state!.reviewRequestAt!.toISOString() }));
+    const pushes = specs
+      .filter((x) => x.key && x.state?.push)
+      .map((x) => ({ key: x.key, ...x.state!.push!, at: x.state!.push!.at.toISOString() }));
+    let state = [JSON.stringify(flags), JSON.stringify(pushes)];
     for (const mode of ['debounce', 'replace'] as const) {
       if (rows[mode].length === 0) continue;
       const { rows: added } = await this.pool.query<{ key: string | null; revision: number }>(
-        `SELECT key, revision FROM ${schema}.add_jobs(
+        `WITH flags AS (
+           INSERT INTO ai_review_review_requests (key, flagged_at)
+           SELECT DISTINCT ON (key) key, at FROM json_to_recordset($3::json) AS f(key text, at timestamptz) ORDER BY key, at DESC
+           ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at
+         ), pushes AS (
+           INSERT INTO ai_review_pushes (key, head_sha, pusher_login, automated, at)
+           SELECT key, "headSha", "pusherLogin", automated, at
+           FROM json_to_recordset($4::json) AS p(key text, "headSha" text, "pusherLogin" text, automated boolean, at timestamptz)
+           ON CONFLICT DO NOTHING
+         )
+         SELECT key, revision FROM ${schema}.add_jobs(
            ARRAY(SELECT json_populate_recordset(NULL::${schema}.job_spec, $1::json)), $2::boolean)`,
-        [JSON.stringify(rows[mode]), mode === 'debounce'],
+        [JSON.stringify(rows[mode]), mode === 'debounce', ...state],
       );
+      state = ['[]', '[]'];
       for (const { key, revision } of added) {
         const entry = key === null ? undefined : byKey.get(`${mode}:${key}`);
         if (entry && revision > 0) results[entry.first] = { coalesced: true };

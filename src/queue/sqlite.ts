@@ -159,27 +159,41 @@ export class SqliteJobQueue implements JobQueue {
   async add(spec: JobSpec): Promise<AddResult> {
     const runAt = (spec.runAt ?? new Date(this.now())).getTime();
     const payload = JSON.stringify(spec.payload);
-    const result = await busyRetry(() => {
-      if (!spec.key) {
-        this.db
-          .prepare('INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, NULL, ?, ?, ?)')
-          .run(spec.task, payload, spec.queue ?? null, runAt, this.now());
-        return { coalesced: false };
-      }
-      const runAtUpdate = spec.keyMode === 'replace' ? 'excluded.run_at' : 'ai_review_jobs.run_at';
-      const row = this.db
-        .prepare(
-          `INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (key) WHERE locked_at IS NULL DO UPDATE SET
-             task = excluded.task, payload = excluded.payload, queue = excluded.queue, run_at = ${runAtUpdate},
-             revision = ai_review_jobs.revision + 1
-           RETURNING revision`,
-        )
-        .get(spec.task, payload, spec.key, spec.queue ?? null, runAt, this.now()) as { revision: number };
-      return { coalesced: row.revision > 0 };
-    });
+    const result = await busyRetry(() => this.db.transaction(() => this.insert(spec, runAt, payload))());
     for (const wake of this.wake.splice(0)) wake();
     return result;
+  }
+
+  /** The job (and its pipeline state, `spec.state`) in the caller's transaction. */
+  private insert(spec: JobSpec, runAt: number, payload: string): AddResult {
+    if (spec.key && spec.state?.reviewRequestAt)
+      this.db
+        .prepare(
+          'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
+        )
+        .run(spec.key, spec.state.reviewRequestAt.getTime());
+    const push = spec.state?.push;
+    if (spec.key && push)
+      this.db
+        .prepare('INSERT OR IGNORE INTO ai_review_pushes (key, head_sha, pusher_login, automated, at) VALUES (?, ?, ?, ?, ?)')
+        .run(spec.key, push.headSha, push.pusherLogin, push.automated ? 1 : 0, push.at.getTime());
+    if (!spec.key) {
+      this.db
+        .prepare('INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, NULL, ?, ?, ?)')
+        .run(spec.task, payload, spec.queue ?? null, runAt, this.now());
+      return { coalesced: false };
+    }
+    const runAtUpdate = spec.keyMode === 'replace' ? 'excluded.run_at' : 'ai_review_jobs.run_at';
+    const row = this.db
+      .prepare(
+        `INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (key) WHERE locked_at IS NULL DO UPDATE SET
+           task = excluded.task, payload = excluded.payload, queue = excluded.queue, run_at = ${runAtUpdate},
+           revision = ai_review_jobs.revision + 1
+         RETURNING revision`,
+      )
+      .get(spec.task, payload, spec.key, spec.queue ?? null, runAt, this.now()) as { revision: number };
+    return { coalesced: row.revision > 0 };
   }
 
   /** Claims the next due job whose queue has nothing running, in one statement. */

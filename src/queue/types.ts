@@ -29,6 +29,19 @@ export interface JobSpec {
   queue?: string;
   /** Earliest run time (default: now). */
   runAt?: Date;
+  /**
+   * Pipeline state to store with the job, in the same statement or transaction (the webhook path), keyed by `key`:
+   * as {@link PipelineState.flagReviewRequest} and {@link PipelineState.recordPush} would. Ignored without a key.
+   */
+  state?: { reviewRequestAt?: Date; push?: PushRecord };
+}
+
+/** A push onto a PR's head branch: who pushed which head, and whether the pusher is automated (a bot or an agent). */
+export interface PushRecord {
+  headSha: string;
+  pusherLogin: string;
+  automated: boolean;
+  at: Date;
 }
 
 /** What `add` did: `coalesced` is true when an existing pending job absorbed this one. */
@@ -84,7 +97,7 @@ export interface PipelineState {
    * Records a push to a PR's head branch (`key`: the PR's job key), as the `pull_request` `opened`/`synchronize`
    * delivery reported it: head SHA after the push, who pushed, whether a bot, when. Idempotent per head SHA.
    */
-  recordPush(key: string, push: { headSha: string; pusherLogin: string; automated: boolean; at: Date }): Promise<void>;
+  recordPush(key: string, push: PushRecord): Promise<void>;
   /** The pushes recorded for a PR (key as in `recordPush`), oldest first, at most the 250 latest. */
   pushesFor(key: string): Promise<Array<{ headSha: string; pusherLogin: string; automated: boolean; at: string }>>;
   /** Marks an installation's primary rate limit as exhausted until `until` (from `x-ratelimit-reset`). */

@@ -49,6 +49,38 @@ describe.each([
     expect(seen).toEqual(expect.arrayContaining([{ n: 10 }, { other: 2 }, { unkeyed: true }]));
   });
 
+  it('stores the pipeline state a job carries (review-request flag, push) with it, also for adds made at once', async () => {
+    const q = await set.open();
+    const at = new Date('2026-12-01T10:00:00Z');
+    await Promise.all([
+      q.add({
+        task: 't',
+        payload: {},
+        key: 'pr-5',
+        state: { reviewRequestAt: at, push: { headSha: 'a1', pusherLogin: 'Copilot', automated: true, at } },
+      }),
+      q.add({ task: 't', payload: {}, key: 'pr-5', state: { reviewRequestAt: new Date(at.getTime() + 1000) } }),
+      q.add({
+        task: 't',
+        payload: {},
+        key: 'pr-6',
+        keyMode: 'replace',
+        state: { push: { headSha: 'b1', pusherLogin: 'rita', automated: false, at } },
+      }),
+      q.add({ task: 't', payload: {}, state: { reviewRequestAt: at } }),
+    ]);
+    expect(await q.state.reviewRequestFlagged('pr-5')).toBe(true);
+    expect(await q.state.reviewRequestFlagged('pr-6')).toBe(false);
+    expect(await q.state.pushesFor('pr-5')).toEqual([{ headSha: 'a1', pusherLogin: 'Copilot', automated: true, at: at.toISOString() }]);
+    expect(await q.state.pushesFor('pr-6')).toEqual([{ headSha: 'b1', pusherLogin: 'rita', automated: false, at: at.toISOString() }]);
+    // The later flag of the batch counts: a request flagged before it is cleared, one flagged after it is not.
+    await q.state.clearReviewRequest('pr-5', at);
+    expect(await q.state.reviewRequestFlagged('pr-5')).toBe(true);
+    await q.state.clearReviewRequest('pr-5', new Date(at.getTime() + 1000));
+    expect(await q.state.reviewRequestFlagged('pr-5')).toBe(false);
+    expect((await q.stats()).pending).toBe(3);
+  });
+
   it('an event for a running job becomes one follow-up job that runs after it, never beside it', async () => {
     const q = await set.open();
     let active = 0;
