@@ -2,42 +2,75 @@
  * Push attribution: which commits a push onto a PR added, from the commits gate evaluations (or a backfill) saw
  * first at its head SHA, and whether it rewrote history (the push's before SHA is gone from the PR's commits).
  */
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { MetricsDatabase, PushesTable } from '../schema.js';
 import { bool, parseJsonArray, valuesList, type Db } from './common.js';
 
-/** An unresolved push of a PR with what attributes it: the commits first seen at its head, an evaluation of its head. */
-interface UnresolvedPush {
-  after_sha: string;
-  before_sha: string | null;
-  /** Commit SHAs of an evaluation of the push's head (the first one stored), null when none evaluated it. */
-  commit_shas: string | null;
-  /** Commits first seen at the push's head, and how many of them are agent commits (counts come back as text from PostgreSQL). */
-  added: number | string;
-  agent: number | string | null;
+/**
+ * The PR's unresolved pushes (`commits_added` still null), each with what attributes it: the commit SHAs of an
+ * evaluation of its head (the first one stored; null when none evaluated it) and the commits first seen at its
+ * head, with how many are agent commits (counts come back as text from PostgreSQL, as numbers through JSON).
+ */
+export function unresolvedPushesQuery(trx: Db, repository: string, number: number) {
+  const commitsAtHead = (eb: ExpressionBuilder<MetricsDatabase & { p: PushesTable }, 'p'>) =>
+    eb
+      .selectFrom('commits as c')
+      .whereRef('c.repository', '=', 'p.repository')
+      .whereRef('c.number', '=', 'p.number')
+      .whereRef('c.first_seen_head_sha', '=', 'p.after_sha');
+  return trx
+    .selectFrom('pushes as p')
+    .select(['p.after_sha', 'p.before_sha'])
+    .select((eb) => [
+      eb
+        .selectFrom('evaluations as e')
+        .select('e.commit_shas')
+        .whereRef('e.repository', '=', 'p.repository')
+        .whereRef('e.number', '=', 'p.number')
+        .whereRef('e.head_sha', '=', 'p.after_sha')
+        .limit(1)
+        .as('commit_shas'),
+      commitsAtHead(eb)
+        .select((c) => c.fn.countAll<number | string>().as('n'))
+        .as('added'),
+      commitsAtHead(eb)
+        .select((c) => c.fn.sum<number | string | null>('c.agent').as('n'))
+        .as('agent'),
+    ])
+    .where('p.repository', '=', repository)
+    .where('p.number', '=', number)
+    .where('p.commits_added', 'is', null);
 }
+
+/** A row of `unresolvedPushesQuery`. */
+export type UnresolvedPush = Awaited<ReturnType<ReturnType<typeof unresolvedPushesQuery>['execute']>>[number];
 
 /**
  * Attributes the PR's unresolved pushes (`commits_added` still null) from the commits first seen at their head SHA.
  * A push stays unresolved until an evaluation or a backfill has seen its head. Returns how many were resolved.
- * Two statements at most on both dialects: the unresolved pushes with their evaluation and commit counts, then
- * one update of those that can be resolved.
+ * Two statements at most: the unresolved pushes (`unresolvedPushesQuery`), then one update of those resolved.
  */
 export async function resolvePushes(trx: Db, repository: string, number: number): Promise<number> {
-  const { rows: pending } = await sql<UnresolvedPush>`
-    SELECT p.after_sha, p.before_sha,
-      (SELECT e.commit_shas FROM evaluations e
-        WHERE e.repository = p.repository AND e.number = p.number AND e.head_sha = p.after_sha LIMIT 1) AS commit_shas,
-      (SELECT count(*) FROM commits c
-        WHERE c.repository = p.repository AND c.number = p.number AND c.first_seen_head_sha = p.after_sha) AS added,
-      (SELECT sum(c.agent) FROM commits c
-        WHERE c.repository = p.repository AND c.number = p.number AND c.first_seen_head_sha = p.after_sha) AS agent
-    FROM pushes p
-    WHERE p.repository = ${repository} AND p.number = ${number} AND p.commits_added IS NULL`.execute(trx);
+  return attributePushes(trx, repository, number, await unresolvedPushesQuery(trx, repository, number).execute());
+}
+
+/**
+ * Attributes the unresolved pushes `pending` (read by `unresolvedPushesQuery`) in one update. `seenSince`: commits
+ * inserted after `pending` was read (all first seen at `headSha`), counted as if read with it.
+ */
+export async function attributePushes(
+  trx: Db,
+  repository: string,
+  number: number,
+  pending: readonly UnresolvedPush[],
+  seenSince?: { headSha: string; commits: ReadonlyArray<{ agent: number }> },
+): Promise<number> {
   const resolved: Array<[afterSha: string, added: number, agent: number, human: number, rewrote: number]> = [];
   for (const push of pending) {
-    const added = Number(push.added);
+    const since = seenSince?.headSha === push.after_sha ? seenSince.commits : [];
+    const added = Number(push.added ?? 0) + since.length;
     if (push.commit_shas === null && added === 0) continue;
-    const agent = Number(push.agent ?? 0);
+    const agent = Number(push.agent ?? 0) + since.filter((c) => c.agent === 1).length;
     const shas = parseJsonArray<string>(push.commit_shas);
     // Lists of 250 commits or more are GitHub's truncated lists: they cannot tell a rewritten history.
     const rewrote = push.before_sha !== null && shas.length > 0 && shas.length < 250 && !shas.includes(push.before_sha);
@@ -85,7 +118,7 @@ export function insertCommitsQueries(trx: Db, repository: string, number: number
         .insertInto('commits')
         .values(rows.slice(i, i + 100))
         .onConflict((oc) => oc.columns(['repository', 'number', 'sha']).doNothing())
-        .returning('sha'),
+        .returning(['sha', 'agent']),
     );
   }
   return queries;

@@ -18,7 +18,15 @@ import {
   type StoreContext,
   type Transition,
 } from './common.js';
-import { insertCommits, insertCommitsQueries, resolvePushes, type SeenCommit } from './attribution.js';
+import {
+  attributePushes,
+  insertCommits,
+  insertCommitsQueries,
+  resolvePushes,
+  unresolvedPushesQuery,
+  type SeenCommit,
+  type UnresolvedPush,
+} from './attribution.js';
 
 /** What `storeEvaluation` did, for deciding whether the PR's figures must be recomputed. */
 export interface StoredEvaluation {
@@ -116,7 +124,8 @@ export async function storeEvaluation(ctx: StoreContext, trx: Db, r: EvaluationR
 
   const transitions: Transition[] = [];
   const seenAt = r.evaluatedAt.toISOString();
-  // The commits it saw and a valid override: one statement on PostgreSQL.
+  // The commits it saw and a valid override, with the PR's unresolved pushes as they were before: one statement on
+  // PostgreSQL. The pushes are then attributed counting the commits just inserted (all first seen at this head).
   const commitInserts = insertCommitsQueries(
     trx,
     r.repository,
@@ -124,7 +133,8 @@ export async function storeEvaluation(ctx: StoreContext, trx: Db, r: EvaluationR
     r.commits.map((c) => ({ sha: c.sha, agent: c.agent, authorLogin: c.authorLogin, firstSeenHeadSha: r.headSha, firstSeenAt: seenAt })),
   );
   const o = r.override;
-  const written = await executeTogether(ctx, trx, [
+  const [unresolved, ...written] = await executeTogether(ctx, trx, [
+    unresolvedPushesQuery(trx, r.repository, r.pullNumber),
     ...commitInserts,
     o
       ? trx
@@ -142,10 +152,14 @@ export async function storeEvaluation(ctx: StoreContext, trx: Db, r: EvaluationR
           .returning('login')
       : undefined,
   ]);
-  const newCommits = written.slice(0, commitInserts.length).reduce((n, rows) => n + rows.length, 0);
+  const inserted = written.slice(0, commitInserts.length).flat() as Array<{ agent: number }>;
+  const newCommits = inserted.length;
   const newOverride = (written[commitInserts.length]?.length ?? 0) > 0;
   if (newOverride) transitions.push({ kind: 'override', labels: labelsOf(before) });
-  const resolved = await resolvePushes(trx, r.repository, r.pullNumber);
+  const resolved = await attributePushes(trx, r.repository, r.pullNumber, unresolved as UnresolvedPush[], {
+    headSha: r.headSha,
+    commits: inserted,
+  });
   // The figures depend on evaluations only through gate satisfaction, failing rules, counted approvals, the
   // rules' outcomes and the override flag: an evaluation that repeats the latest one changes none of them.
   const repeatsLatest =
