@@ -79,7 +79,15 @@ function generate(seed: number, prs: number, steps: number): Step[] {
       draft: rnd() < 0.3,
       ...extra,
     };
-    const s: PrState = { shape, commits: [{ sha: head, agent: agentAuthor }], reviews: [], closed: false, merged: false, agentAuthor, groups: ['ci'] };
+    const s: PrState = {
+      shape,
+      commits: [{ sha: head, agent: agentAuthor }],
+      reviews: [],
+      closed: false,
+      merged: false,
+      agentAuthor,
+      groups: ['ci'],
+    };
     out.push({ kind: 'deliveries', deliveries: [pullRequestDelivery('opened', shape, { id: id() })] });
     return s;
   };
@@ -93,7 +101,10 @@ function generate(seed: number, prs: number, steps: number): Step[] {
     if (rnd() < 0.15) s.groups = rnd() < 0.5 ? ['ci'] : ['auth', 'ci'];
     const approvals = s.reviews.filter((r) => r.state === 'approved' && r.reviewer !== s.shape.author);
     const satisfied = approvals.length > 0 || rnd() < 0.1;
-    const override = !satisfied && rnd() < 0.1 ? { login: 'lead', at: t(minute), reason: 'hotfix', headSha: s.shape.headSha, source: 'label' as const } : null;
+    const override =
+      !satisfied && rnd() < 0.1
+        ? { login: 'lead', at: t(minute), reason: 'hotfix', headSha: s.shape.headSha, source: 'label' as const }
+        : null;
     const record = evaluation({
       deliveryId: id(),
       pullNumber: s.shape.number,
@@ -146,7 +157,12 @@ function generate(seed: number, prs: number, steps: number): Step[] {
           deliveries.push({ ...pushDelivery({ branch: `branch-${s.shape.number}`, before, after, forced: true, at }), id: id() });
         }
       } else if (r < 0.55) {
-        const review = { id: 10_000 + i * 10 + b, reviewer: pick(['bob', 'carol', 'alice', 'renovate[bot]', s.shape.author]), state: pick(['approved', 'changes_requested', 'commented']), submittedAt: at };
+        const review = {
+          id: 10_000 + i * 10 + b,
+          reviewer: pick(['bob', 'carol', 'alice', 'renovate[bot]', s.shape.author]),
+          state: pick(['approved', 'changes_requested', 'commented']),
+          submittedAt: at,
+        };
         s.reviews.push(review);
         deliveries.push(
           reviewDelivery('submitted', s.shape, { ...review, reviewerType: review.reviewer.endsWith('[bot]') ? 'Bot' : 'User' }, id()),
@@ -158,7 +174,11 @@ function generate(seed: number, prs: number, steps: number): Step[] {
       } else if (r < 0.72) {
         const action = rnd() < 0.75 ? 'review_requested' : 'review_request_removed';
         deliveries.push(
-          pullRequestDelivery(action, { ...s.shape, updatedAt: at }, { id: id(), sender: 'alice', requested: pick(['bob', 'carol', 'team:security']) }),
+          pullRequestDelivery(
+            action,
+            { ...s.shape, updatedAt: at },
+            { id: id(), sender: 'alice', requested: pick(['bob', 'carol', 'team:security']) },
+          ),
         );
       } else if (r < 0.8) {
         const draft = !s.shape.draft;

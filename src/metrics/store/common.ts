@@ -126,7 +126,7 @@ export async function executeTogether<T extends readonly unknown[]>(
   const present = queries.flatMap((q, i) => (q ? [{ q, i }] : []));
   const out = queries.map(() => []) as unknown[][];
   if (ctx.dialect === 'sqlite' || present.length === 1) {
-    for (const { q, i } of present) out[i] = (await trx.executeQuery(q.compile())).rows as unknown[];
+    for (const { q, i } of present) out[i] = (await trx.executeQuery(q.compile())).rows;
     return out as { [K in keyof T]: T[K][] };
   }
   if (present.length === 0) return out as { [K in keyof T]: T[K][] };
@@ -138,7 +138,9 @@ export async function executeTogether<T extends readonly unknown[]>(
   });
   const ctes = sql.join(present.map(({ q, i }) => sql`${sql.ref(`q${i}`)} AS (${q})`));
   const selected = returns.length
-    ? sql.join(returns.map(({ i }) => sql`(SELECT coalesce(json_agg(${sql.ref(`q${i}`)}), '[]') FROM ${sql.ref(`q${i}`)}) AS ${sql.ref(`r${i}`)}`))
+    ? sql.join(
+        returns.map(({ i }) => sql`(SELECT coalesce(json_agg(${sql.ref(`q${i}`)}), '[]') FROM ${sql.ref(`q${i}`)}) AS ${sql.ref(`r${i}`)}`),
+      )
     : sql`1 AS one`;
   const { rows } = await sql<Record<string, unknown[]>>`WITH ${ctes} SELECT ${selected}`.execute(trx);
   for (const { i } of returns) out[i] = rows[0]?.[`r${i}`] ?? [];

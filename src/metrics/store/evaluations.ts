@@ -156,7 +156,7 @@ export async function storeEvaluation(ctx: StoreContext, trx: Db, r: EvaluationR
   const newCommits = inserted.length;
   const newOverride = (written[commitInserts.length]?.length ?? 0) > 0;
   if (newOverride) transitions.push({ kind: 'override', labels: labelsOf(before) });
-  const resolved = await attributePushes(trx, r.repository, r.pullNumber, unresolved as UnresolvedPush[], {
+  const resolved = await attributePushes(trx, r.repository, r.pullNumber, unresolved, {
     headSha: r.headSha,
     commits: inserted,
   });

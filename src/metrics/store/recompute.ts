@@ -291,9 +291,7 @@ export async function recomputePullRequest(
   const changed = (Object.keys(columns) as Array<keyof typeof columns>).some((k) => columns[k] !== current[k]);
   const derived = derivedRowChanges(trx, timeline, rows);
   await executeTogether(ctx, trx, [
-    changed
-      ? trx.updateTable('pull_requests').set(columns).where('repository', '=', repository).where('number', '=', number)
-      : undefined,
+    changed ? trx.updateTable('pull_requests').set(columns).where('repository', '=', repository).where('number', '=', number) : undefined,
     reviewRelationsUpdate(trx, timeline, rows),
     pushAttributionUpdate(trx, timeline, rows),
     ...derived.deletes,
@@ -376,8 +374,12 @@ function derivedRowChanges(trx: Db, timeline: PullRequestTimeline, rows: EventRo
   const outcomesChanged = fingerprint(outcomes, RULE_COLUMNS) !== fingerprint(rows.rule_outcomes, RULE_COLUMNS);
   return {
     deletes: [
-      spansChanged ? trx.deleteFrom('review_request_spans').where('repository', '=', key.repository).where('number', '=', key.number) : undefined,
-      outcomesChanged ? trx.deleteFrom('rule_outcomes').where('repository', '=', key.repository).where('number', '=', key.number) : undefined,
+      spansChanged
+        ? trx.deleteFrom('review_request_spans').where('repository', '=', key.repository).where('number', '=', key.number)
+        : undefined,
+      outcomesChanged
+        ? trx.deleteFrom('rule_outcomes').where('repository', '=', key.repository).where('number', '=', key.number)
+        : undefined,
     ],
     inserts: [
       spansChanged && spans.length > 0 ? trx.insertInto('review_request_spans').values(spans) : undefined,
