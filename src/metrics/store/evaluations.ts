@@ -25,7 +25,6 @@ import {
   resolvePushes,
   unresolvedPushesQuery,
   type SeenCommit,
-  type UnresolvedPush,
 } from './attribution.js';
 
 /** What `storeEvaluation` did, for deciding whether the PR's figures must be recomputed. */
