@@ -15,6 +15,11 @@
  * Every write is one transaction. On PostgreSQL the PR row is locked (`FOR UPDATE`) while its figures are
  * recomputed, so replicas sharing a store cannot lose updates; two replicas inserting the same delivery id at
  * once end with one row and one `duplicate`.
+ *
+ * Round trips: on PostgreSQL every statement is one round trip, which a job's `recordEvaluation` waits for. The
+ * PR row is read once per transaction (each step passes on the row it wrote), statements on different rows are
+ * sent as one (`executeTogether` in store/common.ts), and per-row updates are one `UPDATE … FROM (VALUES …)`;
+ * `test/metrics/roundtrips.test.ts` bounds the statements of a typical job.
  */
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -98,7 +103,7 @@ export class MetricsStore {
   async recomputePullRequest(repository: string, number: number): Promise<Transition[]> {
     return this.db.transaction().execute(async (trx) => {
       const pending = await applyPendingDeliveries(this.ctx, trx, { repository, number });
-      return [...pending.transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number))];
+      return [...pending.transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, pending.pullRequest))];
     });
   }
 
@@ -128,15 +133,16 @@ export class MetricsStore {
   async recordEvaluation(r: EvaluationRecord): Promise<WriteResult> {
     return this.db.transaction().execute(async (trx) => {
       const pending = await applyPendingDeliveries(this.ctx, trx, { repository: r.repository, number: r.pullNumber });
-      const stored = await storeEvaluation(this.ctx, trx, r);
+      // The PR row is read (and locked) once: each step hands the row as it left it to the next.
+      const stored = await storeEvaluation(this.ctx, trx, r, pending.pullRequest);
+      const recompute = () => recomputePullRequest(this.ctx, trx, r.repository, r.pullNumber, stored.pullRequest);
       if (stored.status === 'duplicate') {
         const transitions = [...pending.transitions];
-        if (pending.applied > 0) transitions.push(...(await recomputePullRequest(this.ctx, trx, r.repository, r.pullNumber)));
+        if (pending.applied > 0) transitions.push(...(await recompute()));
         return { status: 'duplicate' as const, transitions };
       }
       const transitions = [...pending.transitions, ...stored.transitions];
-      if (stored.figuresMayChange || pending.applied > 0)
-        transitions.push(...(await recomputePullRequest(this.ctx, trx, r.repository, r.pullNumber)));
+      if (stored.figuresMayChange || pending.applied > 0) transitions.push(...(await recompute()));
       return { status: 'recorded' as const, transitions };
     });
   }

@@ -2,57 +2,88 @@
  * Push attribution: which commits a push onto a PR added, from the commits gate evaluations (or a backfill) saw
  * first at its head SHA, and whether it rewrote history (the push's before SHA is gone from the PR's commits).
  */
-import { parseJsonArray, type Db } from './common.js';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { MetricsDatabase, PushesTable } from '../schema.js';
+import { bool, parseJsonArray, valuesList, type Db } from './common.js';
+
+/**
+ * The PR's unresolved pushes (`commits_added` still null), each with what attributes it: the commit SHAs of an
+ * evaluation of its head (the first one stored; null when none evaluated it) and the commits first seen at its
+ * head, with how many are agent commits (counts come back as text from PostgreSQL, as numbers through JSON).
+ */
+export function unresolvedPushesQuery(trx: Db, repository: string, number: number) {
+  const commitsAtHead = (eb: ExpressionBuilder<MetricsDatabase & { p: PushesTable }, 'p'>) =>
+    eb
+      .selectFrom('commits as c')
+      .whereRef('c.repository', '=', 'p.repository')
+      .whereRef('c.number', '=', 'p.number')
+      .whereRef('c.first_seen_head_sha', '=', 'p.after_sha');
+  return trx
+    .selectFrom('pushes as p')
+    .select(['p.after_sha', 'p.before_sha'])
+    .select((eb) => [
+      eb
+        .selectFrom('evaluations as e')
+        .select('e.commit_shas')
+        .whereRef('e.repository', '=', 'p.repository')
+        .whereRef('e.number', '=', 'p.number')
+        .whereRef('e.head_sha', '=', 'p.after_sha')
+        .limit(1)
+        .as('commit_shas'),
+      commitsAtHead(eb)
+        .select((c) => c.fn.countAll<number | string>().as('n'))
+        .as('added'),
+      commitsAtHead(eb)
+        .select((c) => c.fn.sum<number | string | null>('c.agent').as('n'))
+        .as('agent'),
+    ])
+    .where('p.repository', '=', repository)
+    .where('p.number', '=', number)
+    .where('p.commits_added', 'is', null);
+}
+
+/** A row of `unresolvedPushesQuery`. */
+export type UnresolvedPush = Awaited<ReturnType<ReturnType<typeof unresolvedPushesQuery>['execute']>>[number];
 
 /**
  * Attributes the PR's unresolved pushes (`commits_added` still null) from the commits first seen at their head SHA.
  * A push stays unresolved until an evaluation or a backfill has seen its head. Returns how many were resolved.
+ * Two statements at most: the unresolved pushes (`unresolvedPushesQuery`), then one update of those resolved.
  */
 export async function resolvePushes(trx: Db, repository: string, number: number): Promise<number> {
-  const pending = await trx
-    .selectFrom('pushes')
-    .select(['after_sha', 'before_sha'])
-    .where('repository', '=', repository)
-    .where('number', '=', number)
-    .where('commits_added', 'is', null)
-    .execute();
-  let resolved = 0;
+  return attributePushes(trx, repository, number, await unresolvedPushesQuery(trx, repository, number).execute());
+}
+
+/**
+ * Attributes the unresolved pushes `pending` (read by `unresolvedPushesQuery`) in one update. `seenSince`: commits
+ * inserted after `pending` was read (all first seen at `headSha`), counted as if read with it.
+ */
+export async function attributePushes(
+  trx: Db,
+  repository: string,
+  number: number,
+  pending: readonly UnresolvedPush[],
+  seenSince?: { headSha: string; commits: ReadonlyArray<{ agent: number }> },
+): Promise<number> {
+  const resolved: Array<[afterSha: string, added: number, agent: number, human: number, rewrote: number]> = [];
   for (const push of pending) {
-    const evaluation = await trx
-      .selectFrom('evaluations')
-      .select(['commit_shas'])
-      .where('repository', '=', repository)
-      .where('number', '=', number)
-      .where('head_sha', '=', push.after_sha)
-      .executeTakeFirst();
-    const added = await trx
-      .selectFrom('commits')
-      .select(['agent'])
-      .where('repository', '=', repository)
-      .where('number', '=', number)
-      .where('first_seen_head_sha', '=', push.after_sha)
-      .execute();
-    if (!evaluation && added.length === 0) continue;
-    const agent = added.filter((c) => c.agent === 1).length;
-    const human = added.length - agent;
-    const shas = parseJsonArray<string>(evaluation?.commit_shas);
+    const since = seenSince?.headSha === push.after_sha ? seenSince.commits : [];
+    const added = Number(push.added ?? 0) + since.length;
+    if (push.commit_shas === null && added === 0) continue;
+    const agent = Number(push.agent ?? 0) + since.filter((c) => c.agent === 1).length;
+    const shas = parseJsonArray<string>(push.commit_shas);
     // Lists of 250 commits or more are GitHub's truncated lists: they cannot tell a rewritten history.
     const rewrote = push.before_sha !== null && shas.length > 0 && shas.length < 250 && !shas.includes(push.before_sha);
-    await trx
-      .updateTable('pushes')
-      .set((eb) => ({
-        commits_added: added.length,
-        agent_commits: agent,
-        human_commits: human,
-        rewrote_history: rewrote ? 1 : eb.ref('rewrote_history'),
-      }))
-      .where('repository', '=', repository)
-      .where('number', '=', number)
-      .where('after_sha', '=', push.after_sha)
-      .execute();
-    resolved += 1;
+    resolved.push([push.after_sha, added, agent, added - agent, bool(rewrote)]);
   }
-  return resolved;
+  if (resolved.length === 0) return 0;
+  // A rewritten history is never unmarked (a forced branch push may have marked it already).
+  await sql`
+    UPDATE pushes SET commits_added = v.column2, agent_commits = v.column3, human_commits = v.column4,
+      rewrote_history = CASE WHEN v.column5 = 1 THEN 1 ELSE pushes.rewrote_history END
+    FROM ${valuesList(['text', 'integer', 'integer', 'integer', 'integer'], resolved)} AS v
+    WHERE pushes.repository = ${repository} AND pushes.number = ${number} AND pushes.after_sha = v.column1`.execute(trx);
+  return resolved.length;
 }
 
 /** A commit of a PR with the head SHA at which it first appeared (evaluations and backfills). */
@@ -64,26 +95,38 @@ export interface SeenCommit {
   firstSeenAt: string;
 }
 
-/** Inserts commits not stored yet (insert-or-ignore, in chunks under SQLite's parameter limit). Returns how many were new. */
+/**
+ * The inserts of commits not stored yet (insert-or-ignore, in chunks under SQLite's parameter limit), each
+ * returning the SHAs it inserted. A SHA listed twice is inserted once, from its first listing.
+ */
+export function insertCommitsQueries(trx: Db, repository: string, number: number, commits: readonly SeenCommit[]) {
+  const unique = new Map<string, SeenCommit>();
+  for (const c of commits) if (!unique.has(c.sha.toLowerCase())) unique.set(c.sha.toLowerCase(), c);
+  const rows = [...unique.entries()].map(([sha, c]) => ({
+    repository,
+    number,
+    sha,
+    agent: c.agent ? 1 : 0,
+    author_login: c.authorLogin,
+    first_seen_head_sha: c.firstSeenHeadSha,
+    first_seen_at: c.firstSeenAt,
+  }));
+  const queries = [];
+  for (let i = 0; i < rows.length; i += 100) {
+    queries.push(
+      trx
+        .insertInto('commits')
+        .values(rows.slice(i, i + 100))
+        .onConflict((oc) => oc.columns(['repository', 'number', 'sha']).doNothing())
+        .returning(['sha', 'agent']),
+    );
+  }
+  return queries;
+}
+
+/** Inserts commits not stored yet (see `insertCommitsQueries`), one statement per chunk. Returns how many were new. */
 export async function insertCommits(trx: Db, repository: string, number: number, commits: readonly SeenCommit[]): Promise<number> {
   let inserted = 0;
-  for (let i = 0; i < commits.length; i += 100) {
-    const res = await trx
-      .insertInto('commits')
-      .values(
-        commits.slice(i, i + 100).map((c) => ({
-          repository,
-          number,
-          sha: c.sha.toLowerCase(),
-          agent: c.agent ? 1 : 0,
-          author_login: c.authorLogin,
-          first_seen_head_sha: c.firstSeenHeadSha,
-          first_seen_at: c.firstSeenAt,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['repository', 'number', 'sha']).doNothing())
-      .executeTakeFirst();
-    inserted += Number(res.numInsertedOrUpdatedRows ?? 0n);
-  }
+  for (const query of insertCommitsQueries(trx, repository, number, commits)) inserted += (await query.execute()).length;
   return inserted;
 }

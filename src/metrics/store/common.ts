@@ -1,8 +1,8 @@
 /**
  * Types and small helpers shared by the store modules (ingest, attribution, reverts, evaluations, recompute,
- * queries, cursors). Nothing here talks to the database except `lockPullRequest`.
+ * queries, cursors), and the two ways writes save PostgreSQL round trips: `executeTogether` and `valuesList`.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Compilable, type Kysely, type OperationNodeSource, type RawBuilder, type Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { MetricsDatabase, PullRequestsTable, RevertsTable } from '../schema.js';
 
@@ -90,13 +90,68 @@ export const NEW_PULL_REQUEST_COUNTERS = {
   merged_without_qualifying_approval: 0,
 } as const;
 
-/** Reads a PR row, locking it on PostgreSQL (`FOR UPDATE`) until the transaction ends. */
-export async function lockPullRequest(ctx: StoreContext, trx: Db, repository: string, number: number): Promise<PullRequestRow | undefined> {
+/** The query reading a PR row, locking it on PostgreSQL (`FOR UPDATE`) until the transaction ends. */
+export function lockPullRequestQuery(ctx: StoreContext, trx: Db, repository: string, number: number) {
   return trx
     .selectFrom('pull_requests')
     .selectAll()
     .where('repository', '=', repository)
     .where('number', '=', number)
-    .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate())
-    .executeTakeFirst();
+    .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate());
+}
+
+/** Reads a PR row, locking it on PostgreSQL (`FOR UPDATE`) until the transaction ends. */
+export async function lockPullRequest(ctx: StoreContext, trx: Db, repository: string, number: number): Promise<PullRequestRow | undefined> {
+  return lockPullRequestQuery(ctx, trx, repository, number).executeTakeFirst();
+}
+
+/** A query `executeTogether` can run: any Kysely select, insert, update or delete builder. */
+export type TogetherQuery<R> = Compilable<R> & OperationNodeSource;
+
+/**
+ * Runs queries that touch different rows as ONE statement on PostgreSQL, each as a `WITH` sub-statement
+ * (`WITH q0 AS (…), q1 AS (…) SELECT …`), and resolves the rows each returns (a select's rows, an insert's,
+ * update's or delete's `RETURNING` rows; none without `RETURNING`), in order. PostgreSQL runs them all on one
+ * snapshot: none sees another's writes, so a read among them sees the rows as they were before the statement
+ * (`storeEvaluation` reads the latest evaluation as it inserts the new one). Never combine two writes of one row.
+ * Rows come back through JSON (integers and doubles as numbers, as node-pg gives them). SQLite runs the queries
+ * one by one in order (in-process: no round trip to save); callers combine only queries whose order does not
+ * change the outcome, so both dialects store the same rows. `undefined` entries are skipped (resolve to `[]`).
+ */
+export async function executeTogether<T extends readonly unknown[]>(
+  ctx: StoreContext,
+  trx: Db,
+  queries: { readonly [K in keyof T]: TogetherQuery<T[K]> | undefined },
+): Promise<{ [K in keyof T]: T[K][] }> {
+  const present = queries.flatMap((q, i) => (q ? [{ q, i }] : []));
+  const out = queries.map(() => []) as unknown[][];
+  if (ctx.dialect === 'sqlite' || present.length === 1) {
+    for (const { q, i } of present) out[i] = (await trx.executeQuery(q.compile())).rows;
+    return out as { [K in keyof T]: T[K][] };
+  }
+  if (present.length === 0) return out as { [K in keyof T]: T[K][] };
+  // A sub-statement without RETURNING has no rows to read: it runs all the same (PostgreSQL runs every
+  // data-modifying WITH to completion whether the main query reads it or not).
+  const returns = present.filter(({ q }) => {
+    const node = q.toOperationNode() as { kind: string; returning?: unknown };
+    return node.kind === 'SelectQueryNode' || node.returning !== undefined;
+  });
+  const ctes = sql.join(present.map(({ q, i }) => sql`${sql.ref(`q${i}`)} AS (${q})`));
+  const selected = returns.length
+    ? sql.join(
+        returns.map(({ i }) => sql`(SELECT coalesce(json_agg(${sql.ref(`q${i}`)}), '[]') FROM ${sql.ref(`q${i}`)}) AS ${sql.ref(`r${i}`)}`),
+      )
+    : sql`1 AS one`;
+  const { rows } = await sql<Record<string, unknown[]>>`WITH ${ctes} SELECT ${selected}`.execute(trx);
+  for (const { i } of returns) out[i] = rows[0]?.[`r${i}`] ?? [];
+  return out as { [K in keyof T]: T[K][] };
+}
+
+/**
+ * `(VALUES (…), (…))` of `rows`, every value cast to the SQL type of its column (`text`, `integer`), for
+ * `UPDATE … FROM (VALUES …) AS v WHERE … = v.column1`: one statement for many rows, on both dialects (both
+ * name the columns `column1`, `column2`, …).
+ */
+export function valuesList(types: readonly string[], rows: ReadonlyArray<readonly unknown[]>): RawBuilder<unknown> {
+  return sql`(VALUES ${sql.join(rows.map((r) => sql`(${sql.join(r.map((v, i) => sql`CAST(${v} AS ${sql.raw(types[i] ?? 'text')})`))})`))})`;
 }

@@ -6,12 +6,21 @@
  * `recomputePullRequest`. Revert matching (rare: merged revert PRs and revert commits on the default branch)
  * happens here because it needs the payload's body and commit messages, which are never stored.
  */
-import type { Insertable, Transaction } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
 import type { DeliveryRecord } from '../sink.js';
 import type { DeliveriesTable, MetricsDatabase } from '../schema.js';
 import { deriveFacts, type DerivedFacts, type PullRequestFacts } from '../derive.js';
 import type { ReviewerKind } from '../definitions.js';
-import { bool, nowIso, NEW_PULL_REQUEST_COUNTERS, type Db, type StoreContext, type Transition } from './common.js';
+import {
+  bool,
+  executeTogether,
+  nowIso,
+  NEW_PULL_REQUEST_COUNTERS,
+  type Db,
+  type PullRequestRow,
+  type StoreContext,
+  type Transition,
+} from './common.js';
 import { recordCommitRevert, recordPullRequestRevert } from './reverts.js';
 import { resolvePushes } from './attribution.js';
 
@@ -67,7 +76,8 @@ export async function ingestDelivery(
     .executeTakeFirst();
   if (!inserted.numInsertedOrUpdatedRows) return { status: 'duplicate', stale: [], transitions: [] };
   const result = await applyFacts(ctx, trx, delivery.id, facts);
-  return { status: 'recorded', ...result, ...(facts.ignored ? { ignored: facts.ignored } : {}) };
+  if (result.pushedTo) await resolvePushes(trx, result.pushedTo.repository, result.pushedTo.number);
+  return { status: 'recorded', stale: result.stale, transitions: result.transitions, ...(facts.ignored ? { ignored: facts.ignored } : {}) };
 }
 
 /**
@@ -110,14 +120,60 @@ const APPLY_BATCH = 500;
  * Applies the facts of pending deliveries of `scope` inside `trx`, oldest first (by receipt time, then id), and
  * marks them applied (clearing the stored facts). On PostgreSQL the rows are claimed with `FOR UPDATE SKIP
  * LOCKED`: a delivery another transaction is applying is left to it (never applied twice, never waited on).
- * Resolves how many were applied, the PRs marked stale and the transitions observed (reverts). Throws on store
- * errors.
+ * Resolves how many were applied, the PRs marked stale, the transitions observed (reverts) and, for a PR scope, the
+ * PR row as the deliveries left it (locked on PostgreSQL; absent when none touched it), which the caller reuses
+ * instead of reading it again. Throws on store errors.
  */
 export async function applyPendingDeliveries(
   ctx: StoreContext,
   trx: Db,
   scope: PendingScope,
-): Promise<{ applied: number; stale: IngestResult['stale']; transitions: Transition[] }> {
+): Promise<{ applied: number; stale: IngestResult['stale']; transitions: Transition[]; pullRequest?: PullRequestRow }> {
+  const claimed = await claimPendingDeliveries(ctx, trx, scope);
+  claimed.sort((a, b) => (a.received_at === b.received_at ? (a.id < b.id ? -1 : 1) : a.received_at < b.received_at ? -1 : 1));
+  const stale: IngestResult['stale'] = [];
+  const transitions: Transition[] = [];
+  const rows = new Map<string, PullRequestRow>();
+  const pushedTo: Array<{ repository: string; number: number }> = [];
+  for (const row of claimed) {
+    if (!row.facts) continue;
+    const result = await applyFacts(ctx, trx, row.id, JSON.parse(row.facts) as DerivedFacts);
+    for (const pr of result.stale) if (!stale.some((s) => s.repository === pr.repository && s.number === pr.number)) stale.push(pr);
+    for (const pr of result.rewritten) rows.delete(`${pr.repository}#${pr.number}`);
+    if (result.pullRequest) rows.set(`${result.pullRequest.repository}#${result.pullRequest.number}`, result.pullRequest);
+    if (result.pushedTo && !pushedTo.some((p) => p.repository === result.pushedTo?.repository && p.number === result.pushedTo.number))
+      pushedTo.push(result.pushedTo);
+    transitions.push(...result.transitions);
+  }
+  // Pushes are attributed once, after every delivery: what attributes them (evaluations, commits) is not
+  // written by applying deliveries, so this resolves what resolving after each push delivery would.
+  for (const pr of pushedTo) await resolvePushes(trx, pr.repository, pr.number);
+  const pullRequest = scope.number === null ? undefined : rows.get(`${scope.repository}#${scope.number}`);
+  return { applied: claimed.length, stale, transitions, ...(pullRequest ? { pullRequest } : {}) };
+}
+
+/**
+ * Claims the pending deliveries of `scope` (at most `APPLY_BATCH`, oldest first): marks them applied, clears their
+ * stored facts and returns the facts. The caller applies them in the same transaction, so a failure rolls the claim
+ * back. PostgreSQL: one statement, the rows locked with `FOR UPDATE SKIP LOCKED` (a delivery another transaction is
+ * applying is left to it); SQLite (whose `RETURNING` cannot name the old facts): the claim, then the clearing.
+ */
+async function claimPendingDeliveries(
+  ctx: StoreContext,
+  trx: Db,
+  scope: PendingScope,
+): Promise<Array<{ id: string; facts: string | null; received_at: string }>> {
+  const pullNumber = scope.number === null ? sql`pull_number IS NULL` : sql`pull_number = ${scope.number}`;
+  if (ctx.dialect === 'postgres') {
+    const { rows } = await sql<{ id: string; facts: string | null; received_at: string }>`
+      UPDATE deliveries AS d SET applied = 1, facts = NULL
+      FROM (SELECT id, facts FROM deliveries
+            WHERE applied = 0 AND repository = ${scope.repository} AND ${pullNumber}
+            ORDER BY received_at LIMIT ${APPLY_BATCH} FOR UPDATE SKIP LOCKED) AS pending
+      WHERE d.id = pending.id AND d.applied = 0
+      RETURNING d.id, pending.facts, d.received_at`.execute(trx);
+    return rows;
+  }
   const claimed = await trx
     .updateTable('deliveries')
     .set({ applied: 1 })
@@ -129,22 +185,11 @@ export async function applyPendingDeliveries(
         .where('repository', '=', scope.repository)
         .where('pull_number', scope.number === null ? 'is' : '=', scope.number)
         .orderBy('received_at')
-        .limit(APPLY_BATCH)
-        .$if(ctx.dialect === 'postgres', (qb) => qb.forUpdate().skipLocked()),
+        .limit(APPLY_BATCH),
     )
     .where('applied', '=', 0)
     .returning(['id', 'facts', 'received_at'])
     .execute();
-  claimed.sort((a, b) => (a.received_at === b.received_at ? (a.id < b.id ? -1 : 1) : a.received_at < b.received_at ? -1 : 1));
-  const stale: IngestResult['stale'] = [];
-  const transitions: Transition[] = [];
-  for (const row of claimed) {
-    if (!row.facts) continue;
-    const result = await applyFacts(ctx, trx, row.id, JSON.parse(row.facts) as DerivedFacts);
-    for (const pr of result.stale) if (!stale.some((s) => s.repository === pr.repository && s.number === pr.number)) stale.push(pr);
-    transitions.push(...result.transitions);
-  }
-  // RETURNING gives the updated row, so the facts are read above and cleared here, once applied.
   if (claimed.length > 0)
     await trx
       .updateTable('deliveries')
@@ -155,7 +200,7 @@ export async function applyPendingDeliveries(
         claimed.map((r) => r.id),
       )
       .execute();
-  return { applied: claimed.length, stale, transitions };
+  return claimed;
 }
 
 /** Scopes (PR or repository-level) that have pending deliveries, oldest first, at most `limit`. */
@@ -173,106 +218,110 @@ export async function listPendingScopes(db: Db, limit: number): Promise<PendingS
   return rows.map((r) => ({ repository: r.repository!, number: r.pull_number }));
 }
 
-async function applyFacts(
-  ctx: StoreContext,
-  trx: Db,
-  deliveryId: string,
-  facts: DerivedFacts,
-): Promise<{ stale: IngestResult['stale']; transitions: Transition[] }> {
+/** What applying one delivery's facts did (see `applyFacts`). */
+interface AppliedFacts {
+  stale: IngestResult['stale'];
+  transitions: Transition[];
+  /** The PR row as the delivery's upsert left it (locked on PostgreSQL). */
+  pullRequest?: PullRequestRow;
+  /** The PR a push was stored for: its pushes are to be attributed (`resolvePushes`) once all deliveries are applied. */
+  pushedTo?: { repository: string; number: number };
+  /** PRs whose rows a forced branch push changed (marked stale): rows read before are outdated. */
+  rewritten: IngestResult['stale'];
+}
+
+/**
+ * Writes one delivery's facts to the raw tables. The PR row's upsert and the delivery's own row (lifecycle event,
+ * review, review request or push) are one statement on PostgreSQL (`executeTogether`: different tables).
+ */
+async function applyFacts(ctx: StoreContext, trx: Db, deliveryId: string, facts: DerivedFacts): Promise<AppliedFacts> {
   const transitions: Transition[] = [];
   const stale: IngestResult['stale'] = [];
+  const rewritten: IngestResult['stale'] = [];
+  let pullRequest: PullRequestRow | undefined;
+  let pushedTo: AppliedFacts['pushedTo'];
   if (facts.pullRequest) {
     const pr = facts.pullRequest;
     // Identity-only deliveries (labeled, edited, ...) change no figure.
     const changesFigures = Boolean(facts.lifecycle || facts.review || facts.push || facts.reviewRequest);
-    await upsertPullRequestFacts(trx, pr, changesFigures);
     if (changesFigures) stale.push({ repository: pr.repository, number: pr.number });
-    if (facts.lifecycle) {
-      const l = facts.lifecycle;
-      await trx
-        .insertInto('pr_events')
-        .values({
-          repository: pr.repository,
-          number: pr.number,
-          type: l.type,
-          at: l.at,
-          draft: bool(l.draft),
-          merged: bool(l.merged),
-          delivery_id: deliveryId,
-        })
-        .onConflict((oc) => oc.columns(['repository', 'number', 'type', 'at']).doNothing())
-        .execute();
-    }
-    if (facts.review) {
-      const r = facts.review;
-      await trx
-        .insertInto('reviews')
-        .values({
-          repository: pr.repository,
-          number: pr.number,
-          review_id: String(r.reviewId),
-          reviewer: r.reviewer,
-          reviewer_type: r.reviewerType,
-          reviewer_kind: reviewerKind(r.reviewer, r.reviewerType, pr.authorLogin),
-          state: r.state,
-          submitted_at: r.submittedAt,
-          commit_id: r.commitId,
-          dismissed_at: r.dismissedAt,
-          relation: 'other',
-        })
-        .onConflict((oc) =>
-          oc.columns(['repository', 'number', 'review_id']).doUpdateSet((eb) => ({
-            dismissed_at: eb.fn.coalesce('excluded.dismissed_at', 'reviews.dismissed_at'),
-          })),
-        )
-        .execute();
-    }
-    if (facts.reviewRequest) {
-      const q = facts.reviewRequest;
-      await trx
-        .insertInto('review_requests')
-        .values({
-          repository: pr.repository,
-          number: pr.number,
-          reviewer: q.reviewer.slice(0, 256),
-          reviewer_type: q.reviewerType,
-          action: q.action,
-          at: q.at,
-          delivery_id: deliveryId,
-        })
-        .onConflict((oc) => oc.columns(['repository', 'number', 'reviewer', 'action', 'at']).doNothing())
-        .execute();
-    }
-    if (facts.push) {
-      const p = facts.push;
-      const forced = await trx
-        .selectFrom('branch_pushes')
-        .select('forced')
-        .where('repository', '=', pr.repository)
-        .where('after_sha', '=', p.afterSha)
-        .where('forced', '=', 1)
-        .executeTakeFirst();
-      await trx
-        .insertInto('pushes')
-        .values({
-          repository: pr.repository,
-          number: pr.number,
-          after_sha: p.afterSha,
-          before_sha: p.beforeSha,
-          pushed_at: p.pushedAt,
-          sender_login: p.senderLogin,
-          sender_type: p.senderType,
-          pushed_by: 'unknown',
-          commits_added: null,
-          agent_commits: null,
-          human_commits: null,
-          rewrote_history: bool(forced !== undefined),
-          after_first_review: 0,
-        })
-        .onConflict((oc) => oc.columns(['repository', 'number', 'after_sha']).doNothing())
-        .execute();
-      await resolvePushes(trx, pr.repository, pr.number);
-    }
+    const l = facts.lifecycle;
+    const r = facts.review;
+    const q = facts.reviewRequest;
+    const p = facts.push;
+    const [upserted] = await executeTogether(ctx, trx, [
+      upsertPullRequestFacts(trx, pr, changesFigures),
+      l &&
+        trx
+          .insertInto('pr_events')
+          .values({
+            repository: pr.repository,
+            number: pr.number,
+            type: l.type,
+            at: l.at,
+            draft: bool(l.draft),
+            merged: bool(l.merged),
+            delivery_id: deliveryId,
+          })
+          .onConflict((oc) => oc.columns(['repository', 'number', 'type', 'at']).doNothing()),
+      r &&
+        trx
+          .insertInto('reviews')
+          .values({
+            repository: pr.repository,
+            number: pr.number,
+            review_id: String(r.reviewId),
+            reviewer: r.reviewer,
+            reviewer_type: r.reviewerType,
+            reviewer_kind: reviewerKind(r.reviewer, r.reviewerType, pr.authorLogin),
+            state: r.state,
+            submitted_at: r.submittedAt,
+            commit_id: r.commitId,
+            dismissed_at: r.dismissedAt,
+            relation: 'other',
+          })
+          .onConflict((oc) =>
+            oc.columns(['repository', 'number', 'review_id']).doUpdateSet((eb) => ({
+              dismissed_at: eb.fn.coalesce('excluded.dismissed_at', 'reviews.dismissed_at'),
+            })),
+          ),
+      q &&
+        trx
+          .insertInto('review_requests')
+          .values({
+            repository: pr.repository,
+            number: pr.number,
+            reviewer: q.reviewer.slice(0, 256),
+            reviewer_type: q.reviewerType,
+            action: q.action,
+            at: q.at,
+            delivery_id: deliveryId,
+          })
+          .onConflict((oc) => oc.columns(['repository', 'number', 'reviewer', 'action', 'at']).doNothing()),
+      p &&
+        trx
+          .insertInto('pushes')
+          .values({
+            repository: pr.repository,
+            number: pr.number,
+            after_sha: p.afterSha,
+            before_sha: p.beforeSha,
+            pushed_at: p.pushedAt,
+            sender_login: p.senderLogin,
+            sender_type: p.senderType,
+            pushed_by: 'unknown',
+            commits_added: null,
+            agent_commits: null,
+            human_commits: null,
+            // A forced push of the branch to this head, stored before, means the push rewrote history.
+            rewrote_history: sql<number>`CASE WHEN EXISTS (SELECT 1 FROM branch_pushes WHERE repository = ${pr.repository}
+              AND after_sha = ${p.afterSha} AND forced = 1) THEN 1 ELSE 0 END`,
+            after_first_review: 0,
+          })
+          .onConflict((oc) => oc.columns(['repository', 'number', 'after_sha']).doNothing()),
+    ]);
+    pullRequest = upserted[0];
+    if (p) pushedTo = { repository: pr.repository, number: pr.number };
     if (facts.lifecycle?.type === 'closed' && facts.lifecycle.merged && facts.revertOf) {
       const t = await recordPullRequestRevert(ctx, trx, pr, facts.lifecycle.at, facts.revertOf);
       if (t) transitions.push(t);
@@ -316,6 +365,7 @@ async function applyFacts(
           .where('after_sha', '=', b.afterSha)
           .execute();
         stale.push({ repository: b.repository, number });
+        rewritten.push({ repository: b.repository, number });
       }
     }
     for (const r of b.revertedCommits) {
@@ -323,14 +373,15 @@ async function applyFacts(
       if (t) transitions.push(t);
     }
   }
-  return { stale, transitions };
+  return { stale, transitions, rewritten, ...(pullRequest ? { pullRequest } : {}), ...(pushedTo ? { pushedTo } : {}) };
 }
 
 /**
- * Inserts the PR row or refreshes its identity columns from a payload (figure columns are untouched). On
- * PostgreSQL the upsert locks the row until the transaction ends. `stale` marks the figures for recomputation.
+ * The upsert that inserts the PR row or refreshes its identity columns from a payload (figure columns are
+ * untouched), returning the row. On PostgreSQL the upsert locks the row until the transaction ends. `stale` marks
+ * the figures for recomputation.
  */
-async function upsertPullRequestFacts(trx: Db, pr: PullRequestFacts, stale: boolean): Promise<void> {
+function upsertPullRequestFacts(trx: Db, pr: PullRequestFacts, stale: boolean) {
   const identity = {
     author_login: pr.authorLogin,
     author_type: pr.authorType,
@@ -344,7 +395,7 @@ async function upsertPullRequestFacts(trx: Db, pr: PullRequestFacts, stale: bool
     updated_at: nowIso(),
     ...(stale ? { figures_stale: 1 } : {}),
   };
-  await trx
+  return trx
     .insertInto('pull_requests')
     .values({
       repository: pr.repository,
@@ -371,5 +422,5 @@ async function upsertPullRequestFacts(trx: Db, pr: PullRequestFacts, stale: bool
         deletions: eb.fn.coalesce('excluded.deletions', 'pull_requests.deletions'),
       })),
     )
-    .execute();
+    .returningAll();
 }

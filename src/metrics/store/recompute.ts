@@ -33,9 +33,11 @@ import {
 } from '../definitions.js';
 import {
   bool,
+  executeTogether,
   labelsOf,
   lockPullRequest,
   parseJsonArray,
+  valuesList,
   type Db,
   type PullRequestRow,
   type StoreContext,
@@ -92,12 +94,19 @@ async function selectEventRows(db: Db, repository: string, number: number): Prom
 
 /**
  * PostgreSQL: the PR's rows in one round trip (JSON aggregates) instead of one query per table. Column names and
- * types match `selectEventRows` (integers and doubles come back as JSON numbers).
+ * types match `selectEventRows` (integers and doubles come back as JSON numbers). With `lock`, the same round trip
+ * also reads the PR row, locking it (`FOR UPDATE`).
  */
-async function selectEventRowsInOneRoundTrip(db: Db, repository: string, number: number): Promise<EventRows> {
+async function selectEventRowsInOneRoundTrip(
+  db: Db,
+  repository: string,
+  number: number,
+  lock = false,
+): Promise<EventRows & { pullRequest?: PullRequestRow | null }> {
   const where = sql`t.repository = ${repository} AND t.number = ${number}`;
-  const { rows } = await sql<{ [K in keyof EventRows]: EventRows[K] | null }>`
+  const { rows } = await sql<{ [K in keyof EventRows]: EventRows[K] | null } & { pull_request?: PullRequestRow | null }>`
     SELECT
+      ${lock ? sql`(SELECT row_to_json(t) FROM pull_requests t WHERE ${where} FOR UPDATE) AS pull_request,` : sql``}
       (SELECT json_agg(t) FROM pr_events t WHERE ${where}) AS events,
       (SELECT json_agg(t) FROM reviews t WHERE ${where}) AS reviews,
       (SELECT json_agg(t) FROM pushes t WHERE ${where}) AS pushes,
@@ -119,6 +128,7 @@ async function selectEventRowsInOneRoundTrip(db: Db, repository: string, number:
     review_requests: row?.review_requests ?? [],
     spans: row?.spans ?? [],
     rule_outcomes: row?.rule_outcomes ?? [],
+    ...(lock ? { pullRequest: row?.pull_request ?? null } : {}),
   };
 }
 
@@ -252,68 +262,94 @@ const RULE_COLUMNS = [
 
 /**
  * Recomputes one PR's figures inside `trx` (locking its row first on PostgreSQL) and writes what changed.
- * Returns what became known for the first time; nothing when the PR is not stored.
+ * `known`: the PR row as this transaction last wrote it (already locked), so not read again. Returns what became
+ * known for the first time; nothing when the PR is not stored. On PostgreSQL: one statement reads the PR's rows
+ * (and the PR row, locked, when not known), one writes every change (figures, review relations, push
+ * attribution, and the derived rows' deletions), one more inserts derived rows when they changed.
  */
-export async function recomputePullRequest(ctx: StoreContext, trx: Db, repository: string, number: number): Promise<Transition[]> {
-  const current = await lockPullRequest(ctx, trx, repository, number);
+export async function recomputePullRequest(
+  ctx: StoreContext,
+  trx: Db,
+  repository: string,
+  number: number,
+  known?: PullRequestRow,
+): Promise<Transition[]> {
+  let current: PullRequestRow | undefined = known;
+  let rows: EventRows;
+  if (ctx.dialect === 'postgres') {
+    const read = await selectEventRowsInOneRoundTrip(trx, repository, number, !known);
+    current ??= read.pullRequest ?? undefined;
+    rows = read;
+  } else {
+    current ??= await lockPullRequest(ctx, trx, repository, number);
+    if (!current) return [];
+    rows = await selectEventRows(trx, repository, number);
+  }
   if (!current) return [];
-  const rows =
-    ctx.dialect === 'postgres'
-      ? await selectEventRowsInOneRoundTrip(trx, repository, number)
-      : await selectEventRows(trx, repository, number);
   const timeline = toTimeline(current, rows);
   const columns = summaryColumns(summarizePullRequest(timeline));
   const changed = (Object.keys(columns) as Array<keyof typeof columns>).some((k) => columns[k] !== current[k]);
-  if (changed) {
-    await trx.updateTable('pull_requests').set(columns).where('repository', '=', repository).where('number', '=', number).execute();
-  }
-  await writeReviewRelations(trx, timeline, rows);
-  await writePushAttribution(trx, timeline, rows);
-  await writeDerivedRows(trx, timeline, rows);
+  const derived = derivedRowChanges(trx, timeline, rows);
+  await executeTogether(ctx, trx, [
+    changed ? trx.updateTable('pull_requests').set(columns).where('repository', '=', repository).where('number', '=', number) : undefined,
+    reviewRelationsUpdate(trx, timeline, rows),
+    pushAttributionUpdate(trx, timeline, rows),
+    ...derived.deletes,
+  ]);
+  await executeTogether(ctx, trx, derived.inserts);
   return transitionsBetween(current, { ...current, ...columns });
 }
 
-/** Per-review relation to the PR (required reviewer, human of record, other), written only when changed. */
-async function writeReviewRelations(trx: Db, timeline: PullRequestTimeline, rows: EventRows): Promise<void> {
+/** Per-review relation to the PR (required reviewer, human of record, other): one update of the reviewers whose relation changed. */
+function reviewRelationsUpdate(trx: Db, timeline: PullRequestTimeline, rows: EventRows) {
   const relations = new Map<string, string>();
+  const changed = new Map<string, string>();
   for (const r of rows.reviews) {
     const relation = relations.get(r.reviewer) ?? reviewerRelation(timeline, r.reviewer);
     relations.set(r.reviewer, relation);
-    if (relation === r.relation) continue;
-    await trx
-      .updateTable('reviews')
-      .set({ relation })
-      .where('repository', '=', timeline.repository)
-      .where('number', '=', timeline.number)
-      .where('reviewer', '=', r.reviewer)
-      .execute();
+    // Every review of the reviewer takes the relation (as when each differing review updated them all).
+    if (relation !== r.relation) changed.set(r.reviewer, relation);
   }
+  if (changed.size === 0) return undefined;
+  return trx
+    .updateTable('reviews')
+    .from(valuesList(['text', 'text'], [...changed]).as('v'))
+    .set({ relation: sql.ref('v.column2') })
+    .where('reviews.repository', '=', timeline.repository)
+    .where('reviews.number', '=', timeline.number)
+    .where(sql<boolean>`reviews.reviewer = v.column1`);
 }
 
-/** Per-push attribution (who pushed, after the first human review), written only when changed. */
-async function writePushAttribution(trx: Db, timeline: PullRequestTimeline, rows: EventRows): Promise<void> {
+/** Per-push attribution (who pushed, after the first human review): one update of the pushes whose attribution changed. */
+function pushAttributionUpdate(trx: Db, timeline: PullRequestTimeline, rows: EventRows) {
   const firstReview = timeline.events
     .filter((e) => e.kind === 'review' && e.reviewerKind === 'human')
     .map((e) => Date.parse(e.at))
     .sort((a, b) => a - b)[0];
+  const changed: Array<[afterSha: string, pushedBy: string, afterFirstReview: number]> = [];
   for (const e of timeline.events) {
     if (e.kind !== 'push') continue;
     const stored = rows.pushes.find((p) => p.after_sha === e.afterSha);
     const pushedBy = pusherClass(timeline, e);
     const afterFirstReview = bool(firstReview !== undefined && Date.parse(e.at) > firstReview);
     if (stored && stored.pushed_by === pushedBy && stored.after_first_review === afterFirstReview) continue;
-    await trx
-      .updateTable('pushes')
-      .set({ pushed_by: pushedBy, after_first_review: afterFirstReview })
-      .where('repository', '=', timeline.repository)
-      .where('number', '=', timeline.number)
-      .where('after_sha', '=', e.afterSha)
-      .execute();
+    changed.push([e.afterSha, pushedBy, afterFirstReview]);
   }
+  if (changed.length === 0) return undefined;
+  return trx
+    .updateTable('pushes')
+    .from(valuesList(['text', 'text', 'integer'], changed).as('v'))
+    .set({ pushed_by: sql.ref('v.column2'), after_first_review: sql.ref('v.column3') })
+    .where('pushes.repository', '=', timeline.repository)
+    .where('pushes.number', '=', timeline.number)
+    .where(sql<boolean>`pushes.after_sha = v.column1`);
 }
 
-/** Review-request spans and rule outcomes: replaced as a whole when they differ from the stored ones. */
-async function writeDerivedRows(trx: Db, timeline: PullRequestTimeline, rows: EventRows): Promise<void> {
+/**
+ * Review-request spans and rule outcomes: replaced as a whole when they differ from the stored ones. The deletions
+ * and the insertions, to run in that order (a table's deletion and insertion never share a statement).
+ */
+function derivedRowChanges(trx: Db, timeline: PullRequestTimeline, rows: EventRows) {
   const key = { repository: timeline.repository, number: timeline.number };
   const spans: Array<Selectable<ReviewRequestSpansTable>> = reviewRequestSpans(timeline).map((s) => ({
     ...key,
@@ -324,10 +360,6 @@ async function writeDerivedRows(trx: Db, timeline: PullRequestTimeline, rows: Ev
     ended_at: s.endedAt,
     seconds_to_review: s.secondsToReview,
   }));
-  if (fingerprint(spans, SPAN_COLUMNS) !== fingerprint(rows.spans, SPAN_COLUMNS)) {
-    await trx.deleteFrom('review_request_spans').where('repository', '=', key.repository).where('number', '=', key.number).execute();
-    if (spans.length > 0) await trx.insertInto('review_request_spans').values(spans).execute();
-  }
   const outcomes: Array<Selectable<RuleOutcomesTable>> = ruleOutcomes(timeline).map((o) => ({
     ...key,
     rule: o.rule,
@@ -338,10 +370,22 @@ async function writeDerivedRows(trx: Db, timeline: PullRequestTimeline, rows: Ev
     merged_while_not_holding: bool(o.mergedWhileNotHolding),
     ready_to_hold_s: o.readyToHoldSeconds,
   }));
-  if (fingerprint(outcomes, RULE_COLUMNS) !== fingerprint(rows.rule_outcomes, RULE_COLUMNS)) {
-    await trx.deleteFrom('rule_outcomes').where('repository', '=', key.repository).where('number', '=', key.number).execute();
-    if (outcomes.length > 0) await trx.insertInto('rule_outcomes').values(outcomes).execute();
-  }
+  const spansChanged = fingerprint(spans, SPAN_COLUMNS) !== fingerprint(rows.spans, SPAN_COLUMNS);
+  const outcomesChanged = fingerprint(outcomes, RULE_COLUMNS) !== fingerprint(rows.rule_outcomes, RULE_COLUMNS);
+  return {
+    deletes: [
+      spansChanged
+        ? trx.deleteFrom('review_request_spans').where('repository', '=', key.repository).where('number', '=', key.number)
+        : undefined,
+      outcomesChanged
+        ? trx.deleteFrom('rule_outcomes').where('repository', '=', key.repository).where('number', '=', key.number)
+        : undefined,
+    ],
+    inserts: [
+      spansChanged && spans.length > 0 ? trx.insertInto('review_request_spans').values(spans) : undefined,
+      outcomesChanged && outcomes.length > 0 ? trx.insertInto('rule_outcomes').values(outcomes) : undefined,
+    ],
+  };
 }
 
 /** Facts that became known in this write (null → set), each to be observed exactly once. */

@@ -1,0 +1,151 @@
+/**
+ * Round trips of a job's metrics call on PostgreSQL (issue 7, item 9): every statement is one await through
+ * node-pg, so the statements `recordEvaluation` and `recomputePullRequest` send (BEGIN and COMMIT included) bound
+ * what recording costs a job. The scenario is a typical PR: opened, evaluated, a push and a review each applied
+ * by the next job, evaluations that repeat the verdict, deliveries that only need a recomputation.
+ *
+ * `ROUNDTRIPS_VERBOSE=1` prints each call's statements; `ROUNDTRIPS_TIMING=1` also times 200 evaluation jobs
+ * (a pending `synchronize` or review, then `recordEvaluation`), wall clock, for the report (not asserted).
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import { MetricsStore } from '../../src/metrics/store.js';
+import { migrateToLatest, type MetricsDatabase } from '../../src/metrics/schema.js';
+import type { EvaluationRecord } from '../../src/metrics/sink.js';
+import {
+  createTestDatabase,
+  evaluation,
+  pullRequestDelivery,
+  REPO,
+  reviewDelivery,
+  silentLogger,
+  t,
+  type PrShape,
+  type TestDatabase,
+} from './helpers.js';
+
+const verbose = process.env.ROUNDTRIPS_VERBOSE === '1';
+const timing = process.env.ROUNDTRIPS_TIMING === '1';
+
+describe('round trips of a job on PostgreSQL', () => {
+  let database: TestDatabase;
+  let pool: pg.Pool;
+  let store: MetricsStore;
+  /** Every statement the pool's clients sent, in order. */
+  const sent: string[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        sent.push(typeof args[0] === 'string' ? args[0] : JSON.stringify(args[0]));
+        return query(...args);
+      };
+    });
+    const db = new Kysely<MetricsDatabase>({ dialect: new PostgresDialect({ pool }) });
+    await migrateToLatest(db, 'postgres');
+    store = new MetricsStore(db, 'postgres', silentLogger);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+
+  /** Runs `call` and returns how many statements it sent. */
+  async function count(label: string, call: () => Promise<unknown>): Promise<number> {
+    const start = sent.length;
+    await call();
+    const statements = sent.slice(start);
+    if (verbose)
+      process.stdout.write(
+        `${label}: ${statements.length}\n${statements.map((s) => `  ${s.replace(/\s+/g, ' ').slice(0, 160)}`).join('\n')}\n`,
+      );
+    return statements.length;
+  }
+
+  const commit = (sha: string) => ({ sha, agent: true, authorLogin: 'copilot-swe-agent[bot]', committedAt: null });
+
+  it('stays within a few statements per typical job', async () => {
+    const s: PrShape = { number: 1, author: 'Copilot', authorType: 'Bot', createdAt: t(0), headSha: 'a1' };
+    // The size the payloads carry: an evaluation that agrees with them leaves the verdict unchanged.
+    const opened = pullRequestDelivery('opened', s);
+    const payload = opened.payload as { pull_request: { changed_files: number; additions: number; deletions: number } };
+    const size = {
+      changedFiles: payload.pull_request.changed_files,
+      additions: payload.pull_request.additions,
+      deletions: payload.pull_request.deletions,
+    };
+    const evaluate = (minutes: number, headSha: string, shas: string[], extra: Partial<EvaluationRecord> = {}) =>
+      store.recordEvaluation(
+        evaluation({ pullNumber: 1, headSha, evaluatedAt: new Date(t(minutes)), commits: shas.map(commit), ...size, ...extra }),
+      );
+    const figures: Record<string, number> = {};
+
+    await store.storeDeliveries([opened]);
+    figures.firstEvaluation = await count('opened + first evaluation', () => evaluate(1, 'a1', ['a1']));
+
+    const pushed = { ...s, headSha: 'a2', updatedAt: t(10) };
+    await store.storeDeliveries([pullRequestDelivery('synchronize', pushed, { sender: 'alice', before: 'a1', after: 'a2' })]);
+    figures.synchronize = await count('synchronize + evaluation', () => evaluate(11, 'a2', ['a1', 'a2']));
+
+    await store.storeDeliveries([
+      reviewDelivery('submitted', pushed, { id: 501, reviewer: 'bob', state: 'changes_requested', submittedAt: t(20) }),
+    ]);
+    figures.review = await count('review + evaluation', () => evaluate(21, 'a2', ['a1', 'a2']));
+
+    figures.repeat = await count('evaluation repeating the latest', () => evaluate(22, 'a2', ['a1', 'a2']));
+
+    await store.storeDeliveries([pullRequestDelivery('labeled', { ...pushed, updatedAt: t(30) })]);
+    figures.recomputeAfterLabel = await count('labeled + recompute', () => store.recomputePullRequest(REPO, 1));
+    await store.storeDeliveries([
+      pullRequestDelivery('review_requested', { ...pushed, updatedAt: t(31) }, { sender: 'alice', requested: 'carol' }),
+    ]);
+    figures.recomputeAfterRequest = await count('review_requested + recompute', () => store.recomputePullRequest(REPO, 1));
+    figures.recomputeNothingPending = await count('recompute, nothing pending', () => store.recomputePullRequest(REPO, 1));
+
+    process.stdout.write(`statements per call (BEGIN/COMMIT included): ${JSON.stringify(figures)}\n`);
+    // Measured before the round-trip work (issue 7, item 9): 16, 22, 15, 8, 7, 11, 5 (24 for a synchronize
+    // whose verdict changed). A new statement in these paths must be worth its round trip.
+    expect(figures).toEqual({
+      firstEvaluation: 9,
+      synchronize: 10,
+      review: 8,
+      repeat: 5,
+      recomputeAfterLabel: 5,
+      recomputeAfterRequest: 7,
+      recomputeNothingPending: 4,
+    });
+  });
+
+  (timing ? it : it.skip)('times 200 evaluation jobs', async () => {
+    // 100 open PRs, each with a pending synchronize then a pending review, each followed by its evaluation job.
+    let elapsed = 0;
+    const timed = async (r: EvaluationRecord) => {
+      const start = process.hrtime.bigint();
+      await store.recordEvaluation(r);
+      elapsed += Number(process.hrtime.bigint() - start) / 1e6;
+    };
+    for (let number = 100; number < 200; number++) {
+      const s: PrShape = { number, author: 'Copilot', authorType: 'Bot', createdAt: t(0), headSha: `c${number}a` };
+      const pushed = { ...s, headSha: `c${number}b`, updatedAt: t(10) };
+      await store.storeDeliveries([pullRequestDelivery('opened', s)]);
+      await store.recordEvaluation(
+        evaluation({ pullNumber: number, headSha: s.headSha, evaluatedAt: new Date(t(1)), commits: [commit(s.headSha)] }),
+      );
+      await store.storeDeliveries([
+        pullRequestDelivery('synchronize', pushed, { sender: 'alice', before: s.headSha, after: pushed.headSha }),
+      ]);
+      const commits = [commit(s.headSha), commit(pushed.headSha)];
+      await timed(evaluation({ pullNumber: number, headSha: pushed.headSha, evaluatedAt: new Date(t(11)), commits }));
+      await store.storeDeliveries([
+        reviewDelivery('submitted', pushed, { id: 10_000 + number, reviewer: 'bob', state: 'commented', submittedAt: t(20) }),
+      ]);
+      await timed(evaluation({ pullNumber: number, headSha: pushed.headSha, evaluatedAt: new Date(t(21)), commits }));
+    }
+    process.stdout.write(`200 evaluation jobs: ${elapsed.toFixed(0)} ms, ${(elapsed / 200).toFixed(2)} ms per recordEvaluation\n`);
+    expect(elapsed).toBeGreaterThan(0);
+  });
+});
