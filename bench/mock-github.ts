@@ -99,6 +99,21 @@ export interface GraphqlTiming {
   invalid: number;
 }
 
+/**
+ * What the app spent of an installation's GitHub API budget, as the mock counted it (cumulative): GraphQL queries and
+ * their points by GitHub's cost formula (`rateLimit { cost }`), REST reads (GET) and writes (POST/PATCH/PUT/DELETE).
+ * Not counted: the installation-token exchange and `GET /app` (made with the app's JWT, outside the installation's
+ * budget).
+ */
+export interface ApiBudget {
+  graphqlQueries: number;
+  graphqlPoints: number;
+  restReads: number;
+  restWrites: number;
+  /** `PullRequestFacts` queries: evaluations. */
+  evaluations: number;
+}
+
 /** The running mock. */
 export interface MockGitHub {
   /** `host:port` for GHE_HOST. */
@@ -115,6 +130,8 @@ export interface MockGitHub {
   requests(): number;
   /** Cost of the GraphQL answers so far. */
   graphqlTiming(): GraphqlTiming;
+  /** The API budget spent so far (take differences around a phase). */
+  budget(): ApiBudget;
   stop(): Promise<void>;
 }
 
@@ -260,6 +277,7 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
 
   const memory = new InMemoryGitHub('/api/v3');
   const timing: GraphqlTiming = { requests: 0, totalMs: 0, maxMs: 0, invalid: 0 };
+  const budget: ApiBudget = { graphqlQueries: 0, graphqlPoints: 0, restReads: 0, restWrites: 0, evaluations: 0 };
   /**
    * One GraphQL request: the queried pull request's current state becomes the in-memory GitHub's repository (no
    * `.github/ai-review.yml`, no teams), then the query is validated and executed. A `PullRequestFacts` query is
@@ -277,12 +295,14 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
     memory.repositories.length = 0;
     memory.repositories.push(repository);
     memory.organizations[owner] = {};
+    if (operationName(query) === 'PullRequestFacts') budget.evaluations += 1;
     if (pr && operationName(query) === 'PullRequestFacts') {
       const seen = observe(prKey(owner, name, number));
       seen.reads.push(pr.version);
       seen.evaluations += 1;
     }
     const answer = memory.execute(query, variables);
+    for (const r of memory.requests) if (r.api === 'graphql') budget.graphqlPoints += r.cost ?? 0;
     memory.requests.length = 0;
     const ms = performance.now() - started;
     timing.requests += 1;
@@ -342,6 +362,11 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
       count += 1;
       const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/api(\/v3)?/, ''));
       let answer: Answer = { status: 404, body: { message: 'Not Found' } };
+      if (path === '/graphql') budget.graphqlQueries += 1;
+      else if (!/^\/app(\/installations\/\d+\/access_tokens)?$/.test(path)) {
+        if (req.method === 'GET') budget.restReads += 1;
+        else budget.restWrites += 1;
+      }
       for (const [method, pattern, handler] of routes) {
         const m = method === req.method ? pattern.exec(path) : null;
         if (m) {
@@ -367,6 +392,7 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
     observation: (owner, repo, number) => observations.get(prKey(owner, repo, number)) ?? { reads: [], evaluations: 0 },
     requests: () => count,
     graphqlTiming: () => ({ ...timing }),
+    budget: () => ({ ...budget }),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -43,7 +43,7 @@ import pg from 'pg';
 import { DEFAULT_DEBOUNCE_MS } from '../src/github/app.js';
 import { interleave, openedPullRequest, REPO, reviewLoop, SECRET, synchronizeBurst, type Delivery } from './deliveries.js';
 import { closedLoop, openLoop, percentile, scheduled, type LoadResult, type Target } from './load.js';
-import { startMockGitHub, type MockGitHub } from './mock-github.js';
+import { startMockGitHub, type ApiBudget, type MockGitHub } from './mock-github.js';
 import type { ServerCommand, ServerStats } from './server.js';
 
 const APP_ID = 123;
@@ -335,6 +335,19 @@ interface Summary {
   max: number;
 }
 
+/**
+ * GitHub API budget per evaluation between two readings of the mock (issue 8's target: at most 1 GraphQL query and
+ * 1 REST write per evaluation of a pull request with at most 100 files and commits, 0 writes when nothing changed).
+ */
+function budgetLine(before: ApiBudget, after: ApiBudget): string {
+  const n = after.evaluations - before.evaluations;
+  const per = (k: keyof ApiBudget) => fmt((after[k] - before[k]) / Math.max(1, n), 2);
+  return (
+    `GitHub API per evaluation (${n} evaluations): ${per('graphqlQueries')} GraphQL queries, ${per('graphqlPoints')} points, ` +
+    `${per('restReads')} REST reads, ${per('restWrites')} REST writes (check runs, review requests)`
+  );
+}
+
 function summarize(r: LoadResult): Summary {
   const sorted = [...r.latenciesMs].sort((a, b) => a - b);
   return {
@@ -432,6 +445,7 @@ class Bench {
     const numbers = this.numbers(this.options.prs);
     const deliveries = numbers.flatMap((n) => openedPullRequest(`opened-${Date.now()}`, n));
     await server.stats(true);
+    const budget = this.github.budget();
     const load = await closedLoop(this.target(server), deliveries, this.options.connections);
     report.load(`${numbers.length} pull requests opened at once`, load);
     const drained = await drain(server);
@@ -444,6 +458,7 @@ class Bench {
         `${v.evaluations} evaluations, ${fmt(v.evaluations / total)} evaluations/s; ${fmt(Math.max(0, v.evaluations - 1) / writing)}/s from the first check run to the last`,
     );
     report.add(`evaluation jobs: ${jobs.length}, p50 ${fmt(percentile(jobs, 0.5))} ms, p99 ${fmt(percentile(jobs, 0.99))} ms`);
+    report.add(budgetLine(budget, this.github.budget()));
     report.checked('evaluations', v, drained);
   }
 
@@ -456,6 +471,7 @@ class Bench {
         delivery,
       })),
     );
+    const budget = this.github.budget();
     const load = await scheduled(this.target(server), plan);
     report.load(`${numbers.length} PRs x ${BURST.deliveries} synchronize within ${BURST.withinMs / 1000} s`, load);
     const drained = await drain(server);
@@ -465,6 +481,7 @@ class Bench {
       `coalescing: ${plan.length} deliveries -> ${v.evaluations} evaluations (ratio ${fmt(v.evaluations / plan.length, 3)}, ` +
         `${fmt(v.evaluations / numbers.length, 2)} per PR, at most ${v.maxEvaluations}); target at most ${BURST.maxEvaluations} per PR: ${verdict(ok)}`,
     );
+    report.add(budgetLine(budget, this.github.budget()));
     report.checked('burst', v, drained);
     return ok;
   }
@@ -486,6 +503,7 @@ class Bench {
       `metrics recording: ABBA rounds (off, on, on, off) of ${prs * 8} deliveries (review loops of open PRs, 8 each) ` +
         `at ${o.metricsRate}/s, debounce ${debounce} ms, fresh server each`,
     );
+    const budget = this.github.budget();
     for (const [index, mode] of (['off', 'on', 'on', 'off'] as const).entries()) {
       const server = await startServer(this.github, {
         app: 'app',
@@ -518,6 +536,8 @@ class Bench {
         await server.stop();
       }
     }
+    // Review loops: many deliveries change nothing on the check run (labels, edits, comments).
+    report.add(`review loops: ${budgetLine(budget, this.github.budget())}`);
     const stat = (m: (typeof byMode)['on']) => {
       const jobs = [...m.jobs].sort((a, b) => a - b);
       const acks = [...m.acks].sort((a, b) => a - b);

@@ -14,7 +14,9 @@
  * those connections (1 point each); a renamed file's previous path is read from REST "List pull requests files"
  * (GraphQL does not give it), as the live loader does.
  *
- * Fields: only ones GitHub Enterprise Server 3.17 has (same as query.ts).
+ * Fields: checked one by one against GitHub Enterprise Server 3.17's schema (github/docs
+ * src/graphql/data/ghes-3.17/schema.docs-enterprise.graphql at commit 85411a0, 2026-12-01): every type, field, argument
+ * and enum value used exists.
  */
 import type { CommitInput } from '../../authorship/types.js';
 import { CONFIG_PATH } from '../../config/load.js';
