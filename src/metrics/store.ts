@@ -21,6 +21,7 @@
  * sent as one (`executeTogether` in store/common.ts), and per-row updates are one `UPDATE … FROM (VALUES …)`;
  * `test/metrics/roundtrips.test.ts` bounds the statements of a typical job.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, EvaluationRecord } from './sink.js';
@@ -115,12 +116,17 @@ export class MetricsStore {
   async recomputeStale(limit = 1000): Promise<{ recomputed: number; transitions: Transition[] }> {
     const transitions: Transition[] = [];
     // Pending deliveries first (repository-level ones mark the PRs they touch stale), then every stale PR.
+    // On SQLite every statement runs on the event loop: yielding between PRs lets webhooks be answered meanwhile.
     for (const scope of await listPendingScopes(this.db, limit)) {
       const applied = await this.db.transaction().execute((trx) => applyPendingDeliveries(this.ctx, trx, scope));
       transitions.push(...applied.transitions);
+      await setImmediate();
     }
     const stale = await queries.listStalePullRequests(this.db, limit);
-    for (const pr of stale) transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
+    for (const pr of stale) {
+      transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
+      await setImmediate();
+    }
     return { recomputed: stale.length, transitions };
   }
 
