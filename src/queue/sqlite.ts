@@ -121,6 +121,8 @@ export class SqliteJobQueue implements JobQueue {
   private loops: Promise<void>[] = [];
   private wake: Array<() => void> = [];
   private readonly locks = new Set<string>();
+  /** Prepared statements by SQL text: the queue runs a few dozen statements thousands of times. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteQueueOptions) {
     this.db = new Database(options.file);
@@ -141,6 +143,16 @@ export class SqliteJobQueue implements JobQueue {
     this.now = options.now ?? Date.now;
     this.migrate();
     this.state = this.createState();
+  }
+
+  /** The prepared statement for `text`, prepared once per connection. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
   }
 
   private migrate(): void {
@@ -167,41 +179,44 @@ export class SqliteJobQueue implements JobQueue {
   /** The job (and its pipeline state, `spec.state`) in the caller's transaction. */
   private insert(spec: JobSpec, runAt: number, payload: string): AddResult {
     if (spec.key && spec.state?.reviewRequestAt)
-      this.db
-        .prepare(
-          'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
-        )
-        .run(spec.key, spec.state.reviewRequestAt.getTime());
+      this.sql(
+        'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
+      ).run(spec.key, spec.state.reviewRequestAt.getTime());
     const push = spec.state?.push;
     if (spec.key && push)
-      this.db
-        .prepare('INSERT OR IGNORE INTO ai_review_pushes (key, head_sha, pusher_login, automated, at) VALUES (?, ?, ?, ?, ?)')
-        .run(spec.key, push.headSha, push.pusherLogin, push.automated ? 1 : 0, push.at.getTime());
+      this.sql('INSERT OR IGNORE INTO ai_review_pushes (key, head_sha, pusher_login, automated, at) VALUES (?, ?, ?, ?, ?)').run(
+        spec.key,
+        push.headSha,
+        push.pusherLogin,
+        push.automated ? 1 : 0,
+        push.at.getTime(),
+      );
     if (!spec.key) {
-      this.db
-        .prepare('INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, NULL, ?, ?, ?)')
-        .run(spec.task, payload, spec.queue ?? null, runAt, this.now());
+      this.sql('INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, NULL, ?, ?, ?)').run(
+        spec.task,
+        payload,
+        spec.queue ?? null,
+        runAt,
+        this.now(),
+      );
       return { coalesced: false };
     }
     const runAtUpdate = spec.keyMode === 'replace' ? 'excluded.run_at' : 'ai_review_jobs.run_at';
-    const row = this.db
-      .prepare(
-        `INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)
+    const row = this.sql(
+      `INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) WHERE locked_at IS NULL DO UPDATE SET
            task = excluded.task, payload = excluded.payload, queue = excluded.queue, run_at = ${runAtUpdate},
            revision = ai_review_jobs.revision + 1
          RETURNING revision`,
-      )
-      .get(spec.task, payload, spec.key, spec.queue ?? null, runAt, this.now()) as { revision: number };
+    ).get(spec.task, payload, spec.key, spec.queue ?? null, runAt, this.now()) as { revision: number };
     return { coalesced: row.revision > 0 };
   }
 
   /** Claims the next due job whose queue has nothing running, in one statement. */
   private claim(): JobRow | undefined {
     const now = this.now();
-    return this.db
-      .prepare(
-        `UPDATE ai_review_jobs SET locked_at = ?, attempts = attempts + 1
+    return this.sql(
+      `UPDATE ai_review_jobs SET locked_at = ?, attempts = attempts + 1
          WHERE id = (
            SELECT id FROM ai_review_jobs j
            WHERE j.locked_at IS NULL AND j.run_at <= ?
@@ -209,8 +224,7 @@ export class SqliteJobQueue implements JobQueue {
                SELECT 1 FROM ai_review_jobs r WHERE r.queue = j.queue AND r.locked_at IS NOT NULL))
            ORDER BY j.run_at, j.id LIMIT 1)
          RETURNING id, task, payload, key, queue, run_at, attempts, created_at`,
-      )
-      .get(now, now) as JobRow | undefined;
+    ).get(now, now) as JobRow | undefined;
   }
 
   async start(handlers: Record<string, JobHandler>, options: { concurrency?: number } = {}): Promise<void> {
@@ -219,9 +233,7 @@ export class SqliteJobQueue implements JobQueue {
     this.started = true;
     this.stopping = false;
     // One process owns the file: a job still marked running was interrupted (crash, SIGKILL): run it again.
-    const recovered = await busyRetry(() =>
-      this.db.prepare('UPDATE ai_review_jobs SET locked_at = NULL WHERE locked_at IS NOT NULL').run(),
-    );
+    const recovered = await busyRetry(() => this.sql('UPDATE ai_review_jobs SET locked_at = NULL WHERE locked_at IS NOT NULL').run());
     if (recovered.changes > 0) this.log.warn({ jobs: recovered.changes }, 'queue: jobs interrupted by the last shutdown will run again');
     const concurrency = Math.max(1, options.concurrency ?? 4);
     for (let i = 0; i < concurrency; i++) this.loops.push(this.loop());
@@ -272,7 +284,7 @@ export class SqliteJobQueue implements JobQueue {
     try {
       if (!handler) throw new Error(`no handler for task ${job.task}`);
       await handler(JSON.parse(job.payload) as JobPayload, info);
-      await busyRetry(() => this.db.prepare('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
+      await busyRetry(() => this.sql('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
     } catch (error) {
       // The store was closed under the job (shutdown after the grace period): the row is still there, unlocked.
       if (!this.db.open) return;
@@ -284,13 +296,13 @@ export class SqliteJobQueue implements JobQueue {
           runAt: error.runAt,
           keyMode: 'replace',
         });
-        await busyRetry(() => this.db.prepare('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
+        await busyRetry(() => this.sql('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
         return;
       }
       const message = (error as Error).message ?? String(error);
       if (job.attempts >= MAX_ATTEMPTS) {
         this.log.error({ job_id: job.id, task: job.task, attempts: job.attempts, err: { message } }, 'queue: job failed for good');
-        await busyRetry(() => this.db.prepare('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
+        await busyRetry(() => this.sql('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));
         return;
       }
       this.log.warn({ job_id: job.id, task: job.task, attempts: job.attempts, err: { message } }, 'queue: job failed; retrying');
@@ -298,14 +310,14 @@ export class SqliteJobQueue implements JobQueue {
       // Back to pending; if a pending job with the same key arrived meanwhile, that one absorbs this one.
       await busyRetry(() => {
         const tx = this.db.transaction(() => {
-          const pending = job.key
-            ? this.db.prepare('SELECT id FROM ai_review_jobs WHERE key = ? AND locked_at IS NULL').get(job.key)
-            : undefined;
-          if (pending) this.db.prepare('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id);
+          const pending = job.key ? this.sql('SELECT id FROM ai_review_jobs WHERE key = ? AND locked_at IS NULL').get(job.key) : undefined;
+          if (pending) this.sql('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id);
           else
-            this.db
-              .prepare('UPDATE ai_review_jobs SET locked_at = NULL, run_at = ?, last_error = ? WHERE id = ?')
-              .run(runAt, message.slice(0, 500), job.id);
+            this.sql('UPDATE ai_review_jobs SET locked_at = NULL, run_at = ?, last_error = ? WHERE id = ?').run(
+              runAt,
+              message.slice(0, 500),
+              job.id,
+            );
         });
         tx();
       });
@@ -326,7 +338,7 @@ export class SqliteJobQueue implements JobQueue {
       // Return what still runs to the queue; it runs again at the next start.
       const ids = [...this.running.keys()];
       this.log.warn({ jobs: ids.length }, 'queue: jobs still running at shutdown are returned to the queue');
-      for (const id of ids) await busyRetry(() => this.db.prepare('UPDATE ai_review_jobs SET locked_at = NULL WHERE id = ?').run(id));
+      for (const id of ids) await busyRetry(() => this.sql('UPDATE ai_review_jobs SET locked_at = NULL WHERE id = ?').run(id));
     }
     this.loops = [];
     this.started = false;
@@ -347,15 +359,13 @@ export class SqliteJobQueue implements JobQueue {
   stats(): Promise<QueueStats> {
     const now = this.now();
     return busyRetry(() => {
-      const row = this.db
-        .prepare(
-          `SELECT
+      const row = this.sql(
+        `SELECT
              SUM(CASE WHEN locked_at IS NULL THEN 1 ELSE 0 END) AS pending,
              SUM(CASE WHEN locked_at IS NOT NULL THEN 1 ELSE 0 END) AS running,
              MIN(CASE WHEN locked_at IS NULL AND run_at <= ? THEN run_at END) AS oldest_due
            FROM ai_review_jobs`,
-        )
-        .get(now) as { pending: number | null; running: number | null; oldest_due: number | null };
+      ).get(now) as { pending: number | null; running: number | null; oldest_due: number | null };
       return {
         pending: row.pending ?? 0,
         running: row.running ?? 0,
@@ -365,7 +375,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   async ping(): Promise<void> {
-    await busyRetry(() => this.db.prepare('SELECT 1').get());
+    await busyRetry(() => this.sql('SELECT 1').get());
   }
 
   async close(): Promise<void> {
@@ -389,66 +399,63 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   private createState(): PipelineState {
-    const db = this.db;
     return {
       recordFailure: (key, now) =>
         busyRetry(() => {
-          const row = db
-            .prepare(
-              `INSERT INTO ai_review_work_failures (key, first_failure_at, failures) VALUES (?, ?, 1)
+          const row = this.sql(
+            `INSERT INTO ai_review_work_failures (key, first_failure_at, failures) VALUES (?, ?, 1)
                ON CONFLICT (key) DO UPDATE SET failures = failures + 1 RETURNING first_failure_at, failures`,
-            )
-            .get(key, now.getTime()) as { first_failure_at: number; failures: number };
+          ).get(key, now.getTime()) as { first_failure_at: number; failures: number };
           return { firstFailureAt: new Date(row.first_failure_at), failures: row.failures };
         }),
       clearFailures: async (key) => {
-        await busyRetry(() => db.prepare('DELETE FROM ai_review_work_failures WHERE key = ?').run(key));
+        await busyRetry(() => this.sql('DELETE FROM ai_review_work_failures WHERE key = ?').run(key));
       },
       flagReviewRequest: async (key, now) => {
         await busyRetry(() =>
-          db
-            .prepare(
-              'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
-            )
-            .run(key, now.getTime()),
+          this.sql(
+            'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
+          ).run(key, now.getTime()),
         );
       },
       reviewRequestFlagged: (key) =>
-        busyRetry(() => db.prepare('SELECT 1 FROM ai_review_review_requests WHERE key = ?').get(key) !== undefined),
+        busyRetry(() => this.sql('SELECT 1 FROM ai_review_review_requests WHERE key = ?').get(key) !== undefined),
       clearReviewRequest: async (key, before) => {
         await busyRetry(() =>
-          db.prepare('DELETE FROM ai_review_review_requests WHERE key = ? AND flagged_at <= ?').run(key, before.getTime()),
+          this.sql('DELETE FROM ai_review_review_requests WHERE key = ? AND flagged_at <= ?').run(key, before.getTime()),
         );
       },
       checkRunFor: (key) =>
         busyRetry(() => {
-          const row = db.prepare('SELECT check_run_id, output_hash FROM ai_review_check_runs WHERE key = ?').get(key) as
+          const row = this.sql('SELECT check_run_id, output_hash FROM ai_review_check_runs WHERE key = ?').get(key) as
             { check_run_id: number; output_hash: string } | undefined;
           return row ? { id: row.check_run_id, outputHash: row.output_hash } : null;
         }),
       saveCheckRun: async (key, id, outputHash, now) => {
         await busyRetry(() =>
-          db
-            .prepare(
-              `INSERT INTO ai_review_check_runs (key, check_run_id, output_hash, updated_at) VALUES (?, ?, ?, ?)
+          this.sql(
+            `INSERT INTO ai_review_check_runs (key, check_run_id, output_hash, updated_at) VALUES (?, ?, ?, ?)
                ON CONFLICT (key) DO UPDATE SET check_run_id = excluded.check_run_id, output_hash = excluded.output_hash, updated_at = excluded.updated_at`,
-            )
-            .run(key, id, outputHash, now.getTime()),
+          ).run(key, id, outputHash, now.getTime()),
         );
       },
       recordPush: async (key, push) => {
         await busyRetry(() =>
-          db
-            .prepare('INSERT OR IGNORE INTO ai_review_pushes (key, head_sha, pusher_login, automated, at) VALUES (?, ?, ?, ?, ?)')
-            .run(key, push.headSha, push.pusherLogin, push.automated ? 1 : 0, push.at.getTime()),
+          this.sql('INSERT OR IGNORE INTO ai_review_pushes (key, head_sha, pusher_login, automated, at) VALUES (?, ?, ?, ?, ?)').run(
+            key,
+            push.headSha,
+            push.pusherLogin,
+            push.automated ? 1 : 0,
+            push.at.getTime(),
+          ),
         );
       },
       pushesFor: (key) =>
         busyRetry(() =>
           (
-            db
-              .prepare('SELECT head_sha, pusher_login, automated, at FROM ai_review_pushes WHERE key = ? ORDER BY at DESC LIMIT 250')
-              .all(key) as Array<{ head_sha: string; pusher_login: string; automated: number; at: number }>
+            this.sql('SELECT head_sha, pusher_login, automated, at FROM ai_review_pushes WHERE key = ? ORDER BY at DESC LIMIT 250').all(
+              key,
+            ) as Array<{ head_sha: string; pusher_login: string; automated: number; at: number }>
           )
             .reverse()
             .map((r) => ({
@@ -460,26 +467,23 @@ export class SqliteJobQueue implements JobQueue {
         ),
       blockInstallation: async (installationId, until) => {
         await busyRetry(() =>
-          db
-            .prepare(
-              `INSERT INTO ai_review_installation_limits (installation_id, blocked_until) VALUES (?, ?)
+          this.sql(
+            `INSERT INTO ai_review_installation_limits (installation_id, blocked_until) VALUES (?, ?)
                ON CONFLICT (installation_id) DO UPDATE SET blocked_until = MAX(blocked_until, excluded.blocked_until)`,
-            )
-            .run(installationId, until.getTime()),
+          ).run(installationId, until.getTime()),
         );
       },
       installationBlockedUntil: (installationId, now) =>
         busyRetry(() => {
-          const row = db
-            .prepare('SELECT blocked_until FROM ai_review_installation_limits WHERE installation_id = ?')
-            .get(installationId) as { blocked_until: number } | undefined;
+          const row = this.sql('SELECT blocked_until FROM ai_review_installation_limits WHERE installation_id = ?').get(installationId) as
+            { blocked_until: number } | undefined;
           return row && row.blocked_until > now.getTime() ? new Date(row.blocked_until) : null;
         }),
       claimRedelivery: (guid, now) =>
         busyRetry(
           () =>
-            db.prepare('INSERT OR IGNORE INTO ai_review_redeliveries (guid, requested_at) VALUES (?, ?)').run(guid, now.getTime())
-              .changes === 1,
+            this.sql('INSERT OR IGNORE INTO ai_review_redeliveries (guid, requested_at) VALUES (?, ?)').run(guid, now.getTime()).changes ===
+            1,
         ),
       withExclusiveLock: async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
         // One process owns the SQLite file: an in-process lock is enough.
