@@ -42,6 +42,9 @@ export interface AppOptions {
   onLoad?: (loaded: { handlers: Record<string, JobHandler>; appOctokit: () => Promise<Octokit> }) => void;
 }
 
+/** Installations whose Octokit is kept at once; past this the cache starts over. */
+const MAX_CACHED_OCTOKITS = 1000;
+
 /** How long a failed app-slug lookup is not retried, at first (doubling up to an hour), in ms. */
 const SLUG_RETRY_MS = 60_000;
 
@@ -117,12 +120,26 @@ export function createApp(options: AppOptions): ApplicationFunction {
       }
     });
 
+    // One Octokit per installation, kept: building one (plugins, hooks) cost about 5% of a job's CPU, and its auth
+    // hook renews the installation token itself (@octokit/auth-app caches tokens and asks for a new one when it
+    // expires). A failed creation is not kept.
+    const octokits = new Map<number, Promise<Octokit>>();
+    const installationOctokit = (installationId: number): Promise<Octokit> => {
+      let octokit = octokits.get(installationId);
+      if (!octokit) {
+        if (octokits.size >= MAX_CACHED_OCTOKITS) octokits.clear();
+        octokit = app.auth(installationId).then((created) => {
+          if (metrics) instrumentOctokit(created, installationId, metrics);
+          return created;
+        });
+        octokit.catch(() => octokits.delete(installationId));
+        octokits.set(installationId, octokit);
+      }
+      return octokit;
+    };
+
     const handlers = createJobHandlers({
-      auth: async (installationId) => {
-        const octokit = await app.auth(installationId);
-        if (metrics) instrumentOctokit(octokit, installationId, metrics);
-        return octokit;
-      },
+      auth: (installationId) => installationOctokit(installationId),
       queue: options.queue,
       log: app.log,
       metrics,
