@@ -7,10 +7,14 @@
  *    loop, default 200/s) and at maximum throughput (closed loop, `--connections` clients), for ai-review and for a
  *    no-op Probot app (same Probot server and signature verification, an `onAny` handler that does nothing)
  *    measured in the same run. Targets (issue 7): p99 under 50 ms at 200/s; throughput at least half the no-op's.
+ *    The same with the workers paused (the webhook path alone) and, on PostgreSQL, against a web instance
+ *    (`QUEUE_CONCURRENCY=0`) with a separate worker instance on the same store.
  * 2. Evaluations: `--prs` pull requests opened at once; the time from the first delivery until each has its check
  *    run on its head SHA, and evaluations per second.
  * 3. Coalescing: 20 `synchronize` deliveries for each of `--burst-prs` pull requests within 2 s; evaluations run per
  *    delivery, at most 3 per pull request (target), and the final check run on every final head SHA.
+ *    Phases 2 and 3 (and the review loops of 4) also print the GitHub API budget per evaluation as the mock counted
+ *    it: GraphQL queries and points, REST reads and writes (issue 8).
  * 4. Metrics recording: job handling time with and without metrics recording, in four rounds in ABBA order (off,
  *    on, on, off) so that drift in machine load hits both alike; the share of recording (target: under 20% on
  *    PostgreSQL, issue 7 item 9).
@@ -585,7 +589,7 @@ class Bench {
   }
 
   /**
-   * The same acknowledgement runs against the split deployment of docs/deployment.md: a web process that takes no
+   * PostgreSQL: the same acknowledgement runs against the split deployment of docs/deployment.md: a web process that takes no
    * jobs (`QUEUE_CONCURRENCY=0`) receives every delivery, and a worker process on the same store (not sent any
    * delivery) runs the jobs. Both are the production wiring of bench/server.ts; the worker drains the queue between
    * and after the runs, and every check run is verified as in the other phases.
@@ -660,7 +664,8 @@ class Bench {
       } finally {
         await app.stop();
       }
-      await this.split(report, settings, noop);
+      // Web and worker instances share the work through PostgreSQL; with SQLite one process owns the file.
+      if (store.databaseUrl.startsWith('postgres')) await this.split(report, settings, noop);
     }
     if (o.phases.has('evaluations') || o.phases.has('burst')) {
       const app = await startServer(this.github, { ...settings, app: 'app', metrics: true });
