@@ -291,7 +291,19 @@ export async function startMockGitHub(options: { latencyMs: number; appId: numbe
     const name = typeof variables.name === 'string' ? variables.name : '';
     const number = Number(variables.number);
     const pr = pulls.get(prKey(owner, name, number));
-    const repository: FakeRepository = { owner, name, files: {}, pulls: pr ? [fakePullRequest(pr)] : [] };
+    // The app's check runs on the head commit, as GraphQL's `Commit.checkSuites { checkRuns }` shows them.
+    const headCheckRuns = pr
+      ? (runsBySha.get(shaKey(owner, name, pr.headSha)) ?? []).map((run) => ({
+          id: run.id,
+          appId: options.appId,
+          name: 'ai-review',
+          status: run.status.toUpperCase() as 'QUEUED' | 'IN_PROGRESS' | 'COMPLETED',
+          conclusion: run.conclusion ? run.conclusion.toUpperCase() : null,
+          title: run.title,
+          summary: run.summary,
+        }))
+      : [];
+    const repository: FakeRepository = { owner, name, files: {}, pulls: pr ? [{ ...fakePullRequest(pr), headCheckRuns }] : [] };
     memory.repositories.length = 0;
     memory.repositories.push(repository);
     memory.organizations[owner] = {};

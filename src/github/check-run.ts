@@ -3,15 +3,17 @@
  * writes nothing when the conclusion and output are unchanged.
  *
  * No read before a write: the run's id and a hash of its last output are kept per head SHA in the pipeline's store
- * (shared by replicas), so a re-evaluation creates, updates or skips directly. Only when the store has no entry for
- * the head SHA (its first evaluation, or a wiped store) is the run looked up on GitHub once (REST "List check runs
- * for a Git reference"), so a lost entry never leads to a second run; an entry whose run was deleted on GitHub (the
- * update answers 404) is dropped and the run created again.
+ * (shared by replicas), so a re-evaluation creates, updates or skips directly. When the store has no entry for the
+ * head SHA (its first evaluation, or a wiped store), the run the facts query found on the head commit
+ * (`options.existing`, GraphQL) is used; only when that is unknown is the run looked up on GitHub (REST "List check
+ * runs for a Git reference"), so a lost entry never leads to a second run. An entry whose run was deleted on GitHub
+ * (the update answers 404) is dropped and the run created again.
  */
 import { createHash } from 'node:crypto';
 import { CHECK_NAME, type CheckRunContent } from '../gate/summary.js';
 import type { PipelineState } from '../queue/types.js';
 import type { Octokit, RepoRef } from './facts.js';
+import type { ExistingCheckRun } from './graphql/index.js';
 
 /** What happened to the check run. */
 export type CheckRunWrite = { action: 'created' | 'updated' | 'unchanged'; checkRunId: number };
@@ -21,6 +23,11 @@ export interface CheckRunWriteOptions {
   appId?: number;
   store?: Pick<PipelineState, 'checkRunFor' | 'saveCheckRun'>;
   now?: () => Date;
+  /**
+   * This app's latest `ai-review` run on the head SHA as the facts query read it (null: none); undefined: not known,
+   * looked up through REST when the store has no entry.
+   */
+  existing?: ExistingCheckRun | null;
 }
 
 /** Store key of a head SHA's run. */
@@ -55,11 +62,11 @@ export async function writeCheckRun(
     if (stored.outputHash === hash) return { action: 'unchanged', checkRunId: stored.id };
     existingId = stored.id;
   } else {
-    const existing = await findCheckRun(octokit, ref, headSha, options.appId);
+    const existing = options.existing !== undefined ? options.existing : await findCheckRun(octokit, ref, headSha, options.appId);
     if (existing) {
       const shown = outputHash({
         conclusion: existing.conclusion as CheckRunContent['conclusion'],
-        output: { title: existing.output?.title ?? '', summary: existing.output?.summary ?? '' },
+        output: { title: existing.title, summary: existing.summary },
       });
       if (existing.status === 'completed' && shown === hash) {
         await options.store?.saveCheckRun(key, existing.id, hash, now());
@@ -95,7 +102,10 @@ export async function writeCheckRunInProgress(
 ): Promise<number> {
   const key = checkRunKey(ref, headSha);
   const stored = options.store ? await options.store.checkRunFor(key) : null;
-  const existingId = stored?.id ?? (await findCheckRun(octokit, ref, headSha, options.appId))?.id ?? null;
+  const existingId =
+    stored?.id ??
+    (options.existing !== undefined ? options.existing : await findCheckRun(octokit, ref, headSha, options.appId))?.id ??
+    null;
   const body = {
     status: 'in_progress' as const,
     output: {
@@ -115,8 +125,8 @@ export async function writeCheckRunInProgress(
   return id;
 }
 
-/** This app's latest `ai-review` check run on `headSha`, or undefined. */
-async function findCheckRun(octokit: Octokit, ref: RepoRef, headSha: string, appId: number | undefined) {
+/** This app's latest `ai-review` check run on `headSha` (REST), or null. */
+async function findCheckRun(octokit: Octokit, ref: RepoRef, headSha: string, appId: number | undefined): Promise<ExistingCheckRun | null> {
   const { data } = await octokit.rest.checks.listForRef({
     ...ref,
     ref: headSha,
@@ -125,5 +135,8 @@ async function findCheckRun(octokit: Octokit, ref: RepoRef, headSha: string, app
     per_page: 100,
     ...(appId ? { app_id: appId } : {}),
   });
-  return data.check_runs.filter((run) => run.name === CHECK_NAME && (!appId || run.app?.id === appId)).sort((a, b) => b.id - a.id)[0];
+  const run = data.check_runs.filter((r) => r.name === CHECK_NAME && (!appId || r.app?.id === appId)).sort((a, b) => b.id - a.id)[0];
+  return run
+    ? { id: run.id, status: run.status, conclusion: run.conclusion, title: run.output?.title ?? '', summary: run.output?.summary ?? '' }
+    : null;
 }

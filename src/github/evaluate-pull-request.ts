@@ -24,6 +24,7 @@ import {
   emptyUsage,
   loadPullRequestFacts,
   type ApiUsage,
+  type ExistingCheckRun,
   type PullRequestFacts,
 } from './graphql/index.js';
 import { configContext } from './config-context.js';
@@ -73,7 +74,16 @@ export interface Evaluated {
 export type LoadedEvaluation =
   | { kind: 'not-found'; usage: ApiUsage }
   | { kind: 'closed'; pr: PullRequestData; usage: ApiUsage }
-  | { kind: 'open'; pr: PullRequestData; configState: ConfigState; content: CheckRunContent; evaluated: Evaluated | null; usage: ApiUsage };
+  | {
+      kind: 'open';
+      pr: PullRequestData;
+      configState: ConfigState;
+      content: CheckRunContent;
+      evaluated: Evaluated | null;
+      usage: ApiUsage;
+      /** This app's check run on the head SHA as the facts query found it (null: none; undefined: not read). */
+      headCheckRun?: ExistingCheckRun | null;
+    };
 
 /** The last exact plan per PR in this process (a miss costs at most one more query), bounded. */
 const PLAN_CACHE_LIMIT = 10_000;
@@ -164,13 +174,16 @@ export function gateInputs(
  * `failure` content; transient GitHub errors are thrown (see retry.ts).
  */
 export async function loadAndEvaluate(
-  ctx: Pick<EvaluationContext, 'octokit' | 'ref' | 'log'>,
+  ctx: Pick<EvaluationContext, 'octokit' | 'ref' | 'log'> & { appId?: number },
   pullNumber: number,
   options: { proposedConfig?: ConfigState; mayRequestReviewers?: boolean; pushes?: EvaluationContext['pushes'] } = {},
 ): Promise<LoadedEvaluation> {
   const key = `${ctx.ref.owner}/${ctx.ref.repo}#${pullNumber}`.toLowerCase();
   const prior = planCache.get(key);
-  const loaded = await loadPullRequestFacts(ctx.octokit, ctx.ref, pullNumber, prior ? { plan: prior } : {});
+  const loaded = await loadPullRequestFacts(ctx.octokit, ctx.ref, pullNumber, {
+    ...(prior ? { plan: prior } : {}),
+    ...(ctx.appId ? { appId: ctx.appId } : {}),
+  });
   if (loaded.kind === 'not-found') return loaded;
   const pr = loaded.pullRequest;
   if (pr.state !== 'open') return { kind: 'closed', pr, usage: loaded.usage };
@@ -183,6 +196,7 @@ export async function loadAndEvaluate(
     content,
     evaluated,
     usage,
+    ...(loaded.headCheckRun !== undefined ? { headCheckRun: loaded.headCheckRun } : {}),
   });
   if (!configState.ok) return open(renderConfigErrorCheckRun(configState.errors), null, loaded.usage);
   const config = configState.config;
@@ -246,7 +260,11 @@ export async function evaluatePullRequest(
   if (loaded.kind !== 'open') return loaded;
   const { pr, content, evaluated, configState } = loaded;
   const log = ctx.log.child({ head_sha: pr.head.sha });
-  const writeOptions = { ...(ctx.appId ? { appId: ctx.appId } : {}), ...(ctx.checkRuns ? { store: ctx.checkRuns } : {}) };
+  const writeOptions = {
+    ...(ctx.appId ? { appId: ctx.appId } : {}),
+    ...(ctx.checkRuns ? { store: ctx.checkRuns } : {}),
+    ...(loaded.headCheckRun !== undefined ? { existing: loaded.headCheckRun } : {}),
+  };
   const checkRun = await writeCheckRun(ctx.octokit, ctx.ref, pr.head.sha, content, writeOptions);
   if (!configState.ok) {
     log.warn({ conclusion: content.conclusion, check_run: checkRun.action, errors: configState.errors.length }, 'invalid configuration');

@@ -251,3 +251,60 @@ function withPull(payload: PullRequestEventPayload): PullRequestEventPayload {
   github.pullRequest(payload.pull_request);
   return payload;
 }
+
+describe('the check run on a new head SHA, found by the facts query (no REST lookup)', () => {
+  const run = (id: number, appId: number, title: string) => ({
+    id,
+    appId,
+    name: 'ai-review',
+    status: 'COMPLETED' as const,
+    conclusion: 'SUCCESS',
+    title,
+    summary: title,
+  });
+  // `edited`: an evaluation that requests no reviewers (`opened` would).
+  const edited = (number: number) => withPull(pullRequestPayload('edited', { number, sha: SHA, commits: 1 }));
+
+  it('no run of this app on the head: the query says so and the run is created with one write, without a read', async () => {
+    const app = await createTestProbot({ appId: 123 });
+    github
+      .config(ENFORCE)
+      .pullRequestFacts(30, { files: files('src/app.ts'), commits: [copilotCommit(SHA)], headCheckRuns: [run(900, 999, 'another app')] })
+      .createCheckRun();
+    await app.receive({ id: 'd-30', name: 'pull_request', payload: edited(30) } as never);
+    github.verify();
+    expect(github.routes()).toEqual(['POST /graphql', `POST ${R}/check-runs`]);
+    expect(github.queryText(0)).toContain(
+      'headCheckRun: commits(last: 1) { nodes { commit { oid checkSuites(first: 1, filterBy: { appId: 123 }) { nodes { checkRuns(first: 1, filterBy: { checkName: "ai-review", checkType: LATEST })',
+    );
+    expect(github.body<CheckRunBody>('POST', `${R}/check-runs`)).toMatchObject({ head_sha: SHA, conclusion: 'action_required' });
+  });
+
+  it("a wiped store: the app's newest run on the head is updated, without a read; another app's run and an older duplicate are left alone", async () => {
+    const app = await createTestProbot({ appId: 123 });
+    github
+      .config(ENFORCE)
+      .pullRequestFacts(31, {
+        files: files('src/app.ts'),
+        commits: [copilotCommit(SHA)],
+        headCheckRuns: [run(650, 123, 'older'), run(700, 123, 'stale'), run(900, 999, 'another app')],
+      })
+      .updateCheckRun(700);
+    await app.receive({ id: 'd-31', name: 'pull_request', payload: edited(31) } as never);
+    github.verify();
+    expect(github.routes()).toEqual(['POST /graphql', `PATCH ${R}/check-runs/700`]);
+    expect(github.body<CheckRunBody>('PATCH', `${R}/check-runs/700`)).toMatchObject({ status: 'completed', conclusion: 'action_required' });
+  });
+
+  it('without the app id the query does not ask, and the first write on a head looks the run up through REST as before', async () => {
+    github
+      .config(ENFORCE)
+      .pullRequestFacts(32, { files: files('src/app.ts'), commits: [copilotCommit(SHA)], headCheckRuns: [] })
+      .checkRuns(SHA)
+      .createCheckRun();
+    await deliver('pull_request', edited(32));
+    github.verify();
+    expect(github.routes()).toEqual(['POST /graphql', `GET ${R}/commits/${SHA}/check-runs`, `POST ${R}/check-runs`]);
+    expect(github.queryText(0)).not.toContain('checkSuites');
+  });
+});

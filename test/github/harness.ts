@@ -18,6 +18,7 @@ import type { MetricsSink } from '../../src/metrics/sink.js';
 import {
   InMemoryGitHub,
   type FakeActor,
+  type FakeCheckRun,
   type FakeCommit,
   type FakeFile,
   type FakePullRequest,
@@ -305,6 +306,8 @@ export interface RestFacts {
   writers?: string[];
   timeline?: RestTimelineEvent[];
   comments?: RestComment[];
+  /** Check runs on the head commit as GraphQL shows them (see `FakePullRequest.headCheckRuns`); undefined: unknown. */
+  headCheckRuns?: FakeCheckRun[];
 }
 
 const gitUser = (account: RestAccount | null) =>
@@ -389,6 +392,7 @@ export function fakePullRequest(pr: RestPullRequest, facts?: RestFacts): FakePul
     ...(facts ? { commitCount: facts.commits.length } : pr.commits !== undefined ? { commitCount: pr.commits } : {}),
     reviews,
     timeline,
+    ...(facts?.headCheckRuns ? { headCheckRuns: facts.headCheckRuns } : {}),
   };
 }
 
@@ -582,7 +586,7 @@ export class GitHubMock {
  * `queue` and `handlers` are there for tests that drive the queue themselves.
  */
 export async function createTestProbot(
-  options: { metrics?: MetricsSink | null; logs?: string[]; retryWindowSeconds?: number; drainOnReceive?: boolean } = {},
+  options: { metrics?: MetricsSink | null; logs?: string[]; retryWindowSeconds?: number; drainOnReceive?: boolean; appId?: number } = {},
 ): Promise<Probot & { queue: SqliteJobQueue; handlers: Record<string, JobHandler>; drain: () => Promise<number> }> {
   const logs = options.logs;
   const log = pino({ level: 'debug' }, { write: (line: string) => void logs?.push(line) });
@@ -599,6 +603,7 @@ export async function createTestProbot(
       queue,
       metrics: options.metrics ?? null,
       appSlug: APP_SLUG,
+      ...(options.appId ? { appId: options.appId } : {}),
       debounceMs: 0,
       ...(options.retryWindowSeconds !== undefined ? { retryWindowSeconds: options.retryWindowSeconds } : {}),
       onLoad: (loaded) => {

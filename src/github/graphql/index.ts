@@ -8,6 +8,7 @@ export {
   loadPullRequestFacts,
   type CannotEvaluateMarker,
   type ConfigFiles,
+  type ExistingCheckRun,
   type LoadOptions,
   type LoadResult,
   type PullRequestFacts,

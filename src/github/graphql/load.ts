@@ -99,6 +99,11 @@ export interface PullRequestFacts {
   codeowners: CodeownersFact | null | undefined;
   /** What was read: the plan the facts satisfy. */
   fetched: FactPlan;
+  /**
+   * This app's latest `ai-review` check run on the head SHA as the query found it (`options.appId`), null when there
+   * is none; undefined when not read or not known (then the writer looks it up through REST).
+   */
+  headCheckRun?: ExistingCheckRun | null;
   /** Requests and points of this call only (not of earlier calls on the same facts). */
   usage: ApiUsage;
 }
@@ -113,6 +118,56 @@ export interface LoadOptions {
    * conservative `planFacts(knownConfig, {})`. Default {@link INITIAL_PLAN}.
    */
   plan?: FactPlan;
+  /** This app's id: the query also reads the app's check run on the head SHA (see `headCheckRun`). */
+  appId?: number;
+}
+
+/** A check run as GitHub's GraphQL API shows it, with REST's lower-case status and conclusion. */
+export interface ExistingCheckRun {
+  id: number;
+  status: string;
+  conclusion: string | null;
+  title: string;
+  summary: string;
+}
+
+interface HeadCheckRunNode {
+  nodes: Array<{
+    commit: {
+      oid: string;
+      checkSuites: {
+        nodes: Array<{
+          checkRuns: {
+            nodes: Array<{
+              databaseId: number;
+              status: string;
+              conclusion: string | null;
+              title: string | null;
+              summary: string | null;
+            } | null>;
+          } | null;
+        } | null>;
+      } | null;
+    };
+  } | null>;
+}
+
+/** The head's check run of the app from the query's answer; undefined when the answer does not say (see `headCheckRun`). */
+function headCheckRunOf(node: HeadCheckRunNode | undefined, headSha: string): ExistingCheckRun | null | undefined {
+  const commit = node?.nodes?.[0]?.commit;
+  if (!commit || commit.oid !== headSha || !commit.checkSuites) return undefined;
+  const suite = commit.checkSuites.nodes[0];
+  if (!suite) return null;
+  if (!suite.checkRuns) return undefined;
+  const run = suite.checkRuns.nodes[0];
+  if (!run) return null;
+  return {
+    id: run.databaseId,
+    status: run.status.toLowerCase(),
+    conclusion: run.conclusion ? run.conclusion.toLowerCase() : null,
+    title: run.title ?? '',
+    summary: run.summary ?? '',
+  };
 }
 
 interface Connection<T> {
@@ -414,6 +469,7 @@ export async function loadPullRequestFacts(
     teams: plan.teams.map((team) => ({ team })),
     writeAccess: plan.writeAccess,
     timelineTypes: types,
+    ...(options.appId ? { checkRunOfApp: options.appId } : {}),
   };
   const tooLarge = (pr: Partial<PullRequestNode> & PullRequestConnections): CannotEvaluateMarker | null => {
     if ((pr.changedFiles ?? 0) > MAX_LISTED_FILES) return { reason: 'too-many-files', message: tooManyFilesMessage(pr.changedFiles!) };
@@ -468,6 +524,9 @@ export async function loadPullRequestFacts(
     comments: plan.comments ? comments : undefined,
     codeowners: plan.codeowners ? await readCodeowners(octokit, ref, repository, usage) : undefined,
     fetched: { ...plan, teams: [...plan.teams].sort() },
+    ...(options.appId
+      ? { headCheckRun: headCheckRunOf((prNode as { headCheckRun?: HeadCheckRunNode }).headCheckRun, prNode.headRefOid!) }
+      : {}),
     usage,
   };
 }

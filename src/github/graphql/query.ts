@@ -12,6 +12,7 @@
  */
 import { CONFIG_PATH } from '../../config/load.js';
 import { CODEOWNERS_LOCATIONS } from '../../codeowners/index.js';
+import { CHECK_NAME } from '../../gate/summary.js';
 
 /** GitHub's largest page. */
 export const PAGE_SIZE = 100;
@@ -87,6 +88,24 @@ export interface QueryParts {
   writeAccess: boolean;
   /** Item types of the `timeline` connection (required when it is read). */
   timelineTypes?: TimelineItemType[];
+  /**
+   * This app's id: with the pull request's fields, also read the app's latest `ai-review` check run on the head
+   * commit, so a first write on a head SHA needs no REST lookup (src/github/check-run.ts).
+   */
+  checkRunOfApp?: number;
+}
+
+/**
+ * The app's latest `ai-review` check run on the PR's last commit (its head): `commits(last: 1)`, the app's check
+ * suite, the run by name (`checkType: LATEST`). Three nested single-node connections: 3 requests in GitHub's cost
+ * formula. `appId` is the app's own id (a number, not PR content).
+ */
+export function headCheckRunSelection(appId: number): string {
+  if (!Number.isSafeInteger(appId) || appId <= 0) throw new Error(`invalid app id ${appId}`);
+  return (
+    `headCheckRun: commits(last: 1) { nodes { commit { oid checkSuites(first: 1, filterBy: { appId: ${appId} }) { nodes { ` +
+    `checkRuns(first: 1, filterBy: { checkName: ${JSON.stringify(CHECK_NAME)}, checkType: LATEST }) { nodes { databaseId status conclusion title summary } } } } } } }`
+  );
 }
 
 /** A query ready to send, and how to find each team in its response. */
@@ -153,6 +172,7 @@ export function buildQuery(operation: string, ref: { owner: string; repo: string
         pr.push(
           'number state isDraft title body url createdAt changedFiles additions deletions headRefName headRefOid baseRefName baseRefOid author { ...Account }',
         );
+        if (parts.checkRunOfApp !== undefined) pr.push(headCheckRunSelection(parts.checkRunOfApp));
       }
       for (const { key, after } of parts.connections) {
         const { field, args, nodes, extra } = connectionParts(key, parts.writeAccess);

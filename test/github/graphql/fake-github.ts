@@ -89,6 +89,11 @@ export interface FakePullRequest {
   commitCount?: number;
   reviews?: FakeReview[];
   timeline?: FakeTimelineItem[];
+  /**
+   * Check runs on the head commit, as GraphQL's `Commit.checkSuites { checkRuns }` shows them (one suite per app).
+   * Undefined: the head commit answers `checkSuites: null`, so a reader cannot tell (and looks the run up through REST).
+   */
+  headCheckRuns?: FakeCheckRun[];
   /** Lifecycle dates (default: created 2026-01-01T09:00:00Z, never closed). */
   createdAt?: string;
   updatedAt?: string;
@@ -97,6 +102,17 @@ export interface FakePullRequest {
   mergeCommit?: string | null;
   additions?: number;
   deletions?: number;
+}
+
+/** A check run on a PR's head commit (GraphQL's upper-case status and conclusion). */
+export interface FakeCheckRun {
+  id: number;
+  appId: number;
+  name: string;
+  status: 'QUEUED' | 'IN_PROGRESS' | 'COMPLETED';
+  conclusion: string | null;
+  title: string;
+  summary: string;
 }
 
 export interface FakeRepository {
@@ -172,6 +188,31 @@ function parsedQuery(query: string): ParsedQuery {
 }
 
 /**
+ * `Commit.checkSuites(filterBy: { appId })` over a head commit's runs: one suite per app, its runs filtered by
+ * `checkName`, newest first (`checkType: LATEST` keeps the newest per name).
+ */
+function checkSuitesOf(runs: readonly FakeCheckRun[]) {
+  return (args: { first?: number; after?: string; filterBy?: { appId?: number } }) => {
+    const apps = [...new Set(runs.map((r) => r.appId))].filter((id) => args.filterBy?.appId === undefined || id === args.filterBy.appId);
+    return connection(
+      apps.map((appId) => ({
+        checkRuns: (a: { first?: number; after?: string; filterBy?: { checkName?: string; checkType?: string } }) => {
+          const named = runs
+            .filter((r) => r.appId === appId && (a.filterBy?.checkName === undefined || r.name === a.filterBy.checkName))
+            .sort((x, y) => y.id - x.id);
+          const kept = a.filterBy?.checkType === 'LATEST' ? named.filter((r, i) => named.findIndex((o) => o.name === r.name) === i) : named;
+          return connection(
+            kept.map((r) => ({ databaseId: r.id, status: r.status, conclusion: r.conclusion, title: r.title, summary: r.summary })),
+            a,
+          );
+        },
+      })),
+      args,
+    );
+  };
+}
+
+/**
  * GitHub's GraphQL rate-limit score of a query: for every connection (a field with `first`/`last`), the requests it
  * needs are the product of the `first`/`last` of the connections it is nested in (1 at the top level); the sum is
  * divided by 100 and rounded, at least 1 (GitHub Docs, "Rate limits and node limits for the GraphQL API").
@@ -215,7 +256,9 @@ const blobOid = (text: string) =>
 
 /** The name of a query's operation (`PullRequestFacts`), or '' for an anonymous one. */
 export function operationName(query: string): string {
-  const definition = parsedQuery(query).document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const definition = parsedQuery(query).document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   return definition?.name?.value ?? '';
 }
 
@@ -494,12 +537,14 @@ function pullRequestObject(repo: FakeRepository, pr: FakePullRequest) {
         pr.files.map((f) => ({ path: f.path, changeType: f.changeType })),
         args,
       ),
-    commits: (args: { first?: number; after?: string }) =>
+    commits: (args: { first?: number; after?: string; last?: number }) =>
       connection(
-        pr.commits.map((c) => {
+        // `last: n`: the n newest commits (GitHub's backward paging, without cursors here).
+        pr.commits.slice(args.last ? -args.last : 0).map((c) => {
           const date = c.date ?? '2026-01-01T10:00:00Z';
           return {
             commit: {
+              checkSuites: c.oid === pr.headRefOid && pr.headCheckRuns ? checkSuitesOf(pr.headCheckRuns) : null,
               oid: c.oid,
               message: c.message,
               authoredDate: date,
@@ -510,7 +555,7 @@ function pullRequestObject(repo: FakeRepository, pr: FakePullRequest) {
             },
           };
         }),
-        args,
+        args.last ? { first: args.last } : args,
         pr.commitCount ?? pr.commits.length,
       ),
     reviews: (args: { first?: number; after?: string }) =>
