@@ -161,6 +161,7 @@ function headCheckRunOf(node: HeadCheckRunNode | undefined, headSha: string): Ex
   if (!suite.checkRuns) return undefined;
   const run = suite.checkRuns.nodes[0];
   if (!run) return null;
+  if (typeof run.databaseId !== 'number') return undefined;
   return {
     id: run.databaseId,
     status: run.status.toLowerCase(),

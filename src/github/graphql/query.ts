@@ -98,7 +98,9 @@ export interface QueryParts {
 /**
  * The app's latest `ai-review` check run on the PR's last commit (its head): `commits(last: 1)`, the app's check
  * suite, the run by name (`checkType: LATEST`). Three nested single-node connections: 3 requests in GitHub's cost
- * formula. `appId` is the app's own id (a number, not PR content).
+ * formula. `appId` is the app's own id (a number, not PR content). Every type, field, argument and enum value used was
+ * checked against GitHub Enterprise Server 3.17's schema (github/docs src/graphql/data/ghes-3.17/
+ * schema.docs-enterprise.graphql at 85411a0, 2026-12-01).
  */
 export function headCheckRunSelection(appId: number): string {
   if (!Number.isSafeInteger(appId) || appId <= 0) throw new Error(`invalid app id ${appId}`);
