@@ -5,12 +5,12 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliveryOutcome, DeliveryRecord, EvaluationRecord, GitHubRequestObservation, MetricsSink } from './sink.js';
 import type { MetricsDatabase } from './schema.js';
 import type { MetricsStore, Transition } from './store.js';
+import { groupCommit } from '../group-commit.js';
 import { openStore } from './store/open.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js';
 
@@ -71,15 +71,7 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
   };
   const token = options.metricsToken?.trim() ?? '';
   // Group commit of the webhook path: the deliveries that arrive while one insert runs go together in the next.
-  let inFlight: Promise<unknown> = Promise.resolve();
-  const deliveries = new DataLoader<DeliveryRecord, 'recorded' | 'duplicate'>(
-    (batch) => {
-      const written = store.storeDeliveries(batch);
-      inFlight = written.catch(() => undefined);
-      return written;
-    },
-    { cache: false, maxBatchSize: DELIVERY_BATCH, batchScheduleFn: (dispatch) => void inFlight.then(() => setImmediate(dispatch)) },
-  );
+  const recordDeliveries = groupCommit((batch: readonly DeliveryRecord[]) => store.storeDeliveries(batch), DELIVERY_BATCH);
 
   const httpHandler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const pathname = (req.url ?? '').split('?')[0];
@@ -110,7 +102,7 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
     httpHandler,
     async recordDelivery(delivery: DeliveryRecord) {
       try {
-        return await deliveries.load(delivery);
+        return await recordDeliveries(delivery);
       } catch (err) {
         logger.error({ deliveryId: delivery.id, err: (err as Error).message }, 'metrics: recording the delivery failed');
         return 'recorded';

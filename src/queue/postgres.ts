@@ -18,9 +18,9 @@ import {
   type TaskList,
   type WorkerUtils,
 } from 'graphile-worker';
-import DataLoader from 'dataloader';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
+import { groupCommit } from '../group-commit.js';
 import type { Logger } from 'pino';
 import {
   MAX_ATTEMPTS,
@@ -159,19 +159,11 @@ export class PostgresJobQueue implements JobQueue {
    * key semantics), so the webhook path costs one round trip per group of deliveries, not one per job.
    */
   async add(spec: JobSpec): Promise<AddResult> {
-    return this.adds.load(spec);
+    return this.adds(spec);
   }
 
   /** Group commit of `add`: the specs that arrive while one batch is written go together in the next. */
-  private inFlight: Promise<unknown> = Promise.resolve();
-  private readonly adds = new DataLoader<JobSpec, AddResult>(
-    (specs) => {
-      const written = this.addBatch(specs);
-      this.inFlight = written.catch(() => undefined);
-      return written;
-    },
-    { cache: false, maxBatchSize: 100, batchScheduleFn: (dispatch) => void this.inFlight.then(() => setImmediate(dispatch)) },
-  );
+  private readonly adds = groupCommit((specs: readonly JobSpec[]) => this.addBatch(specs));
 
   /**
    * Writes specs with `add_jobs`, one call per key mode (`debounce` keeps the waiting job's run time,
