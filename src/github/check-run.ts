@@ -18,10 +18,13 @@ import type { ExistingCheckRun } from './graphql/index.js';
 /** What happened to the check run. */
 export type CheckRunWrite = { action: 'created' | 'updated' | 'unchanged'; checkRunId: number };
 
+/** Where this app keeps its check run's id and output hash per head SHA (the pipeline state). */
+export type CheckRunStore = Pick<PipelineState, 'checkRunFor' | 'saveCheckRun'>;
+
 /** Options of the writes: this app's id (to recognise its runs), the store of run ids, a clock for tests. */
 export interface CheckRunWriteOptions {
   appId?: number;
-  store?: Pick<PipelineState, 'checkRunFor' | 'saveCheckRun'>;
+  store?: CheckRunStore;
   now?: () => Date;
   /**
    * This app's latest `ai-review` run on the head SHA as the facts query read it (null: none); undefined: not known,
@@ -33,6 +36,31 @@ export interface CheckRunWriteOptions {
 /** Store key of a head SHA's run. */
 export function checkRunKey(ref: RepoRef, headSha: string): string {
   return `${ref.owner}/${ref.repo}@${headSha}`.toLowerCase();
+}
+
+/**
+ * `store`, except that the first lookup of `key` is answered with `stored`, the entry read beforehand with the
+ * job's state (`PipelineState.readJobState`), so that the write needs no read of its own. Once `key` was looked
+ * up or saved, `store` answers. Null `key`: `store` itself.
+ */
+export function withStoredCheckRun(
+  store: CheckRunStore,
+  key: string | null,
+  stored: { id: number; outputHash: string } | null,
+): CheckRunStore {
+  if (key === null) return store;
+  let fresh = true;
+  return {
+    checkRunFor: (k) => {
+      if (k !== key || !fresh) return store.checkRunFor(k);
+      fresh = false;
+      return Promise.resolve(stored);
+    },
+    saveCheckRun: (k, ...rest) => {
+      if (k === key) fresh = false;
+      return store.saveCheckRun(k, ...rest);
+    },
+  };
 }
 
 /** A hash of what a completed run shows (status, conclusion, title, summary). */

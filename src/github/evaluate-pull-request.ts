@@ -13,9 +13,8 @@ import { planFacts, type FactPlan } from '../gate/plan.js';
 import { renderCannotEvaluateCheckRun, renderConfigErrorCheckRun, type CheckRunContent } from '../gate/summary.js';
 import type { GateFacts, GateResult } from '../gate/types.js';
 import type { MetricsSink } from '../metrics/sink.js';
-import type { PipelineState } from '../queue/types.js';
 import { classifyChangedFiles } from '../paths/match.js';
-import { writeCheckRun, type CheckRunWrite } from './check-run.js';
+import { writeCheckRun, type CheckRunStore, type CheckRunWrite } from './check-run.js';
 import { configFromFiles, loadConfigState, type ConfigState } from './config.js';
 import { authorshipInput, labelEvents, labelNames, type Octokit, type PullRequestData, type RepoRef } from './facts.js';
 import {
@@ -43,7 +42,7 @@ export interface EvaluationContext {
   /** Whether this evaluation may ask for reviews (opening, reopening, ready for review, new commits). */
   mayRequestReviewers: boolean;
   /** Where the check run's id and output hash are kept per head SHA (shared by replicas), so no read precedes a write. */
-  checkRuns?: PipelineState;
+  checkRuns?: CheckRunStore;
   /** Pushes to the head branch recorded from `opened`/`synchronize` deliveries (who pushed what), oldest first. */
   pushes?: Array<{ headSha: string; pusherLogin: string; automated: boolean; at: string }>;
   /** API usage of the evaluation, for Prometheus (`ai_review_github_requests_total`, GraphQL cost, quota left). */

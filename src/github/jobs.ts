@@ -9,8 +9,8 @@ import { parse as parseYaml } from 'yaml';
 import { CONFIG_PATH } from '../config/load.js';
 import { renderCannotEvaluateCheckRun } from '../gate/summary.js';
 import type { MetricsSink } from '../metrics/sink.js';
-import { RetryLater, type JobHandler, type JobInfo, type JobQueue } from '../queue/types.js';
-import { writeCheckRun, writeCheckRunInProgress } from './check-run.js';
+import { RetryLater, type JobHandler, type JobInfo, type JobQueue, type JobState } from '../queue/types.js';
+import { checkRunKey, withStoredCheckRun, writeCheckRun, writeCheckRunInProgress } from './check-run.js';
 import {
   TASKS,
   pullRequestJob,
@@ -59,24 +59,36 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
   const state = deps.queue.state;
 
   /**
-   * Runs `work`; on a transient failure records it and throws RetryLater, or calls `giveUp` once the failures
-   * under `key` have lasted longer than the retry window.
+   * Reads the job's pipeline state (one read: see `PipelineState.readJobState`), then runs `work` with it; on a
+   * transient failure records it and throws RetryLater, or calls `giveUp` once the failures under `key` have
+   * lasted longer than the retry window.
    */
   async function withRetries(
     key: string,
     log: Logger,
     installationId: number,
-    work: () => Promise<void>,
-    hooks: { firstFailure?: () => Promise<void>; giveUp?: (description: string, minutes: number) => Promise<void> } = {},
+    work: (jobState: JobState) => Promise<void>,
+    hooks: {
+      firstFailure?: () => Promise<void>;
+      giveUp?: (description: string, minutes: number) => Promise<void>;
+      /** The check run to read with the job's state (`checkRunKey` of check-run.ts). */
+      checkRunKey?: string;
+    } = {},
   ): Promise<void> {
-    const blockedUntil = await state.installationBlockedUntil(installationId, now());
-    if (blockedUntil) {
+    const jobState = await state.readJobState({
+      key,
+      installationId,
+      ...(hooks.checkRunKey ? { checkRunKey: hooks.checkRunKey } : {}),
+      now: now(),
+    });
+    if (jobState.installationBlockedUntil) {
       deps.observe?.retry('primary_rate_limit');
-      throw new RetryLater(blockedUntil, 'installation rate limit exhausted');
+      throw new RetryLater(jobState.installationBlockedUntil, 'installation rate limit exhausted');
     }
     try {
-      await work();
-      await state.clearFailures(key);
+      await work(jobState);
+      // Jobs under one key run one at a time: the failures read before the work are all there are.
+      if (jobState.failures > 0) await state.clearFailures(key);
     } catch (error) {
       if (error instanceof RetryLater) throw error;
       const at = now();
@@ -123,8 +135,8 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
       key,
       log,
       job.installationId,
-      async () => {
-        const mayRequestReviewers = await state.reviewRequestFlagged(key);
+      async (jobState) => {
+        const mayRequestReviewers = jobState.reviewRequestFlagged;
         const outcome = await evaluatePullRequest(
           {
             octokit,
@@ -134,8 +146,8 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
             ...(deps.appId ? { appId: deps.appId } : {}),
             metrics: deps.metrics,
             mayRequestReviewers,
-            checkRuns: state,
-            pushes: await state.pushesFor(key),
+            checkRuns: withStoredCheckRun(state, job.headSha ? checkRunKey(ref, job.headSha) : null, jobState.checkRun),
+            pushes: jobState.pushes,
             onUsage: (usage) => deps.observe?.usage?.(usage),
           },
           job.pullNumber,
@@ -161,6 +173,7 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
         firstFailure: async () => {
           if (headSha) await writeCheckRunInProgress(octokit, ref, headSha, { appId: deps.appId, store: state });
         },
+        ...(job.headSha ? { checkRunKey: checkRunKey(ref, job.headSha) } : {}),
         giveUp: async (description, minutes) => {
           if (!headSha) return;
           const content = renderCannotEvaluateCheckRun(

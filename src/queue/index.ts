@@ -9,7 +9,7 @@ import { PostgresJobQueue } from './postgres.js';
 import { SqliteJobQueue } from './sqlite.js';
 import type { JobQueue } from './types.js';
 
-export type { JobQueue, JobSpec, JobHandler, JobInfo, JobPayload, PipelineState, QueueStats } from './types.js';
+export type { JobQueue, JobSpec, JobHandler, JobInfo, JobPayload, JobState, JobStateQuery, PipelineState, QueueStats } from './types.js';
 export { RetryLater } from './types.js';
 export { SqliteJobQueue } from './sqlite.js';
 export { PostgresJobQueue } from './postgres.js';

@@ -72,6 +72,20 @@ CREATE TABLE IF NOT EXISTS ai_review_queue_workers (
 );
 `;
 
+/**
+ * `PipelineState.readJobState` in one statement: $1 key, $2 installation id, $3 now, $4 check-run key or null.
+ * Pushes: the 250 latest, oldest first (ties by head SHA), `at` as ms since the epoch.
+ */
+const READ_JOB_STATE = `
+SELECT
+  (SELECT blocked_until FROM ai_review_installation_limits WHERE installation_id = $2 AND blocked_until > $3) AS blocked_until,
+  (SELECT failures FROM ai_review_work_failures WHERE key = $1) AS failures,
+  EXISTS (SELECT 1 FROM ai_review_review_requests WHERE key = $1) AS review_requested,
+  (SELECT json_agg(json_build_object('head_sha', p.head_sha, 'pusher_login', p.pusher_login, 'automated', p.automated,
+            'at_ms', floor(extract(epoch FROM p.at) * 1000)) ORDER BY p.at, p.head_sha)
+     FROM (SELECT * FROM ai_review_pushes WHERE key = $1 ORDER BY at DESC, head_sha DESC LIMIT 250) p) AS pushes,
+  (SELECT json_build_object('id', check_run_id, 'output_hash', output_hash) FROM ai_review_check_runs WHERE key = $4) AS check_run`;
+
 /** Options of the PostgreSQL queue. */
 export interface PostgresQueueOptions {
   connectionString: string;
@@ -387,8 +401,6 @@ export class PostgresJobQueue implements JobQueue {
           [key, now],
         );
       },
-      reviewRequestFlagged: async (key) =>
-        (await pool.query('SELECT 1 FROM ai_review_review_requests WHERE key = $1', [key])).rowCount === 1,
       clearReviewRequest: async (key, before) => {
         await pool.query('DELETE FROM ai_review_review_requests WHERE key = $1 AND flagged_at <= $2', [key, before]);
       },
@@ -412,15 +424,6 @@ export class PostgresJobQueue implements JobQueue {
           [key, push.headSha, push.pusherLogin, push.automated, push.at],
         );
       },
-      pushesFor: async (key) => {
-        const { rows } = await pool.query<{ head_sha: string; pusher_login: string; automated: boolean; at: Date }>(
-          'SELECT head_sha, pusher_login, automated, at FROM ai_review_pushes WHERE key = $1 ORDER BY at DESC LIMIT 250',
-          [key],
-        );
-        return rows
-          .reverse()
-          .map((r) => ({ headSha: r.head_sha, pusherLogin: r.pusher_login, automated: r.automated, at: new Date(r.at).toISOString() }));
-      },
       blockInstallation: async (installationId, until) => {
         await pool.query(
           `INSERT INTO ai_review_installation_limits (installation_id, blocked_until) VALUES ($1, $2)
@@ -428,13 +431,27 @@ export class PostgresJobQueue implements JobQueue {
           [installationId, until],
         );
       },
-      installationBlockedUntil: async (installationId, now) => {
-        const { rows } = await pool.query<{ blocked_until: Date }>(
-          'SELECT blocked_until FROM ai_review_installation_limits WHERE installation_id = $1',
-          [installationId],
-        );
-        const until = rows[0]?.blocked_until;
-        return until && until.getTime() > now.getTime() ? new Date(until) : null;
+      readJobState: async ({ key, installationId, checkRunKey, now }) => {
+        const { rows } = await pool.query<{
+          blocked_until: Date | null;
+          failures: number | null;
+          review_requested: boolean;
+          pushes: Array<{ head_sha: string; pusher_login: string; automated: boolean; at_ms: number }> | null;
+          check_run: { id: number; output_hash: string } | null;
+        }>(READ_JOB_STATE, [key, installationId, now, checkRunKey ?? null]);
+        const row = rows[0]!;
+        return {
+          installationBlockedUntil: row.blocked_until ? new Date(row.blocked_until) : null,
+          failures: row.failures ?? 0,
+          reviewRequestFlagged: row.review_requested,
+          pushes: (row.pushes ?? []).map((p) => ({
+            headSha: p.head_sha,
+            pusherLogin: p.pusher_login,
+            automated: p.automated,
+            at: new Date(p.at_ms).toISOString(),
+          })),
+          checkRun: row.check_run ? { id: Number(row.check_run.id), outputHash: row.check_run.output_hash } : null,
+        };
       },
       claimRedelivery: async (guid, now) => {
         const { rowCount } = await pool.query(

@@ -418,8 +418,6 @@ export class SqliteJobQueue implements JobQueue {
           ).run(key, now.getTime()),
         );
       },
-      reviewRequestFlagged: (key) =>
-        busyRetry(() => this.sql('SELECT 1 FROM ai_review_review_requests WHERE key = ?').get(key) !== undefined),
       clearReviewRequest: async (key, before) => {
         await busyRetry(() =>
           this.sql('DELETE FROM ai_review_review_requests WHERE key = ? AND flagged_at <= ?').run(key, before.getTime()),
@@ -450,21 +448,33 @@ export class SqliteJobQueue implements JobQueue {
           ),
         );
       },
-      pushesFor: (key) =>
-        busyRetry(() =>
-          (
-            this.sql('SELECT head_sha, pusher_login, automated, at FROM ai_review_pushes WHERE key = ? ORDER BY at DESC LIMIT 250').all(
-              key,
-            ) as Array<{ head_sha: string; pusher_login: string; automated: number; at: number }>
-          )
-            .reverse()
-            .map((r) => ({
+      readJobState: ({ key, installationId, checkRunKey, now }) =>
+        busyRetry(() => {
+          const blocked = this.sql('SELECT blocked_until FROM ai_review_installation_limits WHERE installation_id = ?').get(
+            installationId,
+          ) as { blocked_until: number } | undefined;
+          const failures = this.sql('SELECT failures FROM ai_review_work_failures WHERE key = ?').get(key) as
+            { failures: number } | undefined;
+          const pushes = this.sql(
+            'SELECT head_sha, pusher_login, automated, at FROM ai_review_pushes WHERE key = ? ORDER BY at DESC, head_sha DESC LIMIT 250',
+          ).all(key) as Array<{ head_sha: string; pusher_login: string; automated: number; at: number }>;
+          const checkRun = checkRunKey
+            ? (this.sql('SELECT check_run_id, output_hash FROM ai_review_check_runs WHERE key = ?').get(checkRunKey) as
+                { check_run_id: number; output_hash: string } | undefined)
+            : undefined;
+          return {
+            installationBlockedUntil: blocked && blocked.blocked_until > now.getTime() ? new Date(blocked.blocked_until) : null,
+            failures: failures?.failures ?? 0,
+            reviewRequestFlagged: this.sql('SELECT 1 FROM ai_review_review_requests WHERE key = ?').get(key) !== undefined,
+            pushes: pushes.reverse().map((r) => ({
               headSha: r.head_sha,
               pusherLogin: r.pusher_login,
               automated: r.automated === 1,
               at: new Date(r.at).toISOString(),
             })),
-        ),
+            checkRun: checkRun ? { id: checkRun.check_run_id, outputHash: checkRun.output_hash } : null,
+          };
+        }),
       blockInstallation: async (installationId, until) => {
         await busyRetry(() =>
           this.sql(
@@ -473,12 +483,6 @@ export class SqliteJobQueue implements JobQueue {
           ).run(installationId, until.getTime()),
         );
       },
-      installationBlockedUntil: (installationId, now) =>
-        busyRetry(() => {
-          const row = this.sql('SELECT blocked_until FROM ai_review_installation_limits WHERE installation_id = ?').get(installationId) as
-            { blocked_until: number } | undefined;
-          return row && row.blocked_until > now.getTime() ? new Date(row.blocked_until) : null;
-        }),
       claimRedelivery: (guid, now) =>
         busyRetry(
           () =>

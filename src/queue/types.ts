@@ -74,6 +74,32 @@ export interface QueueStats {
   oldestDueAgeSeconds: number | null;
 }
 
+/** What {@link PipelineState.readJobState} reads. */
+export interface JobStateQuery {
+  /** The job's key (a PR's key for evaluations): its failures, review-request flag and pushes. */
+  key: string;
+  /** The installation whose primary rate limit may be exhausted. */
+  installationId: number;
+  /** A check-run key (`owner/repo@sha`, as `checkRunFor`) whose stored check run to read; none when omitted. */
+  checkRunKey?: string;
+  /** The time the rate-limit block is compared with. */
+  now: Date;
+}
+
+/** The pipeline state a job starts from. */
+export interface JobState {
+  /** When the installation's exhausted primary rate limit resets (later than `now`), or null when not known exhausted. */
+  installationBlockedUntil: Date | null;
+  /** Transient failures recorded under the key and not cleared (0: none). */
+  failures: number;
+  /** Whether {@link PipelineState.flagReviewRequest} was called for the key and not cleared. */
+  reviewRequestFlagged: boolean;
+  /** The pushes recorded for the key (as in `recordPush`), oldest first, at most the 250 latest; `at` is ISO 8601. */
+  pushes: Array<{ headSha: string; pusherLogin: string; automated: boolean; at: string }>;
+  /** The stored check run under `checkRunKey` (as `checkRunFor`), or null (also when no key was asked for). */
+  checkRun: { id: number; outputHash: string } | null;
+}
+
 /** Small shared state the pipeline keeps next to its jobs (same database). */
 export interface PipelineState {
   /**
@@ -85,8 +111,6 @@ export interface PipelineState {
   clearFailures(key: string): Promise<void>;
   /** Notes that the pull request under `key` may be asked for reviews at its next evaluation (an opening or push event). */
   flagReviewRequest(key: string, now: Date): Promise<void>;
-  /** Whether {@link flagReviewRequest} was called for `key` and not cleared. */
-  reviewRequestFlagged(key: string): Promise<boolean>;
   /** Clears the flag of `key` if it was set at or before `before` (a flag set during the evaluation stays). */
   clearReviewRequest(key: string, before: Date): Promise<void>;
   /** The `ai-review` check run this app keeps on a head SHA (`key`: `owner/repo@sha`, lower case), or null. */
@@ -98,12 +122,13 @@ export interface PipelineState {
    * delivery reported it: head SHA after the push, who pushed, whether a bot, when. Idempotent per head SHA.
    */
   recordPush(key: string, push: PushRecord): Promise<void>;
-  /** The pushes recorded for a PR (key as in `recordPush`), oldest first, at most the 250 latest. */
-  pushesFor(key: string): Promise<Array<{ headSha: string; pusherLogin: string; automated: boolean; at: string }>>;
   /** Marks an installation's primary rate limit as exhausted until `until` (from `x-ratelimit-reset`). */
   blockInstallation(installationId: number, until: Date): Promise<void>;
-  /** When the installation's exhausted primary rate limit resets, or null when it is not known to be exhausted. */
-  installationBlockedUntil(installationId: number, now: Date): Promise<Date | null>;
+  /**
+   * Everything a job reads from this state before its work, at once (one statement on PostgreSQL, where each
+   * statement is a round trip that a job pays for): see {@link JobStateQuery} and {@link JobState}.
+   */
+  readJobState(query: JobStateQuery): Promise<JobState>;
   /** Claims the redelivery of a delivery `guid`: true the first time (across all processes), false afterwards. */
   claimRedelivery(guid: string, now: Date): Promise<boolean>;
   /**

@@ -69,15 +69,26 @@ describe.each([
       }),
       q.add({ task: 't', payload: {}, state: { reviewRequestAt: at } }),
     ]);
-    expect(await q.state.reviewRequestFlagged('pr-5')).toBe(true);
-    expect(await q.state.reviewRequestFlagged('pr-6')).toBe(false);
-    expect(await q.state.pushesFor('pr-5')).toEqual([{ headSha: 'a1', pusherLogin: 'Copilot', automated: true, at: at.toISOString() }]);
-    expect(await q.state.pushesFor('pr-6')).toEqual([{ headSha: 'b1', pusherLogin: 'rita', automated: false, at: at.toISOString() }]);
+    const read = (key: string) => q.state.readJobState({ key, installationId: 1, now: at });
+    expect(await read('pr-5')).toEqual({
+      installationBlockedUntil: null,
+      failures: 0,
+      reviewRequestFlagged: true,
+      pushes: [{ headSha: 'a1', pusherLogin: 'Copilot', automated: true, at: at.toISOString() }],
+      checkRun: null,
+    });
+    expect(await read('pr-6')).toEqual({
+      installationBlockedUntil: null,
+      failures: 0,
+      reviewRequestFlagged: false,
+      pushes: [{ headSha: 'b1', pusherLogin: 'rita', automated: false, at: at.toISOString() }],
+      checkRun: null,
+    });
     // The later flag of the batch counts: a request flagged before it is cleared, one flagged after it is not.
     await q.state.clearReviewRequest('pr-5', at);
-    expect(await q.state.reviewRequestFlagged('pr-5')).toBe(true);
+    expect((await read('pr-5')).reviewRequestFlagged).toBe(true);
     await q.state.clearReviewRequest('pr-5', new Date(at.getTime() + 1000));
-    expect(await q.state.reviewRequestFlagged('pr-5')).toBe(false);
+    expect((await read('pr-5')).reviewRequestFlagged).toBe(false);
     expect((await q.stats()).pending).toBe(3);
   });
 
@@ -202,22 +213,30 @@ describe.each([
     await b.state.clearFailures('pr-1');
     expect((await a.state.recordFailure('pr-1', new Date(t0.getTime() + 9000))).failures).toBe(1);
     await a.state.blockInstallation(42, new Date(t0.getTime() + 60_000));
-    expect(await b.state.installationBlockedUntil(42, t0)).toEqual(new Date(t0.getTime() + 60_000));
-    expect(await b.state.installationBlockedUntil(42, new Date(t0.getTime() + 61_000))).toBeNull();
+    await a.state.blockInstallation(42, new Date(t0.getTime() + 30_000));
+    const read = (state: JobQueue['state'], key: string, at: Date, checkRunKey?: string) =>
+      state.readJobState({ key, installationId: 42, now: at, ...(checkRunKey ? { checkRunKey } : {}) });
+    expect((await read(b.state, 'pr-1', t0)).installationBlockedUntil).toEqual(new Date(t0.getTime() + 60_000));
+    expect((await read(b.state, 'pr-1', new Date(t0.getTime() + 61_000))).installationBlockedUntil).toBeNull();
+    expect((await read(b.state, 'pr-1', t0)).failures).toBe(1);
+    expect((await read(b.state, 'pr-2', t0)).failures).toBe(0);
     expect(await a.state.claimRedelivery('guid-1', t0)).toBe(true);
     expect(await b.state.claimRedelivery('guid-1', t0)).toBe(false);
     await a.state.recordPush('pr-1', { headSha: 'aaa', pusherLogin: 'Copilot', automated: true, at: t0 });
     await b.state.recordPush('pr-1', { headSha: 'bbb', pusherLogin: 'rita', automated: false, at: new Date(t0.getTime() + 1000) });
     await b.state.recordPush('pr-1', { headSha: 'bbb', pusherLogin: 'mallory', automated: false, at: new Date(t0.getTime() + 2000) });
-    expect(await a.state.pushesFor('pr-1')).toEqual([
+    expect((await read(a.state, 'pr-1', t0)).pushes).toEqual([
       { headSha: 'aaa', pusherLogin: 'Copilot', automated: true, at: t0.toISOString() },
       { headSha: 'bbb', pusherLogin: 'rita', automated: false, at: new Date(t0.getTime() + 1000).toISOString() },
     ]);
-    expect(await a.state.pushesFor('pr-2')).toEqual([]);
+    expect((await read(a.state, 'pr-2', t0)).pushes).toEqual([]);
     expect(await a.state.checkRunFor('acme/widgets@aaa')).toBeNull();
+    expect((await read(a.state, 'pr-1', t0, 'acme/widgets@aaa')).checkRun).toBeNull();
     await b.state.saveCheckRun('acme/widgets@aaa', 901, 'hash-1', t0);
     await a.state.saveCheckRun('acme/widgets@aaa', 901, 'hash-2', t0);
     expect(await b.state.checkRunFor('acme/widgets@aaa')).toEqual({ id: 901, outputHash: 'hash-2' });
+    expect((await read(a.state, 'pr-1', t0, 'acme/widgets@aaa')).checkRun).toEqual({ id: 901, outputHash: 'hash-2' });
+    expect((await read(a.state, 'pr-1', t0)).checkRun).toBeNull();
   });
 
   it('an exclusive lock runs one holder at a time', async () => {
