@@ -3,6 +3,7 @@
  * WEBHOOK_SECRET, PORT (3000), HOST (localhost), WEBHOOK_PATH (/api/github/webhooks), WEBHOOK_PROXY_URL,
  * GHE_HOST/GHE_PROTOCOL, LOG_LEVEL, DATABASE_URL, METRICS_TOKEN, APP_SLUG, REDIS_URL, and the job queue's
  * EVALUATION_DEBOUNCE_MS, EVALUATION_RETRY_WINDOW_S, REDELIVERY_INTERVAL_S, QUEUE_CONCURRENCY, QUEUE_STALE_WORKER_S,
+ * DATABASE_PREPARED_STATEMENTS,
  * GITHUB_REQUEST_TIMEOUT_MS (docs/deployment.md).
  *
  * With APP_ID: Probot runs the app (src/github/app.ts) behind our own HTTP layer (src/http/): deliveries are checked
@@ -37,6 +38,7 @@ import {
 } from './http/webhooks.js';
 import { createLogger } from './logging.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
+import { preparedStatementsFromEnv } from './postgres-pool.js';
 import { openJobQueue, type JobHandler, type JobQueue } from './queue/index.js';
 import { createPipelineMetrics } from './queue/metrics.js';
 import { appVersion, packageRoot } from './version.js';
@@ -259,15 +261,22 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
   const concurrency = Math.floor(numberFromEnv(env, 'QUEUE_CONCURRENCY', 4));
   const timeoutMs = numberFromEnv(env, 'GITHUB_REQUEST_TIMEOUT_MS', 10_000);
   const staleWorkerAfterMs = numberFromEnv(env, 'QUEUE_STALE_WORKER_S', 30) * 1000;
+  const preparedStatements = preparedStatementsFromEnv(env);
   const metrics = await createMetrics({
     databaseUrl: env.DATABASE_URL,
+    preparedStatements,
     metricsToken: env.METRICS_TOKEN,
     logger: log.child({ name: 'metrics' }),
   });
   if (!env.METRICS_TOKEN) log.info('METRICS_TOKEN is not set: GET /metrics is off');
   let queue: JobQueue;
   try {
-    queue = await openJobQueue({ databaseUrl: env.DATABASE_URL, logger: log.child({ name: 'queue' }), staleWorkerAfterMs });
+    queue = await openJobQueue({
+      databaseUrl: env.DATABASE_URL,
+      logger: log.child({ name: 'queue' }),
+      staleWorkerAfterMs,
+      preparedStatements,
+    });
   } catch (error) {
     await metrics.close();
     throw error;

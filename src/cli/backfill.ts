@@ -48,6 +48,7 @@ import {
   type Credentials,
   type Target,
 } from './backfill-github.js';
+import { preparedStatementsFromEnv } from '../postgres-pool.js';
 
 export { apiBaseUrl, createOctokit, type BackfillOctokit } from './backfill-github.js';
 
@@ -423,7 +424,11 @@ export function register(program: Command): void {
       const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
       let store: MetricsStore;
       try {
-        store = await openStore({ databaseUrl: process.env.DATABASE_URL, logger });
+        store = await openStore({
+          databaseUrl: process.env.DATABASE_URL,
+          logger,
+          preparedStatements: preparedStatementsFromEnv(process.env),
+        });
       } catch (err) {
         throw new CliError(`cannot open the metrics store: ${(err as Error).message}`, { cause: err });
       }

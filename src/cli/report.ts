@@ -24,6 +24,7 @@ import {
 } from '../metrics/report.js';
 import { loadChartJs, renderHtmlReport } from '../metrics/html-report.js';
 import { CliError, UsageError } from './errors.js';
+import { preparedStatementsFromEnv } from '../postgres-pool.js';
 
 /** Output formats of `ai-review report`. */
 export type ReportFormat = 'table' | 'markdown' | 'csv' | 'json' | 'html';
@@ -326,7 +327,7 @@ export async function loadReport(
 export async function openExistingStore(databaseUrl: string | undefined): Promise<MetricsStore> {
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'warn' }, pino.destination(2));
   try {
-    return await openStore({ databaseUrl, logger, mustExist: true });
+    return await openStore({ databaseUrl, logger, mustExist: true, preparedStatements: preparedStatementsFromEnv(process.env) });
   } catch (err) {
     if (err instanceof StoreNotFoundError || err instanceof StoreUnavailableError) throw new CliError(err.message, { cause: err });
     throw new CliError(`cannot open the metrics store: ${(err as Error).message}`, { cause: err });

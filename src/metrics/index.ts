@@ -30,6 +30,8 @@ export interface MetricsOptions {
   /** Bearer token protecting `GET /metrics`; unset or empty: the endpoint is off. */
   metricsToken?: string | undefined;
   logger: Logger;
+  /** PostgreSQL: named prepared statements (default true; `DATABASE_PREPARED_STATEMENTS`, src/postgres-pool.ts). */
+  preparedStatements?: boolean;
 }
 
 /** What the app gets: the sink, the HTTP handler, and the store/db for the CLI and tests. */

@@ -25,6 +25,8 @@ export async function openJobQueue(options: {
   pollIntervalMs?: number;
   /** PostgreSQL: a worker silent this long is dead and its jobs run again, in ms (default 30 000). */
   staleWorkerAfterMs?: number;
+  /** PostgreSQL: named prepared statements (default true; `DATABASE_PREPARED_STATEMENTS`, src/postgres-pool.ts). */
+  preparedStatements?: boolean;
 }): Promise<JobQueue> {
   const url = options.databaseUrl?.trim() ?? '';
   const logger = options.logger;
@@ -32,6 +34,7 @@ export async function openJobQueue(options: {
     return PostgresJobQueue.open({
       connectionString: url,
       logger,
+      ...(options.preparedStatements === false ? { preparedStatements: false } : {}),
       ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
       ...(options.staleWorkerAfterMs
         ? { staleWorkerAfterMs: options.staleWorkerAfterMs, heartbeatIntervalMs: Math.max(100, Math.floor(options.staleWorkerAfterMs / 3)) }

@@ -21,6 +21,7 @@ import {
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { groupCommit } from '../group-commit.js';
+import { createPool } from '../postgres-pool.js';
 import type { Logger } from 'pino';
 import {
   MAX_ATTEMPTS,
@@ -101,6 +102,11 @@ export interface PostgresQueueOptions {
   heartbeatIntervalMs?: number;
   /** A worker whose heartbeat is older than this is dead and its jobs are unlocked, in ms (default 30 000). */
   staleWorkerAfterMs?: number;
+  /**
+   * Named prepared statements, this app's and graphile-worker's (default true; false sets graphile-worker's
+   * `noPreparedStatements`): `DATABASE_PREPARED_STATEMENTS`, src/postgres-pool.ts.
+   */
+  preparedStatements?: boolean;
 }
 
 function graphileLogger(log: Logger): GraphileLogger {
@@ -132,7 +138,11 @@ export class PostgresJobQueue implements JobQueue {
     this.options = options;
     this.log = options.logger;
     this.schema = options.schema ?? 'graphile_worker';
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: 10 });
+    this.pool = createPool({
+      connectionString: options.connectionString,
+      max: 10,
+      preparedStatements: options.preparedStatements !== false,
+    });
     this.pool.on('error', (err) => this.log.warn({ err: { message: err.message } }, 'queue: PostgreSQL pool error'));
     this.state = this.createState();
   }
@@ -283,6 +293,7 @@ export class PostgresJobQueue implements JobQueue {
       taskList,
       concurrency: Math.max(1, options.concurrency ?? 4),
       noHandleSignals: true,
+      noPreparedStatements: this.options.preparedStatements === false,
       pollInterval: this.options.pollIntervalMs ?? 1000,
       logger: graphileLogger(this.log),
       events: events,

@@ -8,7 +8,8 @@
  * (a pending `synchronize` or review, then `recordEvaluation`), wall clock, for the report (not asserted).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
+import type pg from 'pg';
+import { createPool } from '../../src/postgres-pool.js';
 import { Kysely, PostgresDialect } from 'kysely';
 import { MetricsStore } from '../../src/metrics/store.js';
 import { migrateToLatest, type MetricsDatabase } from '../../src/metrics/schema.js';
@@ -37,7 +38,7 @@ describe('round trips of a job on PostgreSQL', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    pool = createPool({ connectionString: database.url, max: 2 });
     pool.on('connect', (client) => {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {

@@ -6,9 +6,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Logger } from 'pino';
+import { createPool } from '../../postgres-pool.js';
 import { migrateToLatest, storeExists, type MetricsDatabase } from '../schema.js';
 import { MetricsStore } from '../store.js';
 import type { StoreDialect } from './common.js';
@@ -28,6 +28,8 @@ export interface OpenStoreOptions {
   mustExist?: boolean;
   /** PostgreSQL: how long to wait for a connection, in milliseconds (default 10,000). */
   connectTimeoutMs?: number;
+  /** PostgreSQL: named prepared statements (default true; `DATABASE_PREPARED_STATEMENTS`, src/postgres-pool.ts). */
+  preparedStatements?: boolean;
 }
 
 /** The store the options point at does not exist (and `mustExist` forbids creating it). The message names where it looked. */
@@ -78,7 +80,12 @@ export async function openStore(options: OpenStoreOptions): Promise<MetricsStore
   let where: string;
   if (file === null) {
     where = describeDatabaseUrl(url);
-    const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000 });
+    const pool = createPool({
+      connectionString: url,
+      max: 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      ...(options.preparedStatements === false ? { preparedStatements: false } : {}),
+    });
     // An idle client error (server restart) must not crash the process.
     pool.on('error', (err) => options.logger.warn({ err: err.message }, 'metrics: PostgreSQL pool error'));
     try {
