@@ -11,7 +11,8 @@
  *   ignored with the failing field's path as the reason.
  *
  * A view picks the fields its reader uses, so neither rejects a payload for a field only the other reads. Unknown
- * fields pass through unchecked.
+ * fields are left out of a view's output (zod's default for objects): a reader sees only what it declared, and a
+ * parse does not copy the rest of a 20 KB payload (measured: both views of a `pull_request` delivery 28 → 6 µs).
  */
 import { z } from 'zod';
 
@@ -33,130 +34,110 @@ const isoDate = z
 
 // ---- base shapes: each object once -------------------------------------------------------------------------
 
-const Account = z.object({ login, id: z.number().optional(), type: z.string().max(64).optional() }).passthrough();
+const Account = z.object({ login, id: z.number().optional(), type: z.string().max(64).optional() });
 
-const Installation = z.object({ id: z.number() }).passthrough();
+const Installation = z.object({ id: z.number() });
 
-const Repository = z
-  .object({
-    name: z.string(),
-    owner: z.object({ login }).passthrough(),
-    full_name: z.string().regex(REPOSITORY_FULL_NAME),
-    default_branch: z.string().max(256).optional(),
-  })
-  .passthrough();
+const Repository = z.object({
+  name: z.string(),
+  owner: z.object({ login }),
+  full_name: z.string().regex(REPOSITORY_FULL_NAME),
+  default_branch: z.string().max(256).optional(),
+});
 
-const PullRequestHead = z.object({ ref: gitRef, sha }).passthrough();
+const PullRequestHead = z.object({ ref: gitRef, sha });
 
-const PullRequest = z
-  .object({
-    number: z.number().int().positive(),
-    title: z.string().nullable().optional(),
-    body: z.string().nullable().optional(),
-    user: Account.nullable(),
-    draft: z.boolean().optional(),
-    created_at: isoDate,
-    updated_at: isoDate.nullable().optional(),
-    closed_at: isoDate.nullable().optional(),
-    merged_at: isoDate.nullable().optional(),
-    merged: z.boolean().nullable().optional(),
-    merge_commit_sha: sha.nullable().optional(),
-    head: PullRequestHead,
-    base: z.object({ ref: gitRef }).passthrough(),
-    additions: count.optional(),
-    deletions: count.optional(),
-    changed_files: count.optional(),
-  })
-  .passthrough();
+const PullRequest = z.object({
+  number: z.number().int().positive(),
+  title: z.string().nullable().optional(),
+  body: z.string().nullable().optional(),
+  user: Account.nullable(),
+  draft: z.boolean().optional(),
+  created_at: isoDate,
+  updated_at: isoDate.nullable().optional(),
+  closed_at: isoDate.nullable().optional(),
+  merged_at: isoDate.nullable().optional(),
+  merged: z.boolean().nullable().optional(),
+  merge_commit_sha: sha.nullable().optional(),
+  head: PullRequestHead,
+  base: z.object({ ref: gitRef }),
+  additions: count.optional(),
+  deletions: count.optional(),
+  changed_files: count.optional(),
+});
 
-const Review = z
-  .object({
-    id: z.number().int(),
-    user: Account.nullable().optional(),
-    /** GitHub sends `APPROVED` in webhooks and `approved` elsewhere: lower-cased here. */
-    state: z.string().transform((s) => s.toLowerCase()),
-    submitted_at: isoDate.nullable().optional(),
-    commit_id: sha.nullable().optional(),
-  })
-  .passthrough();
+const Review = z.object({
+  id: z.number().int(),
+  user: Account.nullable().optional(),
+  /** GitHub sends `APPROVED` in webhooks and `approved` elsewhere: lower-cased here. */
+  state: z.string().transform((s) => s.toLowerCase()),
+  submitted_at: isoDate.nullable().optional(),
+  commit_id: sha.nullable().optional(),
+});
 
-const PushCommit = z
-  .object({
-    id: sha,
-    message: z.string().optional(),
-    timestamp: isoDate.optional(),
-    added: z.array(z.string()).optional(),
-    modified: z.array(z.string()).optional(),
-    removed: z.array(z.string()).optional(),
-  })
-  .passthrough();
+const PushCommit = z.object({
+  id: sha,
+  message: z.string().optional(),
+  timestamp: isoDate.optional(),
+  added: z.array(z.string()).optional(),
+  modified: z.array(z.string()).optional(),
+  removed: z.array(z.string()).optional(),
+});
 
 /** The fields every event carries. */
 const envelope = { repository: Repository, sender: Account.nullable().optional(), installation: Installation };
 
-const PullRequestEvent = z
-  .object({
-    action: z.string(),
-    pull_request: PullRequest,
-    ...envelope,
-    /** `synchronize`: the head before and after the push. */
-    before: sha.optional(),
-    after: sha.optional(),
-    /** `review_requested` / `review_request_removed`: a user or a team. */
-    requested_reviewer: z.object({ login }).passthrough().nullable().optional(),
-    requested_team: z
-      .object({ slug: z.string().regex(/^[\w.-]{1,100}$/) })
-      .passthrough()
-      .nullable()
-      .optional(),
-  })
-  .passthrough();
+const PullRequestEvent = z.object({
+  action: z.string(),
+  pull_request: PullRequest,
+  ...envelope,
+  /** `synchronize`: the head before and after the push. */
+  before: sha.optional(),
+  after: sha.optional(),
+  /** `review_requested` / `review_request_removed`: a user or a team. */
+  requested_reviewer: z.object({ login }).nullable().optional(),
+  requested_team: z
+    .object({ slug: z.string().regex(/^[\w.-]{1,100}$/) })
 
-const PullRequestReviewEvent = z.object({ action: z.string(), pull_request: PullRequest, review: Review, ...envelope }).passthrough();
+    .nullable()
+    .optional(),
+});
 
-const PushEvent = z
-  .object({
-    ref: gitRef,
-    before: sha,
-    after: sha,
-    forced: z.boolean().optional(),
-    deleted: z.boolean().optional(),
-    commits: z.array(PushCommit).optional(),
-    head_commit: PushCommit.nullable().optional(),
-    ...envelope,
-  })
-  .passthrough();
+const PullRequestReviewEvent = z.object({ action: z.string(), pull_request: PullRequest, review: Review, ...envelope });
 
-const CheckRunEvent = z
-  .object({
-    action: z.string(),
-    check_run: z
-      .object({
-        name: z.string(),
-        head_sha: sha,
-        app: z.object({ id: z.number() }).passthrough().nullable().optional(),
-        pull_requests: z.array(z.object({ number: z.number() }).passthrough()).default([]),
-      })
-      .passthrough(),
-    ...envelope,
-  })
-  .passthrough();
+const PushEvent = z.object({
+  ref: gitRef,
+  before: sha,
+  after: sha,
+  forced: z.boolean().optional(),
+  deleted: z.boolean().optional(),
+  commits: z.array(PushCommit).optional(),
+  head_commit: PushCommit.nullable().optional(),
+  ...envelope,
+});
 
-const MergeGroupEvent = z
-  .object({
-    action: z.string(),
-    merge_group: z.object({ head_sha: sha.min(7), head_ref: z.string() }).passthrough(),
-    ...envelope,
-  })
-  .passthrough();
+const CheckRunEvent = z.object({
+  action: z.string(),
+  check_run: z.object({
+    name: z.string(),
+    head_sha: sha,
+    app: z.object({ id: z.number() }).nullable().optional(),
+    pull_requests: z.array(z.object({ number: z.number() })).default([]),
+  }),
+  ...envelope,
+});
 
-const IssueCommentEvent = z
-  .object({
-    action: z.string(),
-    issue: z.object({ number: z.number().int().positive(), pull_request: z.object({}).passthrough().nullable().optional() }).passthrough(),
-    ...envelope,
-  })
-  .passthrough();
+const MergeGroupEvent = z.object({
+  action: z.string(),
+  merge_group: z.object({ head_sha: sha.min(7), head_ref: z.string() }),
+  ...envelope,
+});
+
+const IssueCommentEvent = z.object({
+  action: z.string(),
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.object({}).nullable().optional() }),
+  ...envelope,
+});
 
 // ---- the webhook path's view: what queuing the gate's work needs --------------------------------------------
 
