@@ -18,7 +18,9 @@
  *
  * Round trips: on PostgreSQL every statement is one round trip, which a job's `recordEvaluation` waits for. The
  * PR row is read once per transaction (each step passes on the row it wrote), statements on different rows are
- * sent as one (`executeTogether` in store/common.ts), and per-row updates are one `UPDATE … FROM (VALUES …)`;
+ * sent as one (`executeTogether` in store/common.ts), and per-row updates are one `UPDATE … FROM (VALUES …)`. An
+ * evaluation after applied deliveries is one statement that also reads what the recomputation needs, so a typical
+ * job is: BEGIN, claim the pending deliveries, apply them, the evaluation, the recomputation's writes, COMMIT;
  * `test/metrics/roundtrips.test.ts` bounds the statements of a typical job.
  */
 import { setImmediate } from 'node:timers/promises';
@@ -138,17 +140,26 @@ export class MetricsStore {
    */
   async recordEvaluation(r: EvaluationRecord): Promise<WriteResult> {
     return this.db.transaction().execute(async (trx) => {
-      const pending = await applyPendingDeliveries(this.ctx, trx, { repository: r.repository, number: r.pullNumber });
-      // The PR row is read (and locked) once: each step hands the row as it left it to the next.
-      const stored = await storeEvaluation(this.ctx, trx, r, pending.pullRequest);
-      const recompute = () => recomputePullRequest(this.ctx, trx, r.repository, r.pullNumber, stored.pullRequest);
+      // Pushes the deliveries store are attributed by storeEvaluation, which reads the PR's pushes anyway.
+      const pending = await applyPendingDeliveries(
+        this.ctx,
+        trx,
+        { repository: r.repository, number: r.pullNumber },
+        { leavePushes: true },
+      );
+      // The PR row is read (and locked) once: each step hands the row as it left it to the next; with that row,
+      // storeEvaluation also reads what the recomputation needs (`prepared`), which then reads nothing again.
+      const stored = await storeEvaluation(this.ctx, trx, r, pending.pullRequest, pending.pushesApplied);
+      const recompute = () => recomputePullRequest(this.ctx, trx, r.repository, r.pullNumber, stored.pullRequest, stored.prepared);
+      // `prepared` carries push attributions only the recomputation writes: it must run whenever they are any.
+      const attributions = (stored.prepared?.attributions.length ?? 0) > 0;
       if (stored.status === 'duplicate') {
         const transitions = [...pending.transitions];
-        if (pending.applied > 0) transitions.push(...(await recompute()));
+        if (pending.applied > 0 || attributions) transitions.push(...(await recompute()));
         return { status: 'duplicate' as const, transitions };
       }
       const transitions = [...pending.transitions, ...stored.transitions];
-      if (stored.figuresMayChange || pending.applied > 0) transitions.push(...(await recompute()));
+      if (stored.figuresMayChange || pending.applied > 0 || attributions) transitions.push(...(await recompute()));
       return { status: 'recorded' as const, transitions };
     });
   }

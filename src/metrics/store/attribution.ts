@@ -2,7 +2,7 @@
  * Push attribution: which commits a push onto a PR added, from the commits gate evaluations (or a backfill) saw
  * first at its head SHA, and whether it rewrote history (the push's before SHA is gone from the PR's commits).
  */
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
 import type { MetricsDatabase, PushesTable } from '../schema.js';
 import { bool, parseJsonArray, valuesList, type Db } from './common.js';
 
@@ -54,18 +54,19 @@ export async function resolvePushes(trx: Db, repository: string, number: number)
   return attributePushes(trx, repository, number, await unresolvedPushesQuery(trx, repository, number).execute());
 }
 
+/** What attributes one push: its head SHA, the commits it added (agent, human) and whether it rewrote history (0/1). */
+export type PushAttribution = [afterSha: string, added: number, agent: number, human: number, rewrote: number];
+
 /**
- * Attributes the unresolved pushes `pending` (read by `unresolvedPushesQuery`) in one update. `seenSince`: commits
- * inserted after `pending` was read (all first seen at `headSha`), counted as if read with it.
+ * The attribution of the unresolved pushes `pending` (read by `unresolvedPushesQuery`) that can be attributed:
+ * those an evaluation has seen or with commits first seen at their head. `seenSince`: commits inserted after
+ * `pending` was read (all first seen at `headSha`), counted as if read with it. Pure: writes nothing.
  */
-export async function attributePushes(
-  trx: Db,
-  repository: string,
-  number: number,
+export function attributionsOf(
   pending: readonly UnresolvedPush[],
   seenSince?: { headSha: string; commits: ReadonlyArray<{ agent: number }> },
-): Promise<number> {
-  const resolved: Array<[afterSha: string, added: number, agent: number, human: number, rewrote: number]> = [];
+): PushAttribution[] {
+  const resolved: PushAttribution[] = [];
   for (const push of pending) {
     const since = seenSince?.headSha === push.after_sha ? seenSince.commits : [];
     const added = Number(push.added ?? 0) + since.length;
@@ -76,14 +77,34 @@ export async function attributePushes(
     const rewrote = push.before_sha !== null && shas.length > 0 && shas.length < 250 && !shas.includes(push.before_sha);
     resolved.push([push.after_sha, added, agent, added - agent, bool(rewrote)]);
   }
-  if (resolved.length === 0) return 0;
+  return resolved;
+}
+
+/**
+ * Attributes the unresolved pushes `pending` (read by `unresolvedPushesQuery`) in one update (see `attributionsOf`
+ * for `seenSince`). Returns how many were resolved.
+ */
+export async function attributePushes(
+  trx: Db,
+  repository: string,
+  number: number,
+  pending: readonly UnresolvedPush[],
+  seenSince?: { headSha: string; commits: ReadonlyArray<{ agent: number }> },
+): Promise<number> {
+  const resolved = attributionsOf(pending, seenSince);
+  await writeAttributions(trx, repository, number, resolved);
+  return resolved.length;
+}
+
+/** Writes push attributions (from `attributionsOf`) in one update; nothing when there are none. */
+export async function writeAttributions(trx: Db, repository: string, number: number, resolved: readonly PushAttribution[]): Promise<void> {
+  if (resolved.length === 0) return;
   // A rewritten history is never unmarked (a forced branch push may have marked it already).
   await sql`
     UPDATE pushes SET commits_added = v.column2, agent_commits = v.column3, human_commits = v.column4,
       rewrote_history = CASE WHEN v.column5 = 1 THEN 1 ELSE pushes.rewrote_history END
     FROM ${valuesList(['text', 'integer', 'integer', 'integer', 'integer'], resolved)} AS v
     WHERE pushes.repository = ${repository} AND pushes.number = ${number} AND pushes.after_sha = v.column1`.execute(trx);
-  return resolved.length;
 }
 
 /** A commit of a PR with the head SHA at which it first appeared (evaluations and backfills). */
@@ -97,9 +118,17 @@ export interface SeenCommit {
 
 /**
  * The inserts of commits not stored yet (insert-or-ignore, in chunks under SQLite's parameter limit), each
- * returning the SHAs it inserted. A SHA listed twice is inserted once, from its first listing.
+ * returning the SHAs it inserted. A SHA listed twice is inserted once, from its first listing. `onlyIf`: a
+ * condition the inserts are made on (`INSERT … SELECT … WHERE`), for an insert that depends on another
+ * sub-statement of the same `executeTogether` on PostgreSQL (`togetherReturnedRows`).
  */
-export function insertCommitsQueries(trx: Db, repository: string, number: number, commits: readonly SeenCommit[]) {
+export function insertCommitsQueries(
+  trx: Db,
+  repository: string,
+  number: number,
+  commits: readonly SeenCommit[],
+  onlyIf?: RawBuilder<boolean>,
+) {
   const unique = new Map<string, SeenCommit>();
   for (const c of commits) if (!unique.has(c.sha.toLowerCase())) unique.set(c.sha.toLowerCase(), c);
   const rows = [...unique.entries()].map(([sha, c]) => ({
@@ -113,10 +142,20 @@ export function insertCommitsQueries(trx: Db, repository: string, number: number
   }));
   const queries = [];
   for (let i = 0; i < rows.length; i += 100) {
+    const chunk = rows.slice(i, i + 100);
     queries.push(
-      trx
-        .insertInto('commits')
-        .values(rows.slice(i, i + 100))
+      (onlyIf
+        ? trx
+            .insertInto('commits')
+            .columns(['repository', 'number', 'sha', 'agent', 'author_login', 'first_seen_head_sha', 'first_seen_at'])
+            .expression(
+              sql`SELECT * FROM ${valuesList(
+                ['text', 'integer', 'text', 'integer', 'text', 'text', 'text'],
+                chunk.map((c) => [c.repository, c.number, c.sha, c.agent, c.author_login, c.first_seen_head_sha, c.first_seen_at]),
+              )} AS v WHERE ${onlyIf}`,
+            )
+        : trx.insertInto('commits').values(chunk)
+      )
         .onConflict((oc) => oc.columns(['repository', 'number', 'sha']).doNothing())
         .returning(['sha', 'agent']),
     );

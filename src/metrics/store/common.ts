@@ -148,6 +148,15 @@ export async function executeTogether<T extends readonly unknown[]>(
 }
 
 /**
+ * PostgreSQL, inside `executeTogether`: true when its `index`-th query returned rows (e.g. an insert-or-ignore
+ * inserted its row), for a write that must happen only then (`INSERT … SELECT … WHERE` this). On SQLite, where
+ * `executeTogether` runs queries one by one, callers run such a write afterwards, when the result says so.
+ */
+export function togetherReturnedRows(index: number): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (SELECT 1 FROM ${sql.ref(`q${index}`)})`;
+}
+
+/**
  * `(VALUES (…), (…))` of `rows`, every value cast to the SQL type of its column (`text`, `integer`), for
  * `UPDATE … FROM (VALUES …) AS v WHERE … = v.column1`: one statement for many rows, on both dialects (both
  * name the columns `column1`, `column2`, …).

@@ -3,8 +3,10 @@
  * reviewers; the evaluation row (idempotent on delivery id + PR + head SHA) with the rules that applied and what
  * enforcement would have concluded; the commits the gate saw; and a valid override with its details.
  */
+import { sql, type RawBuilder } from 'kysely';
 import type { AuthorshipVerdict } from '../../authorship/types.js';
 import type { EvaluationRecord } from '../sink.js';
+import type { EvaluationsTable, OverridesTable } from '../schema.js';
 import { highestSensitiveGroup } from '../definitions.js';
 import {
   bool,
@@ -13,19 +15,25 @@ import {
   lockPullRequestQuery,
   nowIso,
   NEW_PULL_REQUEST_COUNTERS,
+  togetherReturnedRows,
+  valuesList,
   type Db,
   type PullRequestRow,
   type StoreContext,
   type Transition,
 } from './common.js';
 import {
-  attributePushes,
+  attributionsOf,
   insertCommits,
   insertCommitsQueries,
   resolvePushes,
   unresolvedPushesQuery,
+  writeAttributions,
+  type PushAttribution,
   type SeenCommit,
+  type UnresolvedPush,
 } from './attribution.js';
+import { eventRowsOf, eventRowsQueries, type EventRows, type PreparedRecompute } from './recompute.js';
 
 /** What `storeEvaluation` did, for deciding whether the PR's figures must be recomputed. */
 export interface StoredEvaluation {
@@ -35,18 +43,35 @@ export interface StoredEvaluation {
   transitions: Transition[];
   /** The PR row as the evaluation left it (locked on PostgreSQL), for the recomputation that follows. */
   pullRequest: PullRequestRow;
+  /**
+   * When the PR row was known: the PR's rows as the evaluation left them and the push attributions still to be
+   * written, for `recomputePullRequest`, which must then follow (the attributions are written by it).
+   */
+  prepared?: PreparedRecompute;
 }
 
 /** Longest override reason kept, in characters. */
 export const MAX_OVERRIDE_REASON = 500;
 
 /**
- * Stores one evaluation inside `trx` (the PR row is locked first on PostgreSQL). `known`: the PR row as this
- * transaction last wrote it (by `applyPendingDeliveries`), already locked, so not read again. Does not recompute
- * figures: the caller does, once, when `figuresMayChange`. Typically three statements on PostgreSQL (the PR row,
- * latest evaluation and insert together; commits and override together; push attribution). Throws on store errors.
+ * Stores one evaluation inside `trx` (the PR row is locked first on PostgreSQL). Does not recompute figures: the
+ * caller does, once, when `figuresMayChange`.
+ *
+ * `known`: the PR row as this transaction last wrote it (by `applyPendingDeliveries`), already locked, so not read
+ * again. Then everything is one statement on PostgreSQL (the verdict's update, the reads the recomputation needs,
+ * the evaluation's insert and, when it was inserted, its commits and override), and the result carries `prepared`:
+ * the caller must then recompute with it, which also writes the push attributions. `pushesApplied`: pushes were
+ * stored by `applyPendingDeliveries` with `leavePushes`, to be attributed here as `resolvePushes` would have.
+ * Without `known`: the PR row locked with the latest evaluation and the insert, the verdict's upsert when it
+ * changed, then the commits, override and push attribution (three or four statements). Throws on store errors.
  */
-export async function storeEvaluation(ctx: StoreContext, trx: Db, r: EvaluationRecord, known?: PullRequestRow): Promise<StoredEvaluation> {
+export async function storeEvaluation(
+  ctx: StoreContext,
+  trx: Db,
+  r: EvaluationRecord,
+  known?: PullRequestRow,
+  pushesApplied = false,
+): Promise<StoredEvaluation> {
   const groups = [...new Set(r.sensitiveGroups)].sort();
   const verdict = {
     author_class: r.authorship.class,
@@ -70,38 +95,10 @@ export async function storeEvaluation(ctx: StoreContext, trx: Db, r: EvaluationR
     rules: r.rules ? JSON.stringify(r.rules.map((x) => ({ name: x.name, mode: x.mode, holds: x.holds }))) : null,
     overridden: bool(r.override !== null),
   };
-  // One statement on PostgreSQL: the PR row (locked; unless the caller has it), the latest evaluation as it was
-  // before this one, and this one's insert (idempotent: nothing returned for a duplicate).
-  const [locked, latestRows, insertedRows] = await executeTogether(ctx, trx, [
-    known ? undefined : lockPullRequestQuery(ctx, trx, r.repository, r.pullNumber),
-    trx
-      .selectFrom('evaluations')
-      .select(['gate_satisfied', 'failing_rules', 'qualifying_approvals', 'evaluated_at', 'rules', 'overridden'])
-      .where('repository', '=', r.repository)
-      .where('number', '=', r.pullNumber)
-      .orderBy('evaluated_at', 'desc')
-      .limit(1),
-    trx
-      .insertInto('evaluations')
-      .values({
-        delivery_id: r.deliveryId.slice(0, 128),
-        repository: r.repository,
-        number: r.pullNumber,
-        head_sha: r.headSha,
-        conclusion: r.conclusion,
-        ...evaluation,
-        enforce_conclusion: r.enforceConclusion ?? null,
-        commit_shas: JSON.stringify(r.commits.map((c) => c.sha)),
-        duration_ms: r.durationMs,
-      })
-      .onConflict((oc) => oc.columns(['delivery_id', 'repository', 'number', 'head_sha']).doNothing())
-      .returning('delivery_id'),
-  ]);
-  const found = known ?? locked[0];
-  const latest = latestRows[0];
-  const verdictChanged = !found || (Object.keys(verdict) as Array<keyof typeof verdict>).some((k) => found[k] !== verdict[k]);
-  const before = found && !verdictChanged ? found : await upsertVerdict();
-  async function upsertVerdict(): Promise<PullRequestRow> {
+  const commitShas = JSON.stringify(r.commits.map((c) => c.sha));
+  const verdictDiffers = (row: PullRequestRow | undefined) =>
+    !row || (Object.keys(verdict) as Array<keyof typeof verdict>).some((k) => row[k] !== verdict[k]);
+  const upsertVerdict = () => {
     const values = { ...verdict, updated_at: nowIso() };
     return trx
       .insertInto('pull_requests')
@@ -116,49 +113,166 @@ export async function storeEvaluation(ctx: StoreContext, trx: Db, r: EvaluationR
         ...NEW_PULL_REQUEST_COUNTERS,
       })
       .onConflict((oc) => oc.columns(['repository', 'number']).doUpdateSet(values))
-      .returningAll()
-      .executeTakeFirstOrThrow();
+      .returningAll();
+  };
+  const latestQuery = trx
+    .selectFrom('evaluations')
+    .select(['gate_satisfied', 'failing_rules', 'qualifying_approvals', 'evaluated_at', 'rules', 'overridden'])
+    .where('repository', '=', r.repository)
+    .where('number', '=', r.pullNumber)
+    .orderBy('evaluated_at', 'desc')
+    .limit(1);
+  const evaluationInsert = trx
+    .insertInto('evaluations')
+    .values({
+      delivery_id: r.deliveryId.slice(0, 128),
+      repository: r.repository,
+      number: r.pullNumber,
+      head_sha: r.headSha,
+      conclusion: r.conclusion,
+      ...evaluation,
+      enforce_conclusion: r.enforceConclusion ?? null,
+      commit_shas: commitShas,
+      duration_ms: r.durationMs,
+    })
+    .onConflict((oc) => oc.columns(['delivery_id', 'repository', 'number', 'head_sha']).doNothing())
+    .returning('delivery_id');
+  const seenAt = r.evaluatedAt.toISOString();
+  const seen = r.commits.map((c) => ({
+    sha: c.sha,
+    agent: c.agent,
+    authorLogin: c.authorLogin,
+    firstSeenHeadSha: r.headSha,
+    firstSeenAt: seenAt,
+  }));
+  const o = r.override;
+  const overrideRow = o && {
+    repository: r.repository,
+    number: r.pullNumber,
+    login: o.login,
+    at: new Date(o.at).toISOString(),
+    head_sha: o.headSha ?? r.headSha,
+    reason: o.reason ? o.reason.slice(0, MAX_OVERRIDE_REASON) : null,
+    source: o.source ?? null,
+  };
+  /** The commits and the override, inserted when the evaluation was (`onlyIf`: see `insertCommitsQueries`). */
+  const commitAndOverrideInserts = (onlyIf?: RawBuilder<boolean>) => [
+    ...insertCommitsQueries(trx, r.repository, r.pullNumber, seen, onlyIf),
+    overrideRow
+      ? (onlyIf
+          ? trx
+              .insertInto('overrides')
+              .columns(['repository', 'number', 'login', 'at', 'head_sha', 'reason', 'source'])
+              .expression(
+                sql`SELECT * FROM ${valuesList(
+                  ['text', 'integer', 'text', 'text', 'text', 'text', 'text'],
+                  [
+                    [
+                      r.repository,
+                      r.pullNumber,
+                      overrideRow.login,
+                      overrideRow.at,
+                      overrideRow.head_sha,
+                      overrideRow.reason,
+                      overrideRow.source,
+                    ],
+                  ],
+                )} AS v WHERE ${onlyIf}`,
+              )
+          : trx.insertInto('overrides').values(overrideRow)
+        )
+          .onConflict((oc) => oc.columns(['repository', 'number', 'login', 'at']).doNothing())
+          .returningAll()
+      : undefined,
+  ];
+
+  let before: PullRequestRow;
+  let verdictChanged: boolean;
+  let latest: LatestEvaluation | undefined;
+  let inserted: boolean;
+  /** The PR's unresolved pushes, read before the commits were inserted. */
+  let unresolved: UnresolvedPush[];
+  /** Pushes attributed as `resolvePushes` would have after the deliveries were applied. */
+  let afterApply: PushAttribution[] = [];
+  let written: unknown[][];
+  let rows: EventRows | undefined;
+  if (known) {
+    // One statement on PostgreSQL, which sees the rows as they were before it (those applied from deliveries): the
+    // verdict's update when it changed; the latest evaluation before this one; the unresolved pushes and the PR's
+    // rows for the recomputation, which miss only what this statement writes (added below); the evaluation's insert
+    // (idempotent: nothing returned for a duplicate); and, only when it inserted a row, the commits and the override.
+    // SQLite runs the queries in this order, then the commits and the override when the evaluation was inserted.
+    verdictChanged = verdictDiffers(known);
+    const postgres = ctx.dialect === 'postgres';
+    const together = [
+      verdictChanged ? upsertVerdict() : undefined,
+      latestQuery,
+      unresolvedPushesQuery(trx, r.repository, r.pullNumber),
+      ...eventRowsQueries(trx, r.repository, r.pullNumber),
+      evaluationInsert,
+    ] as const;
+    const insertIndex = together.length - 1;
+    const results = (await executeTogether(ctx, trx, [
+      ...together,
+      ...(postgres ? commitAndOverrideInserts(togetherReturnedRows(insertIndex)) : []),
+    ])) as unknown[][];
+    before = verdictChanged ? (results[0]?.[0] as PullRequestRow) : known;
+    latest = results[1]?.[0] as LatestEvaluation | undefined;
+    unresolved = results[2] as UnresolvedPush[];
+    rows = eventRowsOf(results.slice(3, insertIndex));
+    inserted = (results[insertIndex]?.length ?? 0) > 0;
+    if (pushesApplied) afterApply = attributionsOf(unresolved);
+    if (!inserted)
+      return {
+        status: 'duplicate',
+        figuresMayChange: false,
+        transitions: [],
+        pullRequest: before,
+        prepared: { rows, attributions: afterApply },
+      };
+    written = postgres ? results.slice(insertIndex + 1) : await executeTogether(ctx, trx, commitAndOverrideInserts());
+    // What the attribution read after the evaluation's insert would see: the evaluation's commit SHAs for a push of
+    // its head that none evaluated before (a push an evaluation had seen was attributed above).
+    const attributed = new Set(afterApply.map((a) => a[0]));
+    unresolved = unresolved
+      .filter((p) => !attributed.has(p.after_sha))
+      .map((p) => (p.commit_shas === null && p.after_sha === r.headSha ? { ...p, commit_shas: commitShas } : p));
+    rows.evaluations.push({ ...evaluation, conclusion: r.conclusion });
+  } else {
+    // Pushes stored by the deliveries are attributed first, from what the evaluation cannot change.
+    if (pushesApplied) await resolvePushes(trx, r.repository, r.pullNumber);
+    // One statement on PostgreSQL: the PR row (locked), the latest evaluation as it was before this one, and this
+    // one's insert (idempotent: nothing returned for a duplicate).
+    const [locked, latestRows, insertedRows] = await executeTogether(ctx, trx, [
+      lockPullRequestQuery(ctx, trx, r.repository, r.pullNumber),
+      latestQuery,
+      evaluationInsert,
+    ]);
+    const found = locked[0];
+    verdictChanged = verdictDiffers(found);
+    before = found && !verdictChanged ? found : await upsertVerdict().executeTakeFirstOrThrow();
+    latest = latestRows[0];
+    inserted = insertedRows.length > 0;
+    if (!inserted) return { status: 'duplicate', figuresMayChange: false, transitions: [], pullRequest: before };
+    // The commits it saw and a valid override, with the PR's unresolved pushes as they were before: one statement
+    // on PostgreSQL (the row lock above was taken in an earlier statement, so this one sees every write before it).
+    [unresolved, ...written] = await executeTogether(ctx, trx, [
+      unresolvedPushesQuery(trx, r.repository, r.pullNumber),
+      ...commitAndOverrideInserts(),
+    ]);
   }
-  if (insertedRows.length === 0) return { status: 'duplicate', figuresMayChange: false, transitions: [], pullRequest: before };
 
   const transitions: Transition[] = [];
-  const seenAt = r.evaluatedAt.toISOString();
-  // The commits it saw and a valid override, with the PR's unresolved pushes as they were before: one statement on
-  // PostgreSQL. The pushes are then attributed counting the commits just inserted (all first seen at this head).
-  const commitInserts = insertCommitsQueries(
-    trx,
-    r.repository,
-    r.pullNumber,
-    r.commits.map((c) => ({ sha: c.sha, agent: c.agent, authorLogin: c.authorLogin, firstSeenHeadSha: r.headSha, firstSeenAt: seenAt })),
-  );
-  const o = r.override;
-  const [unresolved, ...written] = await executeTogether(ctx, trx, [
-    unresolvedPushesQuery(trx, r.repository, r.pullNumber),
-    ...commitInserts,
-    o
-      ? trx
-          .insertInto('overrides')
-          .values({
-            repository: r.repository,
-            number: r.pullNumber,
-            login: o.login,
-            at: new Date(o.at).toISOString(),
-            head_sha: o.headSha ?? r.headSha,
-            reason: o.reason ? o.reason.slice(0, MAX_OVERRIDE_REASON) : null,
-            source: o.source ?? null,
-          })
-          .onConflict((oc) => oc.columns(['repository', 'number', 'login', 'at']).doNothing())
-          .returning('login')
-      : undefined,
-  ]);
-  const inserted = written.slice(0, commitInserts.length).flat() as Array<{ agent: number }>;
-  const newCommits = inserted.length;
-  const newOverride = (written[commitInserts.length]?.length ?? 0) > 0;
-  if (newOverride) transitions.push({ kind: 'override', labels: labelsOf(before) });
-  const resolved = await attributePushes(trx, r.repository, r.pullNumber, unresolved, {
-    headSha: r.headSha,
-    commits: inserted,
-  });
+  const commitCount = written.length - 1;
+  const newCommits = written.slice(0, commitCount).flat() as Array<{ agent: number }>;
+  const newOverride = written[commitCount]?.[0] as OverridesTable | undefined;
+  if (newOverride) {
+    transitions.push({ kind: 'override', labels: labelsOf(before) });
+    rows?.overrides.push(newOverride);
+  }
+  // The pushes are attributed counting the commits just inserted (all first seen at this head).
+  const attributedNow = attributionsOf(unresolved, { headSha: r.headSha, commits: newCommits });
+  if (!rows) await writeAttributions(trx, r.repository, r.pullNumber, attributedNow);
   // The figures depend on evaluations only through gate satisfaction, failing rules, counted approvals, the
   // rules' outcomes and the override flag: an evaluation that repeats the latest one changes none of them.
   const repeatsLatest =
@@ -172,11 +286,19 @@ export async function storeEvaluation(ctx: StoreContext, trx: Db, r: EvaluationR
   const stale = before.figures_stale === 1;
   return {
     status: 'recorded',
-    figuresMayChange: stale || verdictChanged || newCommits > 0 || newOverride || resolved > 0 || !repeatsLatest,
+    figuresMayChange:
+      stale || verdictChanged || newCommits.length > 0 || newOverride !== undefined || attributedNow.length > 0 || !repeatsLatest,
     transitions,
     pullRequest: before,
+    ...(rows ? { prepared: { rows, attributions: [...afterApply, ...attributedNow] } } : {}),
   };
 }
+
+/** The latest evaluation's columns the figures depend on. */
+type LatestEvaluation = Pick<
+  EvaluationsTable,
+  'gate_satisfied' | 'failing_rules' | 'qualifying_approvals' | 'evaluated_at' | 'rules' | 'overridden'
+>;
 
 /** What a backfill learned about one PR besides its webhook-shaped events. */
 export interface BackfillRecord {

@@ -122,13 +122,24 @@ const APPLY_BATCH = 500;
  * LOCKED`: a delivery another transaction is applying is left to it (never applied twice, never waited on).
  * Resolves how many were applied, the PRs marked stale, the transitions observed (reverts) and, for a PR scope, the
  * PR row as the deliveries left it (locked on PostgreSQL; absent when none touched it), which the caller reuses
- * instead of reading it again. Throws on store errors.
+ * instead of reading it again, and whether a push onto it was stored. The pushes stored are attributed
+ * (`resolvePushes`), except with `leavePushes` those of the scope's PR: then the caller, which attributes the PR's
+ * pushes itself in the same transaction (`storeEvaluation`), must first attribute them as `resolvePushes` would
+ * have when `pushesApplied`.
+ * Throws on store errors.
  */
 export async function applyPendingDeliveries(
   ctx: StoreContext,
   trx: Db,
   scope: PendingScope,
-): Promise<{ applied: number; stale: IngestResult['stale']; transitions: Transition[]; pullRequest?: PullRequestRow }> {
+  options: { leavePushes?: boolean } = {},
+): Promise<{
+  applied: number;
+  stale: IngestResult['stale'];
+  transitions: Transition[];
+  pullRequest?: PullRequestRow;
+  pushesApplied: boolean;
+}> {
   const claimed = await claimPendingDeliveries(ctx, trx, scope);
   claimed.sort((a, b) => (a.received_at === b.received_at ? (a.id < b.id ? -1 : 1) : a.received_at < b.received_at ? -1 : 1));
   const stale: IngestResult['stale'] = [];
@@ -147,9 +158,11 @@ export async function applyPendingDeliveries(
   }
   // Pushes are attributed once, after every delivery: what attributes them (evaluations, commits) is not
   // written by applying deliveries, so this resolves what resolving after each push delivery would.
-  for (const pr of pushedTo) await resolvePushes(trx, pr.repository, pr.number);
+  const inScope = (p: { repository: string; number: number }) => p.repository === scope.repository && p.number === scope.number;
+  for (const pr of pushedTo) if (!(options.leavePushes && inScope(pr))) await resolvePushes(trx, pr.repository, pr.number);
   const pullRequest = scope.number === null ? undefined : rows.get(`${scope.repository}#${scope.number}`);
-  return { applied: claimed.length, stale, transitions, ...(pullRequest ? { pullRequest } : {}) };
+  const pushesApplied = pushedTo.some(inScope);
+  return { applied: claimed.length, stale, transitions, pushesApplied, ...(pullRequest ? { pullRequest } : {}) };
 }
 
 /**

@@ -43,6 +43,7 @@ import {
   type StoreContext,
   type Transition,
 } from './common.js';
+import type { PushAttribution } from './attribution.js';
 
 type EvaluationEventRow = Pick<
   EvaluationsTable,
@@ -50,7 +51,7 @@ type EvaluationEventRow = Pick<
 >;
 
 /** The stored rows of one PR that its figures are computed from, and the derived rows computed last time. */
-interface EventRows {
+export interface EventRows {
   events: Selectable<PrEventsTable>[];
   reviews: Selectable<ReviewsTable>[];
   pushes: Selectable<PushesTable>[];
@@ -89,6 +90,47 @@ async function selectEventRows(db: Db, repository: string, number: number): Prom
     review_requests: await rowsOf(db, 'review_requests', repository, number),
     spans: await rowsOf(db, 'review_request_spans', repository, number),
     rule_outcomes: await rowsOf(db, 'rule_outcomes', repository, number),
+  };
+}
+
+/**
+ * The reads of the PR's rows (`EventRows`, in its key order) as queries `executeTogether` can send along with other
+ * statements; `eventRowsOf` turns their results into `EventRows`.
+ */
+export function eventRowsQueries(trx: Db, repository: string, number: number) {
+  const of = (table: PerPullRequestTable) => trx.selectFrom(table).where('repository', '=', repository).where('number', '=', number);
+  return [
+    of('pr_events').selectAll(),
+    of('reviews').selectAll(),
+    of('pushes').selectAll(),
+    of('evaluations').select([
+      'evaluated_at',
+      'conclusion',
+      'gate_satisfied',
+      'failing_rules',
+      'qualifying_approvals',
+      'rules',
+      'overridden',
+    ]),
+    of('overrides').selectAll(),
+    of('review_requests').selectAll(),
+    of('review_request_spans').selectAll(),
+    of('rule_outcomes').selectAll(),
+  ];
+}
+
+/** `EventRows` from the results of `eventRowsQueries`, in order. */
+export function eventRowsOf(results: readonly unknown[][]): EventRows {
+  const [events, reviews, pushes, evaluations, overrides, review_requests, spans, rule_outcomes] = results as unknown[][];
+  return {
+    events: (events ?? []) as EventRows['events'],
+    reviews: (reviews ?? []) as EventRows['reviews'],
+    pushes: (pushes ?? []) as EventRows['pushes'],
+    evaluations: (evaluations ?? []) as EventRows['evaluations'],
+    overrides: (overrides ?? []) as EventRows['overrides'],
+    review_requests: (review_requests ?? []) as EventRows['review_requests'],
+    spans: (spans ?? []) as EventRows['spans'],
+    rule_outcomes: (rule_outcomes ?? []) as EventRows['rule_outcomes'],
   };
 }
 
@@ -261,11 +303,23 @@ const RULE_COLUMNS = [
 ] as const;
 
 /**
+ * What a caller already read of a PR for its recomputation (`storeEvaluation`): its rows as they are now, and
+ * push attributions that are still to be written (the rows do not carry them yet). The attributions are written
+ * by the recomputation's update of the pushes (one statement: one row is never written twice in a statement).
+ */
+export interface PreparedRecompute {
+  rows: EventRows;
+  attributions: readonly PushAttribution[];
+}
+
+/**
  * Recomputes one PR's figures inside `trx` (locking its row first on PostgreSQL) and writes what changed.
- * `known`: the PR row as this transaction last wrote it (already locked), so not read again. Returns what became
- * known for the first time; nothing when the PR is not stored. On PostgreSQL: one statement reads the PR's rows
- * (and the PR row, locked, when not known), one writes every change (figures, review relations, push
- * attribution, and the derived rows' deletions), one more inserts derived rows when they changed.
+ * `known`: the PR row as this transaction last wrote it (already locked), so not read again. `prepared` (with
+ * `known`): the PR's rows read already, and push attributions to write with the rest, so nothing is read again.
+ * Returns what became known for the first time; nothing when the PR is not stored. On PostgreSQL: one statement
+ * reads the PR's rows (and the PR row, locked, when not known; none with `prepared`), one writes every change
+ * (figures, review relations, push attribution, and the derived rows' deletions), one more inserts derived rows
+ * when they changed.
  */
 export async function recomputePullRequest(
   ctx: StoreContext,
@@ -273,10 +327,14 @@ export async function recomputePullRequest(
   repository: string,
   number: number,
   known?: PullRequestRow,
+  prepared?: PreparedRecompute,
 ): Promise<Transition[]> {
   let current: PullRequestRow | undefined = known;
   let rows: EventRows;
-  if (ctx.dialect === 'postgres') {
+  const attributions = prepared?.attributions ?? [];
+  if (prepared && known) {
+    rows = { ...prepared.rows, pushes: withAttributions(prepared.rows.pushes, attributions) };
+  } else if (ctx.dialect === 'postgres') {
     const read = await selectEventRowsInOneRoundTrip(trx, repository, number, !known);
     current ??= read.pullRequest ?? undefined;
     rows = read;
@@ -293,7 +351,7 @@ export async function recomputePullRequest(
   await executeTogether(ctx, trx, [
     changed ? trx.updateTable('pull_requests').set(columns).where('repository', '=', repository).where('number', '=', number) : undefined,
     reviewRelationsUpdate(trx, timeline, rows),
-    pushAttributionUpdate(trx, timeline, rows),
+    pushAttributionUpdate(trx, timeline, rows, attributions),
     ...derived.deletes,
   ]);
   await executeTogether(ctx, trx, derived.inserts);
@@ -320,8 +378,29 @@ function reviewRelationsUpdate(trx: Db, timeline: PullRequestTimeline, rows: Eve
     .where(sql<boolean>`reviews.reviewer = v.column1`);
 }
 
-/** Per-push attribution (who pushed, after the first human review): one update of the pushes whose attribution changed. */
-function pushAttributionUpdate(trx: Db, timeline: PullRequestTimeline, rows: EventRows) {
+/** `pushes` as they are once `attributions` are written (a rewritten history is never unmarked). */
+function withAttributions(pushes: EventRows['pushes'], attributions: readonly PushAttribution[]): EventRows['pushes'] {
+  if (attributions.length === 0) return pushes;
+  const by = new Map(attributions.map((a) => [a[0], a]));
+  return pushes.map((p) => {
+    const a = by.get(p.after_sha);
+    if (!a) return p;
+    const [, added, agent, human, rewrote] = a;
+    return {
+      ...p,
+      commits_added: added,
+      agent_commits: agent,
+      human_commits: human,
+      rewrote_history: rewrote === 1 ? 1 : p.rewrote_history,
+    };
+  });
+}
+
+/**
+ * Per-push attribution (who pushed, after the first human review; and the commits it added, from `attributions`):
+ * one update of the pushes whose attribution changed.
+ */
+function pushAttributionUpdate(trx: Db, timeline: PullRequestTimeline, rows: EventRows, attributions: readonly PushAttribution[]) {
   const firstReview = timeline.events
     .filter((e) => e.kind === 'review' && e.reviewerKind === 'human')
     .map((e) => Date.parse(e.at))
@@ -334,6 +413,31 @@ function pushAttributionUpdate(trx: Db, timeline: PullRequestTimeline, rows: Eve
     const afterFirstReview = bool(firstReview !== undefined && Date.parse(e.at) > firstReview);
     if (stored && stored.pushed_by === pushedBy && stored.after_first_review === afterFirstReview) continue;
     changed.push([e.afterSha, pushedBy, afterFirstReview]);
+  }
+  if (attributions.length > 0) {
+    // The commits' attribution and the pusher of one push: one row update, so one statement (`null`: unchanged).
+    const pushers = new Map(changed.map(([sha, pushedBy, after]) => [sha, [pushedBy, after] as const]));
+    const shas = [...new Set([...attributions.map((a) => a[0]), ...pushers.keys()])];
+    const values = shas.map((sha) => {
+      const a = attributions.find((x) => x[0] === sha);
+      const p = pushers.get(sha);
+      return [sha, a?.[1] ?? null, a?.[2] ?? null, a?.[3] ?? null, a?.[4] ?? null, p?.[0] ?? null, p?.[1] ?? null];
+    });
+    return trx
+      .updateTable('pushes')
+      .from(valuesList(['text', 'integer', 'integer', 'integer', 'integer', 'text', 'integer'], values).as('v'))
+      .set({
+        commits_added: sql`COALESCE(v.column2, pushes.commits_added)`,
+        agent_commits: sql`COALESCE(v.column3, pushes.agent_commits)`,
+        human_commits: sql`COALESCE(v.column4, pushes.human_commits)`,
+        // A rewritten history is never unmarked (a forced branch push may have marked it already).
+        rewrote_history: sql`CASE WHEN v.column5 = 1 THEN 1 ELSE pushes.rewrote_history END`,
+        pushed_by: sql`COALESCE(v.column6, pushes.pushed_by)`,
+        after_first_review: sql`COALESCE(v.column7, pushes.after_first_review)`,
+      })
+      .where('pushes.repository', '=', timeline.repository)
+      .where('pushes.number', '=', timeline.number)
+      .where(sql<boolean>`pushes.after_sha = v.column1`);
   }
   if (changed.length === 0) return undefined;
   return trx
