@@ -11,6 +11,7 @@ import { workForDelivery } from './deliveries.js';
 import type { Octokit } from './facts.js';
 import { createJobHandlers, type JobDependencies } from './jobs.js';
 import { PayloadError } from './payloads.js';
+import { WebhookLoad } from './webhook-load.js';
 
 /** Default debounce of an evaluation after the event that asked for it, in ms (`EVALUATION_DEBOUNCE_MS`). */
 export const DEFAULT_DEBOUNCE_MS = 1000;
@@ -40,6 +41,11 @@ export interface AppOptions {
    * the server starts the queue with them; tests drain the queue with them.
    */
   onLoad?: (loaded: { handlers: Record<string, JobHandler>; appOctokit: () => Promise<Octokit> }) => void;
+  /**
+   * Deliveries in flight, which jobs yield to (src/github/webhook-load.ts). Default: one per app, with the
+   * module's threshold and longest wait.
+   */
+  webhookLoad?: WebhookLoad;
 }
 
 /** Installations whose Octokit is kept at once; past this the cache starts over. */
@@ -55,8 +61,9 @@ export function createApp(options: AppOptions): ApplicationFunction {
     const metrics = options.metrics ?? null;
     const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     const ownSlug = slugLookup(app, options.appSlug);
+    const load = options.webhookLoad ?? new WebhookLoad();
 
-    app.onAny(async (context) => {
+    const handleDelivery = async (context: Parameters<Parameters<Probot['onAny']>[0]>[0]) => {
       const payload = context.payload as Record<string, unknown>;
       const action = typeof payload.action === 'string' ? payload.action : undefined;
       const log = app.log.child({ delivery_id: context.id, event: context.name, action });
@@ -118,7 +125,8 @@ export function createApp(options: AppOptions): ApplicationFunction {
       } finally {
         metrics?.observeDelivery(context.name, outcome);
       }
-    });
+    };
+    app.onAny((context) => load.track(() => handleDelivery(context)));
 
     // One Octokit per installation, kept: building one (plugins, hooks) cost about 5% of a job's CPU, and its auth
     // hook renews the installation token itself (@octokit/auth-app caches tokens and asks for a new one when it
@@ -152,7 +160,18 @@ export function createApp(options: AppOptions): ApplicationFunction {
         usage: (usage) => metrics?.observeGraphqlCost(usage.cost),
       },
     });
-    options.onLoad?.({ handlers, appOctokit: async () => await app.auth() });
+    // A job yields to a flood of deliveries before it starts (src/github/webhook-load.ts); its own time is measured
+    // inside the handler, so the wait counts as queueing, not as handling.
+    const yielding = Object.fromEntries(
+      Object.entries(handlers).map(([task, handler]): [string, JobHandler] => [
+        task,
+        async (payload, info) => {
+          await load.lull();
+          return handler(payload, info);
+        },
+      ]),
+    );
+    options.onLoad?.({ handlers: yielding, appOctokit: async () => await app.auth() });
   };
 }
 
