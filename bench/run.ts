@@ -7,6 +7,8 @@
  *    loop, default 200/s) and at maximum throughput (closed loop, `--connections` clients), for ai-review and for a
  *    no-op Probot app (same Probot server and signature verification, an `onAny` handler that does nothing)
  *    measured in the same run. Targets (issue 7): p99 under 50 ms at 200/s; throughput at least half the no-op's.
+ *    With the workers running, jobs yield to a flood of deliveries (src/github/webhook-load.ts): in the maximum-
+ *    throughput run they wait for lulls (at most 2 s each) and catch up after it; at 200/s they do not wait.
  *    The same with the workers paused (the webhook path alone) and, on PostgreSQL, against a web instance
  *    (`QUEUE_CONCURRENCY=0`) with a separate worker instance on the same store.
  * 2. Evaluations: `--prs` pull requests opened at once; the time from the first delivery until each has its check
