@@ -3,7 +3,7 @@
  * WEBHOOK_SECRET, PORT (3000), HOST (localhost), WEBHOOK_PATH (/api/github/webhooks), WEBHOOK_PROXY_URL,
  * GHE_HOST/GHE_PROTOCOL, LOG_LEVEL, DATABASE_URL, METRICS_TOKEN, APP_SLUG, REDIS_URL, and the job queue's
  * EVALUATION_DEBOUNCE_MS, EVALUATION_RETRY_WINDOW_S, REDELIVERY_INTERVAL_S, QUEUE_CONCURRENCY, QUEUE_STALE_WORKER_S,
- * DATABASE_PREPARED_STATEMENTS,
+ * QUEUE_YIELD_MS, DATABASE_PREPARED_STATEMENTS,
  * GITHUB_REQUEST_TIMEOUT_MS (docs/deployment.md).
  *
  * With APP_ID: Probot runs the app (src/github/app.ts) behind our own HTTP layer (src/http/): deliveries are checked
@@ -37,6 +37,7 @@ import {
   type WebhookDelivery,
 } from './http/webhooks.js';
 import { createLogger } from './logging.js';
+import { MAX_YIELD_MS, WebhookLoad } from './github/webhook-load.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
 import { preparedStatementsFromEnv } from './postgres-pool.js';
 import { openJobQueue, type JobHandler, type JobQueue } from './queue/index.js';
@@ -261,6 +262,7 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
   const concurrency = Math.floor(numberFromEnv(env, 'QUEUE_CONCURRENCY', 4));
   const timeoutMs = numberFromEnv(env, 'GITHUB_REQUEST_TIMEOUT_MS', 10_000);
   const staleWorkerAfterMs = numberFromEnv(env, 'QUEUE_STALE_WORKER_S', 30) * 1000;
+  const yieldMs = numberFromEnv(env, 'QUEUE_YIELD_MS', MAX_YIELD_MS);
   const preparedStatements = preparedStatementsFromEnv(env);
   const metrics = await createMetrics({
     databaseUrl: env.DATABASE_URL,
@@ -302,6 +304,7 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
         debounceMs,
         retryWindowSeconds,
         observe: pipelineMetrics,
+        webhookLoad: new WebhookLoad({ maxWaitMs: yieldMs }),
         httpHandlers: [readyHandler(queue, metrics), metrics.httpHandler],
         onLoad: (l) => {
           loaded = l;

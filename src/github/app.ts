@@ -33,7 +33,7 @@ export interface AppOptions {
   /** Retry window of evaluations in seconds (default {@link DEFAULT_RETRY_WINDOW_S}). */
   retryWindowSeconds?: number;
   /** Observability hooks for the pipeline (Prometheus). */
-  observe?: JobDependencies['observe'] & { coalesced(event: string): void };
+  observe?: JobDependencies['observe'] & { coalesced(event: string): void; yielded?(seconds: number): void };
   /** Extra HTTP handlers to mount on Probot's server (e.g. `/metrics`, `/ready`). */
   httpHandlers?: Array<Parameters<Parameters<ApplicationFunction>[1]['addHandler']>[0]>;
   /**
@@ -166,7 +166,8 @@ export function createApp(options: AppOptions): ApplicationFunction {
       Object.entries(handlers).map(([task, handler]): [string, JobHandler] => [
         task,
         async (payload, info) => {
-          await load.lull();
+          const waitedMs = await load.lull();
+          if (waitedMs > 0) options.observe?.yielded?.(waitedMs / 1000);
           return handler(payload, info);
         },
       ]),

@@ -19,7 +19,7 @@ export const SAMPLE_MS = 100;
 export const BUSY_LOOP = 0.75;
 /** Deliveries per second at or above which a busy event loop counts as flooded. */
 export const FLOOD_PER_S = 200;
-/** The longest a job waits for a flood to ease, in ms. */
+/** The longest a job waits for a flood to ease, in ms (`QUEUE_YIELD_MS`; 0: jobs never wait). */
 export const MAX_YIELD_MS = 2000;
 
 /** Options of {@link WebhookLoad}; the defaults are the module's constants. */
@@ -75,7 +75,7 @@ export class WebhookLoad {
    * Output: how long it waited, in ms (0: no wait).
    */
   async lull(): Promise<number> {
-    if (!this.flooded) return 0;
+    if (!this.flooded || this.maxWaitMs <= 0) return 0;
     const started = Date.now();
     await new Promise<void>((resolve) => {
       const wake = () => {

@@ -1,7 +1,7 @@
 /**
  * Prometheus series of the pipeline (prom-client), registered on the app's registry (the one `GET /metrics`
- * serves): queue depth, age of the oldest due job, job duration, retries by cause, coalesced events and
- * redeliveries requested.
+ * serves): queue depth, age of the oldest due job, job duration, retries by cause, coalesced events,
+ * redeliveries requested and the waits of jobs behind a flood of deliveries.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { TransientCause } from '../github/retry.js';
@@ -13,6 +13,8 @@ export interface PipelineMetrics {
   job(task: string, outcome: 'done' | 'retry' | 'error', seconds: number): void;
   coalesced(event: string): void;
   redelivery(result: 'requested' | 'failed'): void;
+  /** A job waited `seconds` before starting because deliveries flooded the webhook path (src/github/webhook-load.ts). */
+  yielded(seconds: number): void;
 }
 
 /** Creates the instruments on `registry` (a new one when absent: nothing is then exported). */
@@ -68,10 +70,24 @@ export function createPipelineMetrics(queue: JobQueue, registry: Registry = new 
     labelNames: ['result'],
     registers,
   });
+  const yields = new Counter({
+    name: 'ai_review_job_yields_total',
+    help: 'Jobs that waited before starting because deliveries flooded the webhook path of their process.',
+    registers,
+  });
+  const yieldSeconds = new Counter({
+    name: 'ai_review_job_yield_seconds_total',
+    help: 'Seconds jobs waited before starting because deliveries flooded the webhook path of their process.',
+    registers,
+  });
   return {
     retry: (cause) => retries.inc({ cause }),
     job: (task, outcome, seconds) => duration.observe({ task, outcome }, seconds),
     coalesced: (event) => coalesced.inc({ event }),
     redelivery: (result) => redeliveries.inc({ result }),
+    yielded: (seconds) => {
+      yields.inc();
+      yieldSeconds.inc(seconds);
+    },
   };
 }

@@ -97,6 +97,14 @@ describe('WebhookLoad', () => {
     expect(load.isFlooded).toBe(false);
   });
 
+  it('with a longest wait of 0 (QUEUE_YIELD_MS=0) jobs never wait', async () => {
+    const load = open(0);
+    await deliver(load, 40);
+    await sleep(50);
+    expect(load.isFlooded).toBe(true);
+    expect(await load.lull()).toBe(0);
+  });
+
   it('a delivery that fails is still counted and its error passed on', async () => {
     const load = open();
     await expect(load.track(() => Promise.reject(new Error('queue down')))).rejects.toThrow('queue down');
