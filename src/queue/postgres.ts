@@ -156,7 +156,12 @@ export class PostgresJobQueue implements JobQueue {
         const current = rows[0]?.schema ?? 'public';
         queue.schema = current === 'public' ? 'graphile_worker' : `${current}_graphile_worker`;
       }
-      queue.utils = await makeWorkerUtils({ pgPool: queue.pool, schema: queue.schema, logger: graphileLogger(queue.log) });
+      queue.utils = await makeWorkerUtils({
+        pgPool: queue.pool,
+        schema: queue.schema,
+        logger: graphileLogger(queue.log),
+        noPreparedStatements: options.preparedStatements === false,
+      });
       await queue.utils.migrate();
       const client = await queue.pool.connect();
       try {
