@@ -16,9 +16,10 @@ import pg from 'pg';
 export const MAX_PREPARED_PER_CONNECTION = 500;
 /** Texts longer than this (characters) are sent unnamed: large generated statements rarely repeat. */
 const MAX_PREPARED_TEXT = 20_000;
-/** Names by statement text, shared by all connections (the name is a pure function of the text). */
+/** Names by statement text, shared by all connections (the name is a pure function of the text); at most
+ * {@link MAX_NAMES} texts are kept (≤ 20 MB however long they are), then the cache starts over. */
 const names = new Map<string, string>();
-const MAX_NAMES = 5_000;
+const MAX_NAMES = 1_000;
 
 /** PostgreSQL's "cached plan must not change result type": a prepared `SELECT *` after a column was added. */
 const isStalePlan = (error: unknown) =>
