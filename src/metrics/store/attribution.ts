@@ -4,7 +4,7 @@
  */
 import { sql, type ExpressionBuilder, type RawBuilder } from 'kysely';
 import type { MetricsDatabase, PushesTable } from '../schema.js';
-import { bool, parseJsonArray, valuesList, type Db } from './common.js';
+import { bool, insertRows, parseJsonArray, valuesList, type Db } from './common.js';
 
 /**
  * The PR's unresolved pushes (`commits_added` still null), each with what attributes it: the commit SHAs of an
@@ -144,17 +144,13 @@ export function insertCommitsQueries(
   for (let i = 0; i < rows.length; i += 100) {
     const chunk = rows.slice(i, i + 100);
     queries.push(
-      (onlyIf
-        ? trx
-            .insertInto('commits')
-            .columns(['repository', 'number', 'sha', 'agent', 'author_login', 'first_seen_head_sha', 'first_seen_at'])
-            .expression(
-              sql`SELECT * FROM ${valuesList(
-                ['text', 'integer', 'text', 'integer', 'text', 'text', 'text'],
-                chunk.map((c) => [c.repository, c.number, c.sha, c.agent, c.author_login, c.first_seen_head_sha, c.first_seen_at]),
-              )} AS v WHERE ${onlyIf}`,
-            )
-        : trx.insertInto('commits').values(chunk)
+      insertRows(
+        trx,
+        'commits',
+        ['repository', 'number', 'sha', 'agent', 'author_login', 'first_seen_head_sha', 'first_seen_at'],
+        ['text', 'integer', 'text', 'integer', 'text', 'text', 'text'],
+        chunk,
+        onlyIf,
       )
         .onConflict((oc) => oc.columns(['repository', 'number', 'sha']).doNothing())
         .returning(['sha', 'agent']),

@@ -2,7 +2,17 @@
  * Types and small helpers shared by the store modules (ingest, attribution, reverts, evaluations, recompute,
  * queries, cursors), and the two ways writes save PostgreSQL round trips: `executeTogether` and `valuesList`.
  */
-import { sql, type Compilable, type Kysely, type OperationNodeSource, type RawBuilder, type Transaction } from 'kysely';
+import {
+  sql,
+  type Compilable,
+  type Insertable,
+  type InsertQueryBuilder,
+  type InsertResult,
+  type Kysely,
+  type OperationNodeSource,
+  type RawBuilder,
+  type Transaction,
+} from 'kysely';
 import type { Logger } from 'pino';
 import type { MetricsDatabase, PullRequestsTable, RevertsTable } from '../schema.js';
 
@@ -163,4 +173,25 @@ export function togetherReturnedRows(index: number): RawBuilder<boolean> {
  */
 export function valuesList(types: readonly string[], rows: ReadonlyArray<readonly unknown[]>): RawBuilder<unknown> {
   return sql`(VALUES ${sql.join(rows.map((r) => sql`(${sql.join(r.map((v, i) => sql`CAST(${v} AS ${sql.raw(types[i] ?? 'text')})`))})`))})`;
+}
+
+/**
+ * An insert of `rows` into `table`; with `onlyIf`, made only when that condition holds:
+ * `INSERT INTO table (columns) SELECT * FROM (VALUES …) AS v WHERE onlyIf`, for an insert that depends on another
+ * sub-statement of the same `executeTogether` on PostgreSQL (`togetherReturnedRows`). `columns` and their SQL
+ * `types` (`text`, `integer`) name what the rows hold, in the order of the VALUES list. Add the conflict clause and
+ * `returning` to the result as for any insert.
+ */
+export function insertRows<T extends keyof MetricsDatabase>(
+  db: Db,
+  table: T,
+  columns: ReadonlyArray<keyof MetricsDatabase[T] & string>,
+  types: readonly string[],
+  rows: ReadonlyArray<Insertable<MetricsDatabase[T]>>,
+  onlyIf?: RawBuilder<boolean>,
+): InsertQueryBuilder<MetricsDatabase, T, InsertResult> {
+  const insert = db.insertInto(table);
+  if (!onlyIf) return insert.values(rows);
+  const values = rows.map((row) => columns.map((column) => (row as Record<string, unknown>)[column]));
+  return insert.columns(columns).expression(sql`SELECT * FROM ${valuesList(types, values)} AS v WHERE ${onlyIf}`);
 }

@@ -3,7 +3,7 @@
  * reviewers; the evaluation row (idempotent on delivery id + PR + head SHA) with the rules that applied and what
  * enforcement would have concluded; the commits the gate saw; and a valid override with its details.
  */
-import { sql, type RawBuilder } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import type { AuthorshipVerdict } from '../../authorship/types.js';
 import type { EvaluationRecord } from '../sink.js';
 import type { EvaluationsTable, OverridesTable } from '../schema.js';
@@ -11,12 +11,12 @@ import { highestSensitiveGroup } from '../definitions.js';
 import {
   bool,
   executeTogether,
+  insertRows,
   labelsOf,
   lockPullRequestQuery,
   nowIso,
   NEW_PULL_REQUEST_COUNTERS,
   togetherReturnedRows,
-  valuesList,
   type Db,
   type PullRequestRow,
   type StoreContext,
@@ -159,27 +159,13 @@ export async function storeEvaluation(
   const commitAndOverrideInserts = (onlyIf?: RawBuilder<boolean>) => [
     ...insertCommitsQueries(trx, r.repository, r.pullNumber, seen, onlyIf),
     overrideRow
-      ? (onlyIf
-          ? trx
-              .insertInto('overrides')
-              .columns(['repository', 'number', 'login', 'at', 'head_sha', 'reason', 'source'])
-              .expression(
-                sql`SELECT * FROM ${valuesList(
-                  ['text', 'integer', 'text', 'text', 'text', 'text', 'text'],
-                  [
-                    [
-                      r.repository,
-                      r.pullNumber,
-                      overrideRow.login,
-                      overrideRow.at,
-                      overrideRow.head_sha,
-                      overrideRow.reason,
-                      overrideRow.source,
-                    ],
-                  ],
-                )} AS v WHERE ${onlyIf}`,
-              )
-          : trx.insertInto('overrides').values(overrideRow)
+      ? insertRows(
+          trx,
+          'overrides',
+          ['repository', 'number', 'login', 'at', 'head_sha', 'reason', 'source'],
+          ['text', 'integer', 'text', 'text', 'text', 'text', 'text'],
+          [overrideRow],
+          onlyIf,
         )
           .onConflict((oc) => oc.columns(['repository', 'number', 'login', 'at']).doNothing())
           .returningAll()
