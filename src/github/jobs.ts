@@ -130,6 +130,8 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
     const key = info.key ?? pullRequestKey(job);
     const octokit = await deps.auth(job.installationId);
     let headSha = job.headSha;
+    // The delivery's head SHA: its stored check run is read with the job's state (usually still the PR's head).
+    const deliveredCheckRunKey = job.headSha ? checkRunKey(ref, job.headSha) : null;
     const started = now();
     await withRetries(
       key,
@@ -146,7 +148,7 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
             ...(deps.appId ? { appId: deps.appId } : {}),
             metrics: deps.metrics,
             mayRequestReviewers,
-            checkRuns: withStoredCheckRun(state, job.headSha ? checkRunKey(ref, job.headSha) : null, jobState.checkRun),
+            checkRuns: withStoredCheckRun(state, deliveredCheckRunKey, jobState.checkRun),
             pushes: jobState.pushes,
             onUsage: (usage) => deps.observe?.usage?.(usage),
           },
@@ -173,7 +175,7 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
         firstFailure: async () => {
           if (headSha) await writeCheckRunInProgress(octokit, ref, headSha, { appId: deps.appId, store: state });
         },
-        ...(job.headSha ? { checkRunKey: checkRunKey(ref, job.headSha) } : {}),
+        ...(deliveredCheckRunKey ? { checkRunKey: deliveredCheckRunKey } : {}),
         giveUp: async (description, minutes) => {
           if (!headSha) return;
           const content = renderCannotEvaluateCheckRun(

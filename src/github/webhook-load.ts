@@ -89,7 +89,7 @@ export class WebhookLoad {
     return Date.now() - started;
   }
 
-  /** Stops sampling (tests, shutdown) and releases waiting jobs. */
+  /** Stops sampling and releases waiting jobs (tests; in the app the sampling stops by itself when deliveries stop). */
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
