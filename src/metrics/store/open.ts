@@ -84,7 +84,7 @@ export async function openStore(options: OpenStoreOptions): Promise<MetricsStore
       connectionString: url,
       max: 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
-      ...(options.preparedStatements === false ? { preparedStatements: false } : {}),
+      preparedStatements: options.preparedStatements !== false,
     });
     // An idle client error (server restart) must not crash the process.
     pool.on('error', (err) => options.logger.warn({ err: err.message }, 'metrics: PostgreSQL pool error'));
