@@ -3,7 +3,7 @@
  * WEBHOOK_SECRET, PORT (3000), HOST (localhost), WEBHOOK_PATH (/api/github/webhooks), WEBHOOK_PROXY_URL,
  * GHE_HOST/GHE_PROTOCOL, LOG_LEVEL, DATABASE_URL, METRICS_TOKEN, APP_SLUG, REDIS_URL, and the job queue's
  * EVALUATION_DEBOUNCE_MS, EVALUATION_RETRY_WINDOW_S, REDELIVERY_INTERVAL_S, QUEUE_CONCURRENCY, QUEUE_STALE_WORKER_S,
- * QUEUE_YIELD_MS, DATABASE_PREPARED_STATEMENTS,
+ * QUEUE_YIELD_MS, DATABASE_PREPARED_STATEMENTS, METRICS_RECOMPUTE_INTERVAL_S,
  * GITHUB_REQUEST_TIMEOUT_MS (docs/deployment.md).
  *
  * With APP_ID: Probot runs the app (src/github/app.ts) behind our own HTTP layer (src/http/): deliveries are checked
@@ -38,7 +38,7 @@ import {
 } from './http/webhooks.js';
 import { createLogger } from './logging.js';
 import { MAX_YIELD_MS, WebhookLoad } from './github/webhook-load.js';
-import { createMetrics, type Metrics } from './metrics/index.js';
+import { createMetrics, type Metrics, type MetricsSink } from './metrics/index.js';
 import { preparedStatementsFromEnv } from './postgres-pool.js';
 import { openJobQueue, type JobHandler, type JobQueue } from './queue/index.js';
 import { createPipelineMetrics } from './queue/metrics.js';
@@ -263,6 +263,8 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
   const timeoutMs = numberFromEnv(env, 'GITHUB_REQUEST_TIMEOUT_MS', 10_000);
   const staleWorkerAfterMs = numberFromEnv(env, 'QUEUE_STALE_WORKER_S', 30) * 1000;
   const yieldMs = numberFromEnv(env, 'QUEUE_YIELD_MS', MAX_YIELD_MS);
+  const recomputeIntervalS = numberFromEnv(env, 'METRICS_RECOMPUTE_INTERVAL_S', DEFAULT_RECOMPUTE_INTERVAL_S);
+  if (recomputeIntervalS <= 0) throw new StartupError('METRICS_RECOMPUTE_INTERVAL_S must be more than 0.');
   const preparedStatements = preparedStatementsFromEnv(env);
   const metrics = await createMetrics({
     databaseUrl: env.DATABASE_URL,
@@ -343,20 +345,50 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
       every.unref();
       timers.push(every);
     }
-    // PRs whose events arrived without a job that recomputed them (pushes, forced pushes): caught up every minute,
-    // by one instance at a time.
-    const recompute = setInterval(() => {
-      void queue.state
-        .withExclusiveLock('metrics-recompute', () => metrics.recomputeStale(500))
-        .catch((error: Error) => log.warn({ err: { message: error.message } }, 'metrics: catching up stale pull requests failed'));
-    }, 60_000);
-    recompute.unref();
-    timers.push(recompute);
+    // The evaluations the jobs recorded as pending, and PRs whose events arrived without a job that recomputed them
+    // (pushes, forced pushes): stored and recomputed every METRICS_RECOMPUTE_INTERVAL_S, by one instance at a time.
+    timers.push(scheduleMetricsRecompute(queue.state, metrics, recomputeIntervalS * 1000, log).timer);
     return { handlers: [webhooks, pingHandler, ...added], metrics, queue, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/** Default period of the metrics recomputation pass, in seconds (`METRICS_RECOMPUTE_INTERVAL_S`). */
+export const DEFAULT_RECOMPUTE_INTERVAL_S = 5;
+
+/**
+ * Runs `metrics.recomputeStale` every `intervalMs` (ms) while this process holds the `metrics-recompute` lock (one
+ * instance at a time across replicas; a pass still running here is not started again): it stores the evaluations
+ * the jobs recorded as pending and computes the figures of every PR with pending work or marked stale. Output: the
+ * timer (unref'd; clear it to stop) and `runNow`, which runs one pass at once and resolves how many PRs it
+ * recomputed (null when another pass or instance held the lock). Errors are logged, never thrown.
+ */
+export function scheduleMetricsRecompute(
+  state: Pick<JobQueue['state'], 'withExclusiveLock'>,
+  metrics: Pick<MetricsSink, 'recomputeStale'>,
+  intervalMs: number,
+  log: Logger,
+): { timer: NodeJS.Timeout; runNow: () => Promise<number | null> } {
+  let running: Promise<number | null> | null = null;
+  const runNow = (): Promise<number | null> => {
+    if (running) return Promise.resolve(null);
+    const pass: Promise<number | null> = state
+      .withExclusiveLock('metrics-recompute', () => metrics.recomputeStale(500))
+      .catch((error: Error) => {
+        log.warn({ err: { message: error.message } }, 'metrics: recomputing pending and stale pull requests failed');
+        return null;
+      })
+      .finally(() => {
+        running = null;
+      });
+    running = pass;
+    return pass;
+  };
+  const timer = setInterval(() => void runNow(), intervalMs);
+  timer.unref();
+  return { timer, runNow };
 }
 
 /** `node dist/src/server.js`: loads `.env`, starts, stops cleanly on SIGTERM/SIGINT. Prints one line when start-up fails. */

@@ -289,7 +289,7 @@ export async function evaluatePullRequest(
   if (ctx.metrics && evaluated) {
     const { result, verdict, touched, facts, commitInfo } = evaluated;
     const agentShas = new Set(verdict.agentCommitShas);
-    await ctx.metrics.recordEvaluation({
+    await ctx.metrics.queueEvaluation({
       deliveryId: ctx.deliveryId,
       repository: `${ctx.ref.owner}/${ctx.ref.repo}`,
       pullNumber: pr.number,

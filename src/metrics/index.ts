@@ -134,6 +134,21 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
         );
       }
     },
+    async queueEvaluation(evaluation: EvaluationRecord) {
+      try {
+        if ((await store.queueEvaluation(evaluation)) === 'recorded') prometheus.observeEvaluation(evaluation);
+      } catch (err) {
+        logger.error(
+          {
+            deliveryId: evaluation.deliveryId,
+            repository: evaluation.repository,
+            pullNumber: evaluation.pullNumber,
+            err: (err as Error).message,
+          },
+          'metrics: recording the evaluation failed',
+        );
+      }
+    },
     async recomputeStale(limit?: number) {
       try {
         const result = await store.recomputeStale(limit);

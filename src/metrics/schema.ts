@@ -29,6 +29,22 @@ export interface DeliveriesTable {
   applied: number;
 }
 
+/**
+ * Gate evaluations recorded by the app's jobs and not yet stored: one insert per evaluation (the job's only
+ * statement for metrics), applied with the PR's pending deliveries, in order, by the next recomputation of the PR
+ * (`recomputePullRequest`, the periodic pass `recomputeStale`), which then deletes the row.
+ */
+export interface PendingEvaluationsTable {
+  delivery_id: string;
+  repository: string;
+  number: number;
+  head_sha: string;
+  /** When the job recorded it (ISO 8601): its place among the PR's pending deliveries (by `received_at`). */
+  recorded_at: string;
+  /** JSON of the `EvaluationRecord` (logins, SHAs, rule names, times; never titles, bodies or file contents). */
+  record: string;
+}
+
 /** One row per PR: identity, authorship verdict, size and the derived timestamps/figures. */
 export interface PullRequestsTable {
   repository: string;
@@ -269,6 +285,7 @@ export interface MetricsDatabase {
   review_requests: ReviewRequestsTable;
   review_request_spans: ReviewRequestSpansTable;
   rule_outcomes: RuleOutcomesTable;
+  pending_evaluations: PendingEvaluationsTable;
 }
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -581,12 +598,40 @@ const pendingDeliveries: Migration = {
   },
 };
 
+/**
+ * Issue 7: a job records its evaluation as one pending row; the PR's figures are computed afterwards, once for
+ * all the evaluations and deliveries that arrived meanwhile.
+ */
+const pendingEvaluations: Migration = {
+  async up(db: Kysely<any>): Promise<void> {
+    await db.schema
+      .createTable('pending_evaluations')
+      .addColumn('delivery_id', 'text', (c) => c.notNull())
+      .addColumn('repository', 'text', (c) => c.notNull())
+      .addColumn('number', 'integer', (c) => c.notNull())
+      .addColumn('head_sha', 'text', (c) => c.notNull())
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .addColumn('record', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('pending_evaluations_pk', ['delivery_id', 'repository', 'number', 'head_sha'])
+      .execute();
+    await db.schema
+      .createIndex('pending_evaluations_pr_idx')
+      .on('pending_evaluations')
+      .columns(['repository', 'number', 'recorded_at'])
+      .execute();
+  },
+  async down(db: Kysely<any>): Promise<void> {
+    await db.schema.dropTable('pending_evaluations').ifExists().execute();
+  },
+};
+
 /** The migrations, in order. Names are sorted by the Migrator: keep the numeric prefix. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_initial': initial,
   '0002_sha_indexes': shaIndexes,
   '0003_review_load_and_pilot': reviewLoadAndPilot,
   '0004_pending_deliveries': pendingDeliveries,
+  '0005_pending_evaluations': pendingEvaluations,
 };
 
 /** In-code migration provider for Kysely's Migrator. */

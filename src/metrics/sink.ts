@@ -3,12 +3,13 @@
  * Handlers call these methods; they never touch the store directly.
  *
  * The pipeline (issue 7): a delivery is recorded (`recordDelivery`: one insert of the delivery row with its
- * derived facts, grouped with concurrent deliveries) before the webhook is acknowledged; the job that handles the PR
- * later applies the pending facts to the raw tables and computes its figures exactly once — through
- * `recordEvaluation` when the job evaluates the gate, through `recomputePullRequest` when it does not (a closed
- * PR, a review request, a delivery the gate ignores). Deliveries whose PR gets no job, repository-level ones
- * (`push`) and PRs left stale are caught up by `recomputeStale` (every minute, and by `ai-review report` before
- * it reads).
+ * derived facts, grouped with concurrent deliveries) before the webhook is acknowledged; a job that evaluates the
+ * gate records its evaluation as one pending row (`queueEvaluation`); a job that does not evaluate (a closed PR)
+ * applies the PR's pending facts and computes its figures at once (`recomputePullRequest`). Pending evaluations
+ * with the deliveries before them, deliveries whose PR gets no job, repository-level ones (`push`) and PRs left
+ * stale are stored and recomputed by `recomputeStale`, once per PR for everything pending (every
+ * `METRICS_RECOMPUTE_INTERVAL_S` seconds, default 5, on one instance; and by `ai-review report` before it reads).
+ * `recordEvaluation` stores and recomputes at once (the CLI's simulations and tests).
  */
 import type { AuthorshipVerdict } from '../authorship/types.js';
 
@@ -125,7 +126,8 @@ export interface MetricsSink {
    */
   recordDelivery(delivery: DeliveryRecord): Promise<'recorded' | 'duplicate'>;
   /**
-   * Applies the PR's pending deliveries, then computes its derived figures (latencies, rounds, rework,
+   * Stores the PR's pending evaluations and applies its pending deliveries (in the order they were recorded),
+   * then computes its derived figures (latencies, rounds, rework,
    * review-request spans, rule outcomes) from all its stored events and observes the Prometheus series that became known. Idempotent: running it again changes
    * nothing. Call once per job that handles a PR without evaluating it. Store errors are logged and swallowed.
    * @param repository `owner/name`
@@ -139,7 +141,15 @@ export interface MetricsSink {
    */
   recordEvaluation(evaluation: EvaluationRecord): Promise<void>;
   /**
-   * Applies pending deliveries (oldest first) and recomputes PRs still marked stale (deliveries whose job never
+   * Records a gate evaluation as one pending row (one statement, idempotent on delivery id + PR + head SHA while
+   * pending) and counts it in `ai_review_gate_evaluations_total`; the evaluation is stored, and the PR's figures
+   * computed, by the next `recomputePullRequest` or `recomputeStale` of the PR. What the app's jobs call. Store
+   * errors are logged and swallowed.
+   */
+  queueEvaluation(evaluation: EvaluationRecord): Promise<void>;
+  /**
+   * Stores pending evaluations (with their PRs' deliveries, recomputing each such PR once), applies pending
+   * deliveries (oldest first) and recomputes PRs still marked stale (deliveries whose job never
    * ran, repository-level pushes, forced pushes that touched other PRs), at most `limit` (default 1,000). For a periodic job; safe on several replicas at once. Resolves how many PRs
    * were recomputed (0 on store errors, which are logged).
    */

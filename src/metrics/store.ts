@@ -31,7 +31,14 @@ import type { MetricsDatabase } from './schema.js';
 import type { PullRequestTimeline } from './definitions.js';
 import type { Db, PullRequestRow, RevertRow, StoreContext, StoreDialect, Transition, WriteResult } from './store/common.js';
 import { applyPendingDeliveries, ingestDelivery, listPendingScopes, storeDeliveries, type IngestResult } from './store/ingest.js';
-import { storeBackfill, storeEvaluation, type BackfillRecord } from './store/evaluations.js';
+import {
+  claimPendingEvaluations,
+  listPendingEvaluationScopes,
+  queueEvaluation,
+  storeBackfill,
+  storeEvaluation,
+  type BackfillRecord,
+} from './store/evaluations.js';
 import { loadTimeline, recomputePullRequest } from './store/recompute.js';
 import * as queries from './store/queries.js';
 import { getBackfillCursor, setBackfillCursor, type BackfillCursor } from './store/cursors.js';
@@ -100,14 +107,38 @@ export class MetricsStore {
   }
 
   /**
-   * Recomputes one PR's figures from all its stored events and clears its stale marker. Returns what became
+   * Stores the PR's pending evaluations (`queueEvaluation`), each after the pending deliveries received before it,
+   * applies the rest of its pending deliveries, then recomputes its figures once from all its stored events and
+   * clears its stale marker, in one transaction. Returns what became
    * known for the first time (empty when the PR is unknown or nothing changed). Throws on store errors.
    */
   async recomputePullRequest(repository: string, number: number): Promise<Transition[]> {
     return this.db.transaction().execute(async (trx) => {
+      // Pending evaluations are claimed, then stored in order, each after the deliveries received before it (the
+      // last writer of the PR row's verdict and size is the same as if each had been recorded at once); then the
+      // remaining deliveries, and the figures are computed once.
+      const evaluations = await claimPendingEvaluations(this.ctx, trx, repository, number);
+      const transitions: Transition[] = [];
+      for (const e of evaluations) {
+        const pending = await applyPendingDeliveries(this.ctx, trx, { repository, number, until: e.recordedAt });
+        const stored = await storeEvaluation(this.ctx, trx, e.record);
+        transitions.push(...pending.transitions, ...stored.transitions);
+      }
       const pending = await applyPendingDeliveries(this.ctx, trx, { repository, number });
-      return [...pending.transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, pending.pullRequest))];
+      transitions.push(...pending.transitions);
+      return [...transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, pending.pullRequest))];
     });
+  }
+
+  /**
+   * Records a gate evaluation as one pending row (one statement; idempotent on delivery id + PR + head SHA while it
+   * is pending): the app's jobs call this instead of `recordEvaluation`. The evaluation is stored, and the PR's
+   * figures computed, by the PR's next `recomputePullRequest` (also `recomputeStale`), once for every evaluation
+   * and delivery pending by then. `recordedAt` (default now) places it after the deliveries received until then.
+   * Resolves `duplicate` when the same evaluation is already pending. Throws on store errors.
+   */
+  async queueEvaluation(r: EvaluationRecord, recordedAt = new Date()): Promise<'recorded' | 'duplicate'> {
+    return queueEvaluation(this.db, r, recordedAt);
   }
 
   /**
@@ -119,6 +150,11 @@ export class MetricsStore {
     const transitions: Transition[] = [];
     // Pending deliveries first (repository-level ones mark the PRs they touch stale), then every stale PR.
     // On SQLite every statement runs on the event loop: yielding between PRs lets webhooks be answered meanwhile.
+    // PRs with pending evaluations: stored and recomputed with their deliveries.
+    for (const pr of await listPendingEvaluationScopes(this.db, limit)) {
+      transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
+      await setImmediate();
+    }
     for (const scope of await listPendingScopes(this.db, limit)) {
       const applied = await this.db.transaction().execute((trx) => applyPendingDeliveries(this.ctx, trx, scope));
       transitions.push(...applied.transitions);

@@ -271,13 +271,22 @@ async function dump(store: MetricsStore): Promise<Record<string, string[]>> {
   return out;
 }
 
-async function replay(backend: Backend, steps: readonly Step[]): Promise<{ results: unknown[]; rows: Record<string, string[]> }> {
+/**
+ * Replays `steps`. With `queuedAt`, evaluations go the app's way: recorded as pending rows (`queueEvaluation`, at
+ * the step's time in `queuedAt`) and stored by the next recomputation of their PR or the sweep.
+ */
+async function replay(
+  backend: Backend,
+  steps: readonly Step[],
+  queuedAt?: ReadonlyArray<Date | undefined>,
+): Promise<{ results: unknown[]; rows: Record<string, string[]> }> {
   const database: TestDatabase = await createTestDatabase(backend);
   const store = await openStore({ databaseUrl: database.url, logger: silentLogger });
   try {
     const results: unknown[] = [];
-    for (const step of steps) {
+    for (const [index, step] of steps.entries()) {
       if (step.kind === 'deliveries') results.push(await store.storeDeliveries(step.deliveries));
+      else if (step.kind === 'evaluate' && queuedAt) results.push(await store.queueEvaluation(step.record, queuedAt[index]));
       else if (step.kind === 'evaluate') results.push(await store.recordEvaluation(step.record));
       else if (step.kind === 'recompute') results.push(await store.recomputePullRequest(REPO, step.number));
       else if (step.kind === 'record') results.push(await store.recordDelivery(step.delivery));
@@ -308,5 +317,35 @@ describe('one history on SQLite and PostgreSQL', () => {
     expect(sqlite.rows.reviews!.some((r) => r.includes('"relation":"required_reviewer"'))).toBe(true);
     expect(postgres.results).toEqual(sqlite.results);
     expect(postgres.rows).toEqual(sqlite.rows);
+  });
+});
+
+/**
+ * The history with every delivery received at its step's time (1 s per step, from t(0)) and, per evaluation step,
+ * the time its job records it: after the deliveries of its own step and before the next step's.
+ */
+function onStepClock(steps: readonly Step[]): { steps: Step[]; queuedAt: Array<Date | undefined> } {
+  const base = Date.parse(t(0));
+  const queuedAt: Array<Date | undefined> = [];
+  const at = (index: number, offset: number) => new Date(base + index * 1000 + offset);
+  const timed = steps.map((step, index): Step => {
+    if (step.kind === 'deliveries') return { ...step, deliveries: step.deliveries.map((d, j) => ({ ...d, receivedAt: at(index, j) })) };
+    if (step.kind === 'record') return { ...step, delivery: { ...step.delivery, receivedAt: at(index, 0) } };
+    if (step.kind === 'evaluate') queuedAt[index] = at(index, 999);
+    return step;
+  });
+  return { steps: timed, queuedAt };
+}
+
+describe('evaluations queued by the jobs end with the same rows as evaluations recorded at once', () => {
+  it.each(['sqlite', 'postgres'] as const)('%s: two seeds', async (backend) => {
+    for (const seed of [4, 5]) {
+      const { steps, queuedAt } = onStepClock(generate(seed, 6, 120));
+      expect(steps.filter((s) => s.kind === 'evaluate').length).toBeGreaterThan(20);
+      const atOnce = await replay(backend, steps);
+      const queued = await replay(backend, steps, queuedAt);
+      expect(queued.rows).toEqual(atOnce.rows);
+      expect(queued.rows.evaluations!.length).toBeGreaterThan(20);
+    }
   });
 });

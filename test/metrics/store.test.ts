@@ -65,6 +65,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       { name: '0002_sha_indexes' },
       { name: '0003_review_load_and_pilot' },
       { name: '0004_pending_deliveries' },
+      { name: '0005_pending_evaluations' },
     ]);
     await again.close();
   });

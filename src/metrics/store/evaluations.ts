@@ -3,7 +3,7 @@
  * reviewers; the evaluation row (idempotent on delivery id + PR + head SHA) with the rules that applied and what
  * enforcement would have concluded; the commits the gate saw; and a valid override with its details.
  */
-import type { RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { AuthorshipVerdict } from '../../authorship/types.js';
 import type { EvaluationRecord } from '../sink.js';
 import type { EvaluationsTable, OverridesTable } from '../schema.js';
@@ -325,4 +325,98 @@ export async function storeBackfill(trx: Db, b: BackfillRecord): Promise<void> {
   if (!res.numUpdatedRows) throw new Error(`backfill: ${b.repository}#${b.number} has no PR row`);
   await insertCommits(trx, b.repository, b.number, b.commits);
   await resolvePushes(trx, b.repository, b.number);
+}
+
+/** A pending evaluation as claimed: the record and when the job recorded it. */
+export interface PendingEvaluation {
+  record: EvaluationRecord;
+  /** ISO 8601. */
+  recordedAt: string;
+}
+
+/** Most pending evaluations of one PR applied in one transaction (the rest wait for the next recomputation). */
+const EVALUATION_BATCH = 100;
+
+/**
+ * Records an evaluation as one pending row, idempotent on delivery id + PR + head SHA (the evaluations' own key):
+ * one statement, no transaction, no row of another table touched. `recordedAt` (default now) places it among the
+ * PR's pending deliveries. Resolves `recorded`, or `duplicate` when that row is already pending. Throws on store
+ * errors.
+ */
+export async function queueEvaluation(db: Db, r: EvaluationRecord, recordedAt = new Date()): Promise<'recorded' | 'duplicate'> {
+  const inserted = await db
+    .insertInto('pending_evaluations')
+    .values({
+      delivery_id: r.deliveryId.slice(0, 128),
+      repository: r.repository,
+      number: r.pullNumber,
+      head_sha: r.headSha,
+      recorded_at: recordedAt.toISOString(),
+      record: JSON.stringify(r),
+    })
+    .onConflict((oc) => oc.columns(['delivery_id', 'repository', 'number', 'head_sha']).doNothing())
+    .returning('delivery_id')
+    .execute();
+  return inserted.length > 0 ? 'recorded' : 'duplicate';
+}
+
+/**
+ * Claims (deletes and returns) the pending evaluations of one PR inside `trx`, oldest first, at most
+ * {@link EVALUATION_BATCH}; the caller stores them in the same transaction, so a failure rolls the claim back.
+ * PostgreSQL: one statement, rows another transaction is applying skipped (`FOR UPDATE SKIP LOCKED`). Throws on
+ * store errors.
+ */
+export async function claimPendingEvaluations(
+  ctx: StoreContext,
+  trx: Db,
+  repository: string,
+  number: number,
+): Promise<PendingEvaluation[]> {
+  let rows: Array<{ record: string; recorded_at: string; delivery_id: string; head_sha: string }>;
+  if (ctx.dialect === 'postgres') {
+    ({ rows } = await sql<{ record: string; recorded_at: string; delivery_id: string; head_sha: string }>`
+      DELETE FROM pending_evaluations AS p
+      USING (SELECT delivery_id, head_sha FROM pending_evaluations
+             WHERE repository = ${repository} AND number = ${number}
+             ORDER BY recorded_at LIMIT ${EVALUATION_BATCH} FOR UPDATE SKIP LOCKED) AS claimed
+      WHERE p.repository = ${repository} AND p.number = ${number}
+        AND p.delivery_id = claimed.delivery_id AND p.head_sha = claimed.head_sha
+      RETURNING p.record, p.recorded_at, p.delivery_id, p.head_sha`.execute(trx));
+  } else {
+    rows = await trx
+      .selectFrom('pending_evaluations')
+      .select(['record', 'recorded_at', 'delivery_id', 'head_sha'])
+      .where('repository', '=', repository)
+      .where('number', '=', number)
+      .orderBy('recorded_at')
+      .limit(EVALUATION_BATCH)
+      .execute();
+    if (rows.length > 0)
+      await trx
+        .deleteFrom('pending_evaluations')
+        .where('repository', '=', repository)
+        .where('number', '=', number)
+        .where((eb) => eb.or(rows.map((r) => eb.and({ delivery_id: r.delivery_id, head_sha: r.head_sha }))))
+        .execute();
+  }
+  rows.sort((a, b) =>
+    a.recorded_at === b.recorded_at ? (a.delivery_id < b.delivery_id ? -1 : 1) : a.recorded_at < b.recorded_at ? -1 : 1,
+  );
+  return rows.map((row) => {
+    const record = JSON.parse(row.record) as EvaluationRecord & { evaluatedAt: string };
+    return { record: { ...record, evaluatedAt: new Date(record.evaluatedAt) }, recordedAt: row.recorded_at };
+  });
+}
+
+/** PRs with pending evaluations, oldest first, at most `limit`. */
+export async function listPendingEvaluationScopes(db: Db, limit: number): Promise<Array<{ repository: string; number: number }>> {
+  const rows = await db
+    .selectFrom('pending_evaluations')
+    .select(['repository', 'number'])
+    .select((eb) => eb.fn.min('recorded_at').as('oldest'))
+    .groupBy(['repository', 'number'])
+    .orderBy('oldest')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ repository: r.repository, number: r.number }));
 }
