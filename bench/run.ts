@@ -167,6 +167,8 @@ interface BenchServer {
   stats(reset?: boolean): Promise<ServerStats>;
   /** Starts or stops the app's queue workers. */
   workers(run: boolean): Promise<void>;
+  /** Runs the metrics recomputation pass now, until nothing is left to store (the no-op app: nothing). */
+  recompute(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -248,6 +250,7 @@ async function startServer(github: MockGitHub, settings: ServerSettings): Promis
     url: `http://127.0.0.1:${port}/api/github/webhooks`,
     stats: async (reset = false) => (await request({ type: 'stats', reset }))!,
     workers: async (run) => void (await request({ type: 'workers', run })),
+    recompute: async () => void (await request({ type: 'recompute' })),
     stop: () =>
       new Promise<void>((resolve) => {
         stopping = true;
@@ -528,6 +531,8 @@ class Bench {
         if (load.failed > 0)
           report.failures.push(`metrics round ${index + 1}: ${load.failed} deliveries failed ${JSON.stringify(load.statuses)}`);
         const drained = await drain(server);
+        // What the jobs queued for the metrics recomputation pass is stored now, inside the round: its time counts.
+        await server.recompute();
         const after = await server.stats(true);
         const m = byMode[mode];
         m.jobs.push(...after.jobsMs);
@@ -568,15 +573,22 @@ class Bench {
       report.add(
         `${label.padEnd(18)} ${String(s.jobs).padStart(9)} ${fmt(s.mean, 2).padStart(8)} ${fmt(s.p50, 2).padStart(8)} ${fmt(s.p99, 2).padStart(8)} ${fmt(s.ackP50, 2).padStart(8)} ${fmt(s.ackP99, 2).padStart(8)} ${fmt(s.cpuPerDelivery, 2).padStart(10)}`,
       );
-    const share = (on.mean - off.mean) / on.mean;
+    // The jobs record each evaluation as a pending row; the recomputation pass stores them and computes the figures
+    // (in the rounds: on its timer and once after the drain). Its time is handling time of the evaluations: it is
+    // added to theirs, spread over them.
+    const passMs = byMode.on.sinkMs.recomputeStale ?? 0;
+    const onHandling = on.mean + passMs / Math.max(1, on.jobs);
+    const share = (onHandling - off.mean) / onHandling;
     const target = store.databaseUrl.startsWith('postgres')
       ? 'target (issue 7: on PostgreSQL)'
       : 'for information (the target is on PostgreSQL)';
     report.add(
-      `recording share of job handling time (ABBA): mean ${fmt(share * 100)}%, p50 ${fmt(((on.p50 - off.p50) / on.p50) * 100)}%; ${target} under 20%: ${verdict(share < 0.2)}`,
+      `recording share of job handling time (ABBA), the recomputation pass counted (${fmt(passMs / Math.max(1, on.jobs), 2)} ms per evaluation): ` +
+        `mean ${fmt(share * 100)}%; ${target} under 20%: ${verdict(share < 0.2)}; ` +
+        `evaluation jobs alone: mean ${fmt(((on.mean - off.mean) / on.mean) * 100)}%, p50 ${fmt(((on.p50 - off.p50) / on.p50) * 100)}%`,
     );
     // Measured directly, within the same jobs: immune to the round-to-round noise of the A/B comparison.
-    const webhookSide = new Set(['recordDelivery', 'observeDelivery', 'observeGitHubRequest']);
+    const webhookSide = new Set(['recordDelivery', 'observeDelivery', 'observeGitHubRequest', 'recomputeStale']);
     const inJobs = Object.entries(byMode.on.sinkMs).filter(([name]) => !webhookSide.has(name));
     const inJobsMs = inJobs.reduce((a, [, ms]) => a + ms, 0);
     report.add(

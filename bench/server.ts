@@ -27,7 +27,7 @@ import { TASKS } from '../src/github/deliveries.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { openJobQueue, type JobHandler, type QueueStats } from '../src/queue/index.js';
 import { createPipelineMetrics } from '../src/queue/metrics.js';
-import { createLogger, jobOctokit, readyHandler } from '../src/server.js';
+import { createLogger, DEFAULT_RECOMPUTE_INTERVAL_S, jobOctokit, readyHandler, scheduleMetricsRecompute } from '../src/server.js';
 
 /** What the server reports to the parent. */
 export interface ServerStats {
@@ -46,9 +46,11 @@ export interface ServerStats {
 
 /**
  * Messages from the parent: `stats` (answered with {@link ServerStats}; `reset` forgets the job durations),
- * `workers` (stop or start taking jobs; answered once done), `stop` (stops the server and exits).
+ * `workers` (stop or start taking jobs; answered once done), `recompute` (runs the metrics recomputation pass now,
+ * until nothing is left to store; answered once done), `stop` (stops the server and exits).
  */
-export type ServerCommand = { type: 'stats'; reset: boolean } | { type: 'workers'; run: boolean } | { type: 'stop' };
+export type ServerCommand =
+  { type: 'stats'; reset: boolean } | { type: 'workers'; run: boolean } | { type: 'recompute' } | { type: 'stop' };
 
 const env = process.env;
 const log = createLogger(env);
@@ -75,6 +77,7 @@ function timed<T extends object>(target: T): T {
 }
 let stats: () => Promise<QueueStats | null> = () => Promise.resolve(null);
 let workers: (run: boolean) => Promise<void> = () => Promise.resolve();
+let recompute: () => Promise<void> = () => Promise.resolve();
 let shutdown: () => Promise<void>;
 
 if (env.BENCH_APP === 'noop') {
@@ -126,9 +129,23 @@ if (env.BENCH_APP === 'noop') {
   // QUEUE_CONCURRENCY=0: a web process that takes no jobs, as in production (src/server.ts).
   const concurrency = num('QUEUE_CONCURRENCY', 4);
   if (env.BENCH_WORKERS !== 'paused' && concurrency > 0) await queue.start(handlers, { concurrency });
+  // The metrics recomputation pass, as src/server.ts schedules it (its time is counted in `sinkMs.recomputeStale`).
+  const timedMetrics = metrics && timed(metrics);
+  const pass =
+    timedMetrics &&
+    scheduleMetricsRecompute(queue.state, timedMetrics, num('METRICS_RECOMPUTE_INTERVAL_S', DEFAULT_RECOMPUTE_INTERVAL_S) * 1000, log);
+  recompute = async () => {
+    // A pass handles at most 500 PRs; one that returns null ran elsewhere (the timer's): wait for it and try again.
+    for (;;) {
+      const recomputed = await pass?.runNow();
+      if (recomputed === undefined || (recomputed !== null && recomputed < 500)) return;
+      if (recomputed === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   stats = () => queue.stats();
   workers = (run) => (run ? queue.start(handlers, { concurrency: Math.max(1, concurrency) }) : queue.stop());
   shutdown = async () => {
+    if (pass) clearInterval(pass.timer);
     await server.stop();
     await queue.close();
     await metrics?.close();
@@ -152,6 +169,9 @@ process.on('message', (raw) => {
         for (const name of Object.keys(sinkMs)) delete sinkMs[name];
       }
       process.send?.({ type: 'reply', stats: reply });
+    } else if (message.type === 'recompute') {
+      await recompute();
+      process.send?.({ type: 'reply' });
     } else if (message.type === 'workers') {
       await workers(message.run);
       process.send?.({ type: 'reply' });

@@ -303,7 +303,7 @@ export async function loadReport(
   options: { now: Date; since: Date; repository: string | null; by: Dimension[] },
 ): Promise<MetricsReport> {
   // PRs whose job never recomputed them (or recorded by an older app) are brought up to date first.
-  while ((await store.recomputeStale(1000)).recomputed === 1000);
+  while ((await store.recomputeStale(1000)).recomputed >= 1000);
   const filter = { since: options.since, ...(options.repository ? { repository: options.repository } : {}) };
   const repoOnly = options.repository ? { repository: options.repository } : {};
   const [prs, reverts, spans, openSpans, reviews, ruleOutcomes, overrides] = await Promise.all([

@@ -142,16 +142,19 @@ export class MetricsStore {
   }
 
   /**
-   * Recomputes PRs marked stale (events stored without a recomputation since: a job that never ran, a forced
-   * push that touched other PRs), at most `limit`, each in its own transaction. Returns how many and the
-   * transitions. Safe to run on several replicas at once.
+   * Stores the pending evaluations of at most `limit` PRs (each PR recomputed once, in its own transaction, as
+   * `recomputePullRequest`), applies pending deliveries, and recomputes PRs marked stale (events stored without a
+   * recomputation since: a job that never ran, a forced push that touched other PRs), at most `limit`. Returns how
+   * many PRs it recomputed (both kinds; a PR may count twice) and the transitions. Safe to run on several replicas
+   * at once.
    */
   async recomputeStale(limit = 1000): Promise<{ recomputed: number; transitions: Transition[] }> {
     const transitions: Transition[] = [];
     // Pending deliveries first (repository-level ones mark the PRs they touch stale), then every stale PR.
     // On SQLite every statement runs on the event loop: yielding between PRs lets webhooks be answered meanwhile.
     // PRs with pending evaluations: stored and recomputed with their deliveries.
-    for (const pr of await listPendingEvaluationScopes(this.db, limit)) {
+    const evaluated = await listPendingEvaluationScopes(this.db, limit);
+    for (const pr of evaluated) {
       transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
       await setImmediate();
     }
@@ -165,7 +168,7 @@ export class MetricsStore {
       transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
       await setImmediate();
     }
-    return { recomputed: stale.length, transitions };
+    return { recomputed: evaluated.length + stale.length, transitions };
   }
 
   /**

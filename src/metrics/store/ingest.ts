@@ -144,8 +144,36 @@ export async function applyPendingDeliveries(
   pullRequest?: PullRequestRow;
   pushesApplied: boolean;
 }> {
+  return applyClaimedDeliveries(ctx, trx, scope, await claimDeliveries(ctx, trx, scope), options);
+}
+
+/** A pending delivery as claimed: its id, stored facts (JSON) and receipt time (ISO 8601). */
+export interface ClaimedDelivery {
+  id: string;
+  facts: string | null;
+  received_at: string;
+}
+
+/**
+ * Claims the pending deliveries of `scope` inside `trx` (see `applyPendingDeliveries`), oldest first, for
+ * `applyClaimedDeliveries` in the same transaction: one statement on PostgreSQL. Throws on store errors.
+ */
+export async function claimDeliveries(ctx: StoreContext, trx: Db, scope: PendingScope): Promise<ClaimedDelivery[]> {
   const claimed = await claimPendingDeliveries(ctx, trx, scope);
-  claimed.sort((a, b) => (a.received_at === b.received_at ? (a.id < b.id ? -1 : 1) : a.received_at < b.received_at ? -1 : 1));
+  return claimed.sort((a, b) => (a.received_at === b.received_at ? (a.id < b.id ? -1 : 1) : a.received_at < b.received_at ? -1 : 1));
+}
+
+/**
+ * `applyPendingDeliveries` for deliveries claimed before (`claimDeliveries`, in the same transaction), oldest
+ * first: applies them and resolves as `applyPendingDeliveries` does. Throws on store errors.
+ */
+export async function applyClaimedDeliveries(
+  ctx: StoreContext,
+  trx: Db,
+  scope: PendingScope,
+  claimed: readonly ClaimedDelivery[],
+  options: { leavePushes?: boolean } = {},
+): ReturnType<typeof applyPendingDeliveries> {
   const stale: IngestResult['stale'] = [];
   const transitions: Transition[] = [];
   const rows = new Map<string, PullRequestRow>();
