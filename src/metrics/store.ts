@@ -30,7 +30,15 @@ import type { DeliveryRecord, EvaluationRecord } from './sink.js';
 import type { MetricsDatabase } from './schema.js';
 import type { PullRequestTimeline } from './definitions.js';
 import type { Db, PullRequestRow, RevertRow, StoreContext, StoreDialect, Transition, WriteResult } from './store/common.js';
-import { applyPendingDeliveries, ingestDelivery, listPendingScopes, storeDeliveries, type IngestResult } from './store/ingest.js';
+import {
+  applyClaimedDeliveries,
+  applyPendingDeliveries,
+  claimDeliveries,
+  ingestDelivery,
+  listPendingScopes,
+  storeDeliveries,
+  type IngestResult,
+} from './store/ingest.js';
 import {
   claimPendingEvaluations,
   listPendingEvaluationScopes,
@@ -117,16 +125,25 @@ export class MetricsStore {
       // Pending evaluations are claimed, then stored in order, each after the deliveries received before it (the
       // last writer of the PR row's verdict and size is the same as if each had been recorded at once); then the
       // remaining deliveries, and the figures are computed once.
+      const scope = { repository, number };
       const evaluations = await claimPendingEvaluations(this.ctx, trx, repository, number);
-      const transitions: Transition[] = [];
-      for (const e of evaluations) {
-        const pending = await applyPendingDeliveries(this.ctx, trx, { repository, number, until: e.recordedAt });
-        const stored = await storeEvaluation(this.ctx, trx, e.record);
-        transitions.push(...pending.transitions, ...stored.transitions);
+      if (evaluations.length === 0) {
+        const pending = await applyPendingDeliveries(this.ctx, trx, scope);
+        return [...pending.transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, pending.pullRequest))];
       }
-      const pending = await applyPendingDeliveries(this.ctx, trx, { repository, number });
-      transitions.push(...pending.transitions);
-      return [...transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, pending.pullRequest))];
+      // The deliveries are claimed at once (oldest first) and applied in slices between the evaluations.
+      const deliveries = await claimDeliveries(this.ctx, trx, scope);
+      const transitions: Transition[] = [];
+      let next = 0;
+      for (const e of evaluations) {
+        const start = next;
+        while (next < deliveries.length && deliveries[next]!.received_at <= e.recordedAt) next++;
+        if (next > start) transitions.push(...(await applyClaimedDeliveries(this.ctx, trx, scope, deliveries.slice(start, next))).transitions);
+        transitions.push(...(await storeEvaluation(this.ctx, trx, e.record)).transitions);
+      }
+      const rest = await applyClaimedDeliveries(this.ctx, trx, scope, deliveries.slice(next));
+      transitions.push(...rest.transitions);
+      return [...transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, rest.pullRequest))];
     });
   }
 

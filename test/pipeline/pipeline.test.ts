@@ -193,7 +193,7 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     await waitFor(() => idle(second), 5000, 'an idle queue');
   });
 
-  it('QUEUE_CONCURRENCY=0: a web instance acknowledges and queues without taking jobs; a worker instance on the same store writes the check run and applies the recorded delivery', async () => {
+  it('QUEUE_CONCURRENCY=0: a web instance acknowledges and queues without taking jobs; a worker instance on the same store writes the check run, and the metrics pass stores the delivery and the evaluation', async () => {
     const web = await startInstance({ QUEUE_CONCURRENCY: '0' });
     expect((await deliver(web, 'pull_request', sim.openPullRequest(11, sha(11)), 'web-delivery')).status).toBe(200);
     // The debounce is 300 ms: an instance taking jobs would have written the check run by now.
@@ -207,12 +207,22 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
         .where('id', '=', 'web-delivery')
         .executeTakeFirstOrThrow();
     expect(await pending()).toEqual({ pull_number: 11, applied: 0 });
-    const worker = await startInstance();
+    const worker = await startInstance({ METRICS_RECOMPUTE_INTERVAL_S: '1' });
     await waitFor(() => sim.runsOn(sha(11)).some((r) => r.status === 'completed'), 60_000, 'the check run');
     expect(sim.runsOn(sha(11))).toHaveLength(1);
     expect(sim.runsOn(sha(11))[0]).toMatchObject({ conclusion: 'action_required' });
     await waitFor(() => idle(worker), 5000, 'an idle queue');
-    expect(await pending()).toEqual({ pull_number: 11, applied: 1 });
+    // The job recorded its evaluation as a pending row; the pass (every second here) stores it with the delivery.
+    const db = worker.metrics!.db;
+    await waitFor(
+      async () => (await pending()).applied === 1 && (await db.selectFrom('pending_evaluations').selectAll().execute()).length === 0,
+      15_000,
+      'the metrics pass',
+    );
+    expect(await db.selectFrom('evaluations').select(['number', 'head_sha', 'conclusion']).execute()).toEqual([
+      { number: 11, head_sha: sha(11), conclusion: 'action_required' },
+    ]);
+    expect(await db.selectFrom('pull_requests').select(['number', 'figures_stale']).execute()).toEqual([{ number: 11, figures_stale: 0 }]);
   });
 
   it('failed deliveries listed by GitHub are redelivered once; successful ones never', async () => {
