@@ -29,11 +29,13 @@ import type { Logger } from 'pino';
 import type { DeliveryRecord, EvaluationRecord } from './sink.js';
 import type { MetricsDatabase } from './schema.js';
 import type { PullRequestTimeline } from './definitions.js';
+import { deriveFacts, type DerivedFacts } from './derive.js';
 import type { Db, PullRequestRow, RevertRow, StoreContext, StoreDialect, Transition, WriteResult } from './store/common.js';
 import {
   applyClaimedDeliveries,
   applyPendingDeliveries,
   claimDeliveries,
+  type ClaimedDelivery,
   ingestDelivery,
   listPendingScopes,
   storeDeliveries,
@@ -45,7 +47,9 @@ import {
   queueEvaluation,
   storeBackfill,
   storeEvaluation,
+  storeEvaluations,
   type BackfillRecord,
+  type SizeColumns,
 } from './store/evaluations.js';
 import { loadTimeline, recomputePullRequest } from './store/recompute.js';
 import * as queries from './store/queries.js';
@@ -65,6 +69,21 @@ export type {
   RuleOutcomeRow,
   WaitingGroup,
 } from './store/queries.js';
+
+/**
+ * The size columns (`changed_files`, `additions`, `deletions`) that applying `deliveries` in order leaves on the PR
+ * row: per column, the last value a delivery's payload carried (deliveries without one leave the column as it was).
+ */
+function sizeColumnsOf(deliveries: readonly ClaimedDelivery[]): SizeColumns {
+  const sizes: SizeColumns = {};
+  for (const d of deliveries) {
+    const pr = d.facts ? (JSON.parse(d.facts) as DerivedFacts).pullRequest : undefined;
+    if (pr?.changedFiles != null) sizes.changed_files = pr.changedFiles;
+    if (pr?.additions != null) sizes.additions = pr.additions;
+    if (pr?.deletions != null) sizes.deletions = pr.deletions;
+  }
+  return sizes;
+}
 
 /** Kysely-backed store. Construct with `openStore` (store/open.ts) or directly with a migrated Kysely instance. */
 export class MetricsStore {
@@ -103,12 +122,17 @@ export class MetricsStore {
 
   /**
    * Stores one delivery and recomputes the figures of the PRs it concerns, in one transaction (the backfill and
-   * tests; the app ingests and recomputes in separate steps). Idempotent on `delivery.id`. Throws on store errors.
+   * tests; the app ingests and recomputes in separate steps), after storing the evaluations pending for its PR.
+   * Idempotent on `delivery.id` (a duplicate still stores those evaluations, and carries their transitions).
+   * Throws on store errors.
    */
   async recordDelivery(delivery: DeliveryRecord): Promise<WriteResult> {
     return this.db.transaction().execute(async (trx) => {
+      // Evaluations a job recorded before are stored first, so the delivery is applied after them.
+      const pr = deriveFacts(delivery).pullRequest;
+      const before = pr ? ((await this.storePendingEvaluations(trx, pr.repository, pr.number, true)) ?? []) : [];
       const ingested = await ingestDelivery(this.ctx, trx, delivery);
-      const transitions = [...ingested.transitions];
+      const transitions = [...before, ...ingested.transitions];
       for (const pr of ingested.stale) transitions.push(...(await recomputePullRequest(this.ctx, trx, pr.repository, pr.number)));
       return { status: ingested.status, transitions, ...(ingested.ignored ? { ignored: ingested.ignored } : {}) };
     });
@@ -122,29 +146,45 @@ export class MetricsStore {
    */
   async recomputePullRequest(repository: string, number: number): Promise<Transition[]> {
     return this.db.transaction().execute(async (trx) => {
-      // Pending evaluations are claimed, then stored in order, each after the deliveries received before it (the
-      // last writer of the PR row's verdict and size is the same as if each had been recorded at once); then the
-      // remaining deliveries, and the figures are computed once.
-      const scope = { repository, number };
-      const evaluations = await claimPendingEvaluations(this.ctx, trx, repository, number);
-      if (evaluations.length === 0) {
-        const pending = await applyPendingDeliveries(this.ctx, trx, scope);
-        return [...pending.transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, pending.pullRequest))];
-      }
-      // The deliveries are claimed at once (oldest first) and applied in slices between the evaluations.
-      const deliveries = await claimDeliveries(this.ctx, trx, scope);
-      const transitions: Transition[] = [];
-      let next = 0;
-      for (const e of evaluations) {
-        const start = next;
-        while (next < deliveries.length && deliveries[next]!.received_at <= e.recordedAt) next++;
-        if (next > start) transitions.push(...(await applyClaimedDeliveries(this.ctx, trx, scope, deliveries.slice(start, next))).transitions);
-        transitions.push(...(await storeEvaluation(this.ctx, trx, e.record)).transitions);
-      }
-      const rest = await applyClaimedDeliveries(this.ctx, trx, scope, deliveries.slice(next));
-      transitions.push(...rest.transitions);
-      return [...transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, rest.pullRequest))];
+      const stored = await this.storePendingEvaluations(trx, repository, number);
+      if (stored) return stored;
+      const pending = await applyPendingDeliveries(this.ctx, trx, { repository, number });
+      return [...pending.transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, pending.pullRequest))];
     });
+  }
+
+  /**
+   * Inside `trx`: when the PR has pending evaluations, stores them with its pending deliveries (all of them; with
+   * `untilLastEvaluation`, only those received before the last evaluation was recorded) and recomputes its figures
+   * once, returning the transitions; null (nothing done but the claim) when it has none.
+   */
+  private async storePendingEvaluations(
+    trx: Db,
+    repository: string,
+    number: number,
+    untilLastEvaluation = false,
+  ): Promise<Transition[] | null> {
+    const evaluations = await claimPendingEvaluations(this.ctx, trx, repository, number);
+    if (evaluations.length === 0) return null;
+    // The deliveries first, then every evaluation at once (storeEvaluations stores the rows storing each in turn
+    // would have: only the PR row's size columns depend on the order, and it is given the sizes of the deliveries
+    // received after the last evaluation); then the figures, from the rows read on the way.
+    const lastAt = evaluations.at(-1)!.recordedAt;
+    const scope = { repository, number, ...(untilLastEvaluation ? { until: lastAt } : {}) };
+    const deliveries = await claimDeliveries(this.ctx, trx, scope);
+    const applied = await applyClaimedDeliveries(this.ctx, trx, scope, deliveries);
+    const sizesAfter = sizeColumnsOf(deliveries.filter((d) => d.received_at > lastAt));
+    const stored = await storeEvaluations(
+      this.ctx,
+      trx,
+      repository,
+      number,
+      evaluations.map((e) => e.record),
+      sizesAfter,
+    );
+    const transitions = [...applied.transitions, ...stored.transitions];
+    if (!stored.pullRequest) return transitions;
+    return [...transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, stored.pullRequest, stored.prepared))];
   }
 
   /**
@@ -167,17 +207,23 @@ export class MetricsStore {
    */
   async recomputeStale(limit = 1000): Promise<{ recomputed: number; transitions: Transition[] }> {
     const transitions: Transition[] = [];
-    // Pending deliveries first (repository-level ones mark the PRs they touch stale), then every stale PR.
-    // On SQLite every statement runs on the event loop: yielding between PRs lets webhooks be answered meanwhile.
-    // PRs with pending evaluations: stored and recomputed with their deliveries.
-    const evaluated = await listPendingEvaluationScopes(this.db, limit);
-    for (const pr of evaluated) {
-      transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
+    // Pending deliveries first, scope by scope, oldest first (repository-level ones mark the PRs they touch stale;
+    // a PR's are stored with its pending evaluations, in order), then the other PRs with pending evaluations, then
+    // every stale PR. On SQLite every statement runs on the event loop: yielding between PRs lets webhooks be
+    // answered meanwhile.
+    let evaluated = 0;
+    for (const scope of await listPendingScopes(this.db, limit)) {
+      const applied = await this.db.transaction().execute(async (trx) => {
+        const stored = scope.number === null ? null : await this.storePendingEvaluations(trx, scope.repository, scope.number);
+        if (stored) evaluated++;
+        return stored ?? (await applyPendingDeliveries(this.ctx, trx, scope)).transitions;
+      });
+      transitions.push(...applied);
       await setImmediate();
     }
-    for (const scope of await listPendingScopes(this.db, limit)) {
-      const applied = await this.db.transaction().execute((trx) => applyPendingDeliveries(this.ctx, trx, scope));
-      transitions.push(...applied.transitions);
+    for (const pr of await listPendingEvaluationScopes(this.db, limit)) {
+      transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
+      evaluated++;
       await setImmediate();
     }
     const stale = await queries.listStalePullRequests(this.db, limit);
@@ -185,7 +231,7 @@ export class MetricsStore {
       transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
       await setImmediate();
     }
-    return { recomputed: evaluated.length + stale.length, transitions };
+    return { recomputed: evaluated + stale.length, transitions };
   }
 
   /**

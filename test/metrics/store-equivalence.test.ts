@@ -279,12 +279,21 @@ async function replay(
   backend: Backend,
   steps: readonly Step[],
   queuedAt?: ReadonlyArray<Date | undefined>,
-): Promise<{ results: unknown[]; rows: Record<string, string[]> }> {
+): Promise<{ results: unknown[]; rows: Record<string, string[]>; mostPendingPerPullRequest: number }> {
   const database: TestDatabase = await createTestDatabase(backend);
   const store = await openStore({ databaseUrl: database.url, logger: silentLogger });
   try {
     const results: unknown[] = [];
+    let mostPendingPerPullRequest = 0;
     for (const [index, step] of steps.entries()) {
+      if (queuedAt && (step.kind === 'recompute' || step.kind === 'stale')) {
+        const pending = await store.db
+          .selectFrom('pending_evaluations')
+          .select(['number', (eb) => eb.fn.countAll<number | string>().as('n')])
+          .groupBy('number')
+          .execute();
+        for (const p of pending) mostPendingPerPullRequest = Math.max(mostPendingPerPullRequest, Number(p.n));
+      }
       if (step.kind === 'deliveries') results.push(await store.storeDeliveries(step.deliveries));
       else if (step.kind === 'evaluate' && queuedAt) results.push(await store.queueEvaluation(step.record, queuedAt[index]));
       else if (step.kind === 'evaluate') results.push(await store.recordEvaluation(step.record));
@@ -292,7 +301,7 @@ async function replay(
       else if (step.kind === 'record') results.push(await store.recordDelivery(step.delivery));
       else results.push(await store.recomputeStale());
     }
-    return { results, rows: await dump(store) };
+    return { results, rows: await dump(store), mostPendingPerPullRequest };
   } finally {
     await store.close();
     await database.drop();
@@ -338,14 +347,21 @@ function onStepClock(steps: readonly Step[]): { steps: Step[]; queuedAt: Array<D
 }
 
 describe('evaluations queued by the jobs end with the same rows as evaluations recorded at once', () => {
-  it.each(['sqlite', 'postgres'] as const)('%s: two seeds', async (backend) => {
-    for (const seed of [4, 5]) {
+  // EQUIVALENCE_SEEDS=10,11,… replays other histories. Checked with seeds 4 to 40 on both engines: the same rows but
+  // for seed 23, where the queued replay has one revert more: its sweep applied a merged PR's pending deliveries
+  // (pending since its opening: only queued evaluations had followed) before a default-branch push reverting its
+  // merge commit, which the other replay's sweep applied first (revert matching needs the merge commit when the
+  // revert is recorded: docs/metrics.md, Reverts). Order-dependent before this change too; not a lost row.
+  it.each(['sqlite', 'postgres'] as const)('%s: seeds 4 and 5', async (backend) => {
+    for (const seed of (process.env.EQUIVALENCE_SEEDS ?? '4,5').split(',').map(Number)) {
       const { steps, queuedAt } = onStepClock(generate(seed, 6, 120));
-      expect(steps.filter((s) => s.kind === 'evaluate').length).toBeGreaterThan(20);
+      expect(steps.filter((s) => s.kind === 'evaluate').length).toBeGreaterThan(10);
       const atOnce = await replay(backend, steps);
       const queued = await replay(backend, steps, queuedAt);
       expect(queued.rows).toEqual(atOnce.rows);
-      expect(queued.rows.evaluations!.length).toBeGreaterThan(20);
+      expect(queued.rows.evaluations!.length).toBeGreaterThan(10);
+      // Some recomputation stored several evaluations of one PR at once.
+      expect(queued.mostPendingPerPullRequest).toBeGreaterThanOrEqual(2);
     }
   });
 });

@@ -72,30 +72,7 @@ export async function storeEvaluation(
   known?: PullRequestRow,
   pushesApplied = false,
 ): Promise<StoredEvaluation> {
-  const groups = [...new Set(r.sensitiveGroups)].sort();
-  const verdict = {
-    author_class: r.authorship.class,
-    agent: r.authorship.agent,
-    confidence: r.authorship.confidence,
-    human_of_record: r.authorship.humanOfRecord,
-    sensitive_groups: JSON.stringify(groups),
-    highest_sensitive_group: highestSensitiveGroup(groups),
-    required_reviewers: JSON.stringify(r.requiredReviewers),
-    changed_files: r.changedFiles,
-    additions: r.additions,
-    deletions: r.deletions,
-  };
-  const evaluation = {
-    gate_satisfied: bool(r.gateSatisfied),
-    failing_rules: JSON.stringify(r.failingRules),
-    qualifying_approvals: JSON.stringify(
-      r.qualifyingApprovals.map((a) => ({ login: a.login, submittedAt: new Date(a.submittedAt).toISOString() })),
-    ),
-    evaluated_at: r.evaluatedAt.toISOString(),
-    rules: r.rules ? JSON.stringify(r.rules.map((x) => ({ name: x.name, mode: x.mode, holds: x.holds }))) : null,
-    overridden: bool(r.override !== null),
-  };
-  const commitShas = JSON.stringify(r.commits.map((c) => c.sha));
+  const { verdict, evaluation, commitShas, evaluationRow, seen, overrideRow } = rowsOfEvaluation(r);
   const verdictDiffers = (row: PullRequestRow | undefined) =>
     !row || (Object.keys(verdict) as Array<keyof typeof verdict>).some((k) => row[k] !== verdict[k]);
   const upsertVerdict = () => {
@@ -124,37 +101,9 @@ export async function storeEvaluation(
     .limit(1);
   const evaluationInsert = trx
     .insertInto('evaluations')
-    .values({
-      delivery_id: r.deliveryId.slice(0, 128),
-      repository: r.repository,
-      number: r.pullNumber,
-      head_sha: r.headSha,
-      conclusion: r.conclusion,
-      ...evaluation,
-      enforce_conclusion: r.enforceConclusion ?? null,
-      commit_shas: commitShas,
-      duration_ms: r.durationMs,
-    })
+    .values(evaluationRow)
     .onConflict((oc) => oc.columns(['delivery_id', 'repository', 'number', 'head_sha']).doNothing())
     .returning('delivery_id');
-  const seenAt = r.evaluatedAt.toISOString();
-  const seen = r.commits.map((c) => ({
-    sha: c.sha,
-    agent: c.agent,
-    authorLogin: c.authorLogin,
-    firstSeenHeadSha: r.headSha,
-    firstSeenAt: seenAt,
-  }));
-  const o = r.override;
-  const overrideRow = o && {
-    repository: r.repository,
-    number: r.pullNumber,
-    login: o.login,
-    at: new Date(o.at).toISOString(),
-    head_sha: o.headSha ?? r.headSha,
-    reason: o.reason ? o.reason.slice(0, MAX_OVERRIDE_REASON) : null,
-    source: o.source ?? null,
-  };
   /** The commits and the override, inserted when the evaluation was (`onlyIf`: see `insertCommitsQueries`). */
   const commitAndOverrideInserts = (onlyIf?: RawBuilder<boolean>) => [
     ...insertCommitsQueries(trx, r.repository, r.pullNumber, seen, onlyIf),
@@ -278,6 +227,69 @@ export async function storeEvaluation(
     pullRequest: before,
     ...(rows ? { prepared: { rows, attributions: [...afterApply, ...attributedNow] } } : {}),
   };
+}
+
+/**
+ * The rows one evaluation writes: the PR's verdict columns, the evaluation row (and the part of it the figures
+ * read), the commits it saw (first seen at its head) and its override row (null: none). Pure.
+ */
+function rowsOfEvaluation(r: EvaluationRecord) {
+  const groups = [...new Set(r.sensitiveGroups)].sort();
+  const verdict = {
+    author_class: r.authorship.class,
+    agent: r.authorship.agent,
+    confidence: r.authorship.confidence,
+    human_of_record: r.authorship.humanOfRecord,
+    sensitive_groups: JSON.stringify(groups),
+    highest_sensitive_group: highestSensitiveGroup(groups),
+    required_reviewers: JSON.stringify(r.requiredReviewers),
+    changed_files: r.changedFiles,
+    additions: r.additions,
+    deletions: r.deletions,
+  };
+  const evaluation = {
+    gate_satisfied: bool(r.gateSatisfied),
+    failing_rules: JSON.stringify(r.failingRules),
+    qualifying_approvals: JSON.stringify(
+      r.qualifyingApprovals.map((a) => ({ login: a.login, submittedAt: new Date(a.submittedAt).toISOString() })),
+    ),
+    evaluated_at: r.evaluatedAt.toISOString(),
+    rules: r.rules ? JSON.stringify(r.rules.map((x) => ({ name: x.name, mode: x.mode, holds: x.holds }))) : null,
+    overridden: bool(r.override !== null),
+  };
+  const commitShas = JSON.stringify(r.commits.map((c) => c.sha));
+  const evaluationRow = {
+    delivery_id: r.deliveryId.slice(0, 128),
+    repository: r.repository,
+    number: r.pullNumber,
+    head_sha: r.headSha,
+    conclusion: r.conclusion,
+    ...evaluation,
+    enforce_conclusion: r.enforceConclusion ?? null,
+    commit_shas: commitShas,
+    duration_ms: r.durationMs,
+  };
+  const seenAt = r.evaluatedAt.toISOString();
+  const seen: SeenCommit[] = r.commits.map((c) => ({
+    sha: c.sha,
+    agent: c.agent,
+    authorLogin: c.authorLogin,
+    firstSeenHeadSha: r.headSha,
+    firstSeenAt: seenAt,
+  }));
+  const o = r.override;
+  const overrideRow: OverridesTable | null = o
+    ? {
+        repository: r.repository,
+        number: r.pullNumber,
+        login: o.login,
+        at: new Date(o.at).toISOString(),
+        head_sha: o.headSha ?? r.headSha,
+        reason: o.reason ? o.reason.slice(0, MAX_OVERRIDE_REASON) : null,
+        source: o.source ?? null,
+      }
+    : null;
+  return { verdict, evaluation, commitShas, evaluationRow, seen, overrideRow };
 }
 
 /** The latest evaluation's columns the figures depend on. */
@@ -419,4 +431,140 @@ export async function listPendingEvaluationScopes(db: Db, limit: number): Promis
     .limit(limit)
     .execute();
   return rows.map((r) => ({ repository: r.repository, number: r.number }));
+}
+
+/** Size columns of the PR row that deliveries write too (non-null values only), for `storeEvaluations`. */
+export interface SizeColumns {
+  changed_files?: number;
+  additions?: number;
+  deletions?: number;
+}
+
+/**
+ * Stores a PR's pending evaluations `records` (oldest first) inside `trx`, after its pending deliveries were
+ * applied, in two statements on PostgreSQL whatever their number, with the same rows as storing them one by one
+ * (`storeEvaluation`) in that order: (1) the PR row (locked), its unresolved pushes and its rows for the
+ * recomputation, and the insert of every evaluation (idempotent: duplicates are left out and add nothing else);
+ * (2) the verdict of the last one when it differs from the row, the commits first seen by the inserted ones and
+ * their overrides. Push attributions are computed evaluation by evaluation, as each would have. `sizesAfter`: the
+ * size columns deliveries received after the last evaluation wrote (they are written last). The result carries
+ * the PR row and `prepared`: the caller must recompute with them (`recomputePullRequest`), which writes the
+ * attributions. Throws on store errors.
+ */
+export async function storeEvaluations(
+  ctx: StoreContext,
+  trx: Db,
+  repository: string,
+  number: number,
+  records: readonly EvaluationRecord[],
+  sizesAfter: SizeColumns = {},
+): Promise<{ pullRequest: PullRequestRow | undefined; prepared: PreparedRecompute; transitions: Transition[] }> {
+  const all = records.map(rowsOfEvaluation);
+  const read = (await executeTogether(ctx, trx, [
+    lockPullRequestQuery(ctx, trx, repository, number),
+    unresolvedPushesQuery(trx, repository, number),
+    ...eventRowsQueries(trx, repository, number),
+    all.length > 0
+      ? trx
+          .insertInto('evaluations')
+          .values(all.map((e) => e.evaluationRow))
+          .onConflict((oc) => oc.columns(['delivery_id', 'repository', 'number', 'head_sha']).doNothing())
+          .returning(['delivery_id', 'head_sha'])
+      : undefined,
+  ])) as unknown[][];
+  const insertIndex = read.length - 1;
+  const found = read[0]?.[0] as PullRequestRow | undefined;
+  let unresolved = read[1] as UnresolvedPush[];
+  const rows = eventRowsOf(read.slice(2, insertIndex));
+  const key = (a: string, b: string) => `${a}\u0000${b}`;
+  const insertedKeys = new Set(
+    (read[insertIndex] as Array<{ delivery_id: string; head_sha: string }>).map((k) => key(k.delivery_id, k.head_sha)),
+  );
+  const inserted = all.filter((e) => insertedKeys.has(key(e.evaluationRow.delivery_id, e.evaluationRow.head_sha)));
+
+  // The verdict each evaluation wrote in turn: the last one's, with the sizes of later deliveries, is the row's.
+  const last = all.at(-1);
+  const finalVerdict = last ? { ...last.verdict, ...sizesAfter } : undefined;
+  const differs = (row: PullRequestRow | undefined, verdict: Record<string, unknown>) =>
+    !row || Object.keys(verdict).some((k) => row[k as keyof PullRequestRow] !== verdict[k]);
+  const upsert =
+    finalVerdict && differs(found, finalVerdict)
+      ? trx
+          .insertInto('pull_requests')
+          .values({
+            repository,
+            number,
+            ...finalVerdict,
+            updated_at: nowIso(),
+            head_sha: records[0]!.headSha,
+            draft: 0,
+            state: 'open',
+            figures_stale: 1,
+            ...NEW_PULL_REQUEST_COUNTERS,
+          })
+          .onConflict((oc) => oc.columns(['repository', 'number']).doUpdateSet({ ...finalVerdict, updated_at: nowIso() }))
+          .returningAll()
+      : undefined;
+  const commits = inserted.flatMap((e) => e.seen);
+  const overrides = inserted.flatMap((e) => (e.overrideRow ? [e.overrideRow] : []));
+  const commitQueries = insertCommitsQueries(trx, repository, number, commits);
+  const written = (await executeTogether(ctx, trx, [
+    upsert,
+    ...commitQueries,
+    overrides.length > 0
+      ? trx
+          .insertInto('overrides')
+          .values(overrides)
+          .onConflict((oc) => oc.columns(['repository', 'number', 'login', 'at']).doNothing())
+          .returningAll()
+      : undefined,
+  ])) as unknown[][];
+  const pullRequest = (written[0]?.[0] as PullRequestRow | undefined) ?? found;
+  const newCommits = new Map(
+    (written.slice(1, 1 + commitQueries.length).flat() as Array<{ sha: string; agent: number }>).map((c) => [c.sha, c]),
+  );
+  // Overrides inserted now, by login and time: each is new for the first evaluation that carries it.
+  const newOverrides = new Map((written[1 + commitQueries.length] as OverridesTable[]).map((o) => [key(o.login, o.at), o]));
+
+  // Evaluation by evaluation, as storing each in turn would have: the row's labels at it (for an override's
+  // transition), the commits it saw first, and the pushes that became attributable.
+  const transitions: Transition[] = [];
+  const attributions: PushAttribution[] = [];
+  let labelsRow = found;
+  const firstSeen = new Set<string>();
+  for (const e of all) {
+    if (differs(labelsRow, e.verdict)) labelsRow = { ...(labelsRow ?? (pullRequest as PullRequestRow)), ...e.verdict };
+    if (!insertedKeys.has(key(e.evaluationRow.delivery_id, e.evaluationRow.head_sha))) continue;
+    rows.evaluations.push({ ...e.evaluation, conclusion: e.evaluationRow.conclusion });
+    const override = e.overrideRow && newOverrides.get(key(e.overrideRow.login, e.overrideRow.at));
+    if (override) {
+      newOverrides.delete(key(override.login, override.at));
+      transitions.push({ kind: 'override', labels: labelsOf(labelsRow!) });
+      rows.overrides.push(override);
+    }
+    const mine: Array<{ agent: number }> = [];
+    for (const c of e.seen) {
+      const sha = c.sha.toLowerCase();
+      const stored = newCommits.get(sha);
+      if (stored && !firstSeen.has(sha)) {
+        firstSeen.add(sha);
+        mine.push(stored);
+      }
+    }
+    // An evaluation's commit SHAs attribute the pushes of its head that none evaluated before.
+    unresolved = unresolved.map((p) =>
+      p.commit_shas === null && p.after_sha === e.evaluationRow.head_sha ? { ...p, commit_shas: e.commitShas } : p,
+    );
+    const now = attributionsOf(unresolved, { headSha: e.evaluationRow.head_sha, commits: mine });
+    attributions.push(...now);
+    const done = new Set(now.map((a) => a[0]));
+    unresolved = unresolved
+      .filter((p) => !done.has(p.after_sha))
+      .map((p) =>
+        p.after_sha === e.evaluationRow.head_sha && mine.length > 0
+          ? { ...p, added: Number(p.added ?? 0) + mine.length, agent: Number(p.agent ?? 0) + mine.filter((c) => c.agent === 1).length }
+          : p,
+      );
+  }
+  return { pullRequest, prepared: { rows, attributions }, transitions };
 }

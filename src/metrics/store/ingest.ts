@@ -107,10 +107,14 @@ export async function storeDeliveries(db: Db, deliveries: readonly DeliveryRecor
   });
 }
 
-/** Which pending deliveries to apply: those of one PR, or the repository-level ones (`number: null`) of a repository. */
+/**
+ * Which pending deliveries to apply: those of one PR, or the repository-level ones (`number: null`) of a repository;
+ * with `until` (ISO 8601), only those received at or before it.
+ */
 export interface PendingScope {
   repository: string;
   number: number | null;
+  until?: string;
 }
 
 /** Most pending deliveries applied in one transaction. */
@@ -205,11 +209,12 @@ async function claimPendingDeliveries(
   scope: PendingScope,
 ): Promise<Array<{ id: string; facts: string | null; received_at: string }>> {
   const pullNumber = scope.number === null ? sql`pull_number IS NULL` : sql`pull_number = ${scope.number}`;
+  const until = scope.until === undefined ? sql`` : sql`AND received_at <= ${scope.until}`;
   if (ctx.dialect === 'postgres') {
     const { rows } = await sql<{ id: string; facts: string | null; received_at: string }>`
       UPDATE deliveries AS d SET applied = 1, facts = NULL
       FROM (SELECT id, facts FROM deliveries
-            WHERE applied = 0 AND repository = ${scope.repository} AND ${pullNumber}
+            WHERE applied = 0 AND repository = ${scope.repository} AND ${pullNumber} ${until}
             ORDER BY received_at LIMIT ${APPLY_BATCH} FOR UPDATE SKIP LOCKED) AS pending
       WHERE d.id = pending.id AND d.applied = 0
       RETURNING d.id, pending.facts, d.received_at`.execute(trx);
@@ -225,6 +230,7 @@ async function claimPendingDeliveries(
         .where('applied', '=', 0)
         .where('repository', '=', scope.repository)
         .where('pull_number', scope.number === null ? 'is' : '=', scope.number)
+        .$if(scope.until !== undefined, (qb) => qb.where('received_at', '<=', scope.until!))
         .orderBy('received_at')
         .limit(APPLY_BATCH),
     )
