@@ -533,7 +533,7 @@ export async function storeEvaluations(
   let labelsRow = found;
   const firstSeen = new Set<string>();
   for (const e of all) {
-    if (differs(labelsRow, e.verdict)) labelsRow = { ...(labelsRow ?? (pullRequest)), ...e.verdict };
+    if (differs(labelsRow, e.verdict)) labelsRow = { ...(labelsRow ?? pullRequest), ...e.verdict };
     if (!insertedKeys.has(key(e.evaluationRow.delivery_id, e.evaluationRow.head_sha))) continue;
     rows.evaluations.push({ ...e.evaluation, conclusion: e.evaluationRow.conclusion });
     const override = e.overrideRow && newOverrides.get(key(e.overrideRow.login, e.overrideRow.at));
