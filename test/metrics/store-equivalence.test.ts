@@ -359,9 +359,20 @@ describe('evaluations queued by the jobs end with the same rows as evaluations r
       const atOnce = await replay(backend, steps);
       const queued = await replay(backend, steps, queuedAt);
       expect(queued.rows).toEqual(atOnce.rows);
+      // The same Prometheus observations overall (made later in the queued replay).
+      expect(transitionsOf(queued.results)).toEqual(transitionsOf(atOnce.results));
       expect(queued.rows.evaluations!.length).toBeGreaterThan(10);
       // Some recomputation stored several evaluations of one PR at once.
       expect(queued.mostPendingPerPullRequest).toBeGreaterThanOrEqual(2);
     }
   });
 });
+
+/** Every transition the calls returned (recomputations return lists; writes and the sweep, objects with a list), sorted. */
+function transitionsOf(results: readonly unknown[]): string[] {
+  return results
+    .flatMap((r): unknown[] => (Array.isArray(r) ? (r as unknown[]) : ((r as { transitions?: unknown[] } | null)?.transitions ?? [])))
+    .filter((t): t is { kind: string } => typeof t === 'object' && t !== null && 'kind' in t)
+    .map((t) => JSON.stringify(t))
+    .sort();
+}

@@ -530,16 +530,16 @@ export async function storeEvaluations(
   // transition), the commits it saw first, and the pushes that became attributable.
   const transitions: Transition[] = [];
   const attributions: PushAttribution[] = [];
-  let labelsRow = found;
   const firstSeen = new Set<string>();
   for (const e of all) {
-    if (differs(labelsRow, e.verdict)) labelsRow = { ...(labelsRow ?? pullRequest), ...e.verdict };
+    // Each evaluation leaves its verdict on the row (written, or there already): its labels are the row's.
+    const labels = labelsOf({ repository, ...e.verdict });
     if (!insertedKeys.has(key(e.evaluationRow.delivery_id, e.evaluationRow.head_sha))) continue;
     rows.evaluations.push({ ...e.evaluation, conclusion: e.evaluationRow.conclusion });
     const override = e.overrideRow && newOverrides.get(key(e.overrideRow.login, e.overrideRow.at));
     if (override) {
       newOverrides.delete(key(override.login, override.at));
-      transitions.push({ kind: 'override', labels: labelsOf(labelsRow!) });
+      transitions.push({ kind: 'override', labels });
       rows.overrides.push(override);
     }
     const mine: Array<{ agent: number }> = [];
