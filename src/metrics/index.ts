@@ -75,6 +75,17 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
   // Group commit of the webhook path: the deliveries that arrive while one insert runs go together in the next.
   const recordDeliveries = groupCommit((batch: readonly DeliveryRecord[]) => store.storeDeliveries(batch), DELIVERY_BATCH);
 
+  const evaluationFailed = (evaluation: EvaluationRecord, err: unknown): void =>
+    logger.error(
+      {
+        deliveryId: evaluation.deliveryId,
+        repository: evaluation.repository,
+        pullNumber: evaluation.pullNumber,
+        err: (err as Error).message,
+      },
+      'metrics: recording the evaluation failed',
+    );
+
   const httpHandler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const pathname = (req.url ?? '').split('?')[0];
     if (pathname !== '/metrics' || token === '') return false;
@@ -123,30 +134,14 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
         if (result.status === 'recorded') prometheus.observeEvaluation(evaluation);
         observe(result.transitions);
       } catch (err) {
-        logger.error(
-          {
-            deliveryId: evaluation.deliveryId,
-            repository: evaluation.repository,
-            pullNumber: evaluation.pullNumber,
-            err: (err as Error).message,
-          },
-          'metrics: recording the evaluation failed',
-        );
+        evaluationFailed(evaluation, err);
       }
     },
     async queueEvaluation(evaluation: EvaluationRecord) {
       try {
         if ((await store.queueEvaluation(evaluation)) === 'recorded') prometheus.observeEvaluation(evaluation);
       } catch (err) {
-        logger.error(
-          {
-            deliveryId: evaluation.deliveryId,
-            repository: evaluation.repository,
-            pullNumber: evaluation.pullNumber,
-            err: (err as Error).message,
-          },
-          'metrics: recording the evaluation failed',
-        );
+        evaluationFailed(evaluation, err);
       }
     },
     async recomputeStale(limit?: number) {

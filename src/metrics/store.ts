@@ -19,9 +19,11 @@
  * Round trips: on PostgreSQL every statement is one round trip, which a job's `recordEvaluation` waits for. The
  * PR row is read once per transaction (each step passes on the row it wrote), statements on different rows are
  * sent as one (`executeTogether` in store/common.ts), and per-row updates are one `UPDATE … FROM (VALUES …)`. An
- * evaluation after applied deliveries is one statement that also reads what the recomputation needs, so a typical
- * job is: BEGIN, claim the pending deliveries, apply them, the evaluation, the recomputation's writes, COMMIT;
- * `test/metrics/roundtrips.test.ts` bounds the statements of a typical job.
+ * evaluation after applied deliveries is one statement that also reads what the recomputation needs
+ * (`recordEvaluation`: BEGIN, claim the pending deliveries, apply them, the evaluation, the recomputation's writes,
+ * COMMIT). The app's jobs send one statement (`queueEvaluation`); the periodic pass stores a PR's pending
+ * evaluations in two statements however many there are (`storeEvaluations`) and recomputes it once;
+ * `test/metrics/roundtrips.test.ts` bounds the statements of each.
  */
 import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
@@ -139,10 +141,10 @@ export class MetricsStore {
   }
 
   /**
-   * Stores the PR's pending evaluations (`queueEvaluation`), each after the pending deliveries received before it,
-   * applies the rest of its pending deliveries, then recomputes its figures once from all its stored events and
-   * clears its stale marker, in one transaction. Returns what became
-   * known for the first time (empty when the PR is unknown or nothing changed). Throws on store errors.
+   * Applies the PR's pending deliveries and stores its pending evaluations (`queueEvaluation`), with the rows they
+   * would have left stored one by one in the order they were recorded, then recomputes its figures once from all its
+   * stored events and clears its stale marker, in one transaction. Returns what became known for the first time
+   * (empty when the PR is unknown or nothing changed). Throws on store errors.
    */
   async recomputePullRequest(repository: string, number: number): Promise<Transition[]> {
     return this.db.transaction().execute(async (trx) => {
@@ -199,11 +201,11 @@ export class MetricsStore {
   }
 
   /**
-   * Stores the pending evaluations of at most `limit` PRs (each PR recomputed once, in its own transaction, as
-   * `recomputePullRequest`), applies pending deliveries, and recomputes PRs marked stale (events stored without a
-   * recomputation since: a job that never ran, a forced push that touched other PRs), at most `limit`. Returns how
-   * many PRs it recomputed (both kinds; a PR may count twice) and the transitions. Safe to run on several replicas
-   * at once.
+   * The periodic pass: applies pending deliveries scope by scope, oldest first (a PR's with its pending evaluations,
+   * the PR then recomputed once, as `recomputePullRequest`), stores the other pending evaluations the same way, and
+   * recomputes PRs marked stale (events stored without a recomputation since: a job that never ran, a forced push
+   * that touched other PRs); at most `limit` of each kind, each in its own transaction. Returns how many PRs it
+   * recomputed (a PR may count twice) and the transitions. Safe to run on several replicas at once.
    */
   async recomputeStale(limit = 1000): Promise<{ recomputed: number; transitions: Transition[] }> {
     const transitions: Transition[] = [];
