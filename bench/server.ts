@@ -129,23 +129,26 @@ if (env.BENCH_APP === 'noop') {
   // QUEUE_CONCURRENCY=0: a web process that takes no jobs, as in production (src/server.ts).
   const concurrency = num('QUEUE_CONCURRENCY', 4);
   if (env.BENCH_WORKERS !== 'paused' && concurrency > 0) await queue.start(handlers, { concurrency });
-  // The metrics recomputation pass, as src/server.ts schedules it (its time is counted in `sinkMs.recomputeStale`).
+  // The metrics pass, queued as src/server.ts does (its time is counted in `sinkMs.recomputeStale`: the jobs call the
+  // timed sink). `recompute` runs it here until nothing is pending, for the end of a round.
+  const timer =
+    metrics && concurrency > 0
+      ? scheduleMetricsRecompute(queue, num('METRICS_RECOMPUTE_INTERVAL_S', DEFAULT_RECOMPUTE_INTERVAL_S) * 1000, log)
+      : undefined;
   const timedMetrics = metrics && timed(metrics);
-  const pass =
-    timedMetrics &&
-    scheduleMetricsRecompute(queue.state, timedMetrics, num('METRICS_RECOMPUTE_INTERVAL_S', DEFAULT_RECOMPUTE_INTERVAL_S) * 1000, log);
   recompute = async () => {
-    // A pass handles at most 500 PRs; one that returns null ran elsewhere (the timer's): wait for it and try again.
+    if (!metrics || !timedMetrics) return;
     for (;;) {
-      const recomputed = await pass?.runNow();
-      if (recomputed === undefined || (recomputed !== null && recomputed < 500)) return;
-      if (recomputed === null) await new Promise((resolve) => setTimeout(resolve, 50));
+      const recomputed = await timedMetrics.recomputeStale(500);
+      const pending = await metrics.db.selectFrom('pending_evaluations').select('number').limit(1).execute();
+      if (recomputed < 500 && pending.length === 0 && (await queue.stats()).running === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
   stats = () => queue.stats();
   workers = (run) => (run ? queue.start(handlers, { concurrency: Math.max(1, concurrency) }) : queue.stop());
   shutdown = async () => {
-    if (pass) clearInterval(pass.timer);
+    if (timer) clearInterval(timer);
     await server.stop();
     await queue.close();
     await metrics?.close();

@@ -22,6 +22,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { createProbot, ProbotOctokit } from 'probot';
 import { updateEnvFile } from './env-file.js';
 import { createApp, DEFAULT_DEBOUNCE_MS, DEFAULT_RETRY_WINDOW_S } from './github/app.js';
+import { metricsRecomputeJob } from './github/deliveries.js';
 import type { Octokit } from './github/facts.js';
 import { redeliverFailedDeliveries } from './github/redelivery.js';
 import { connectHost } from './http/healthcheck.js';
@@ -38,7 +39,7 @@ import {
 } from './http/webhooks.js';
 import { createLogger } from './logging.js';
 import { MAX_YIELD_MS, WebhookLoad } from './github/webhook-load.js';
-import { createMetrics, type Metrics, type MetricsSink } from './metrics/index.js';
+import { createMetrics, type Metrics } from './metrics/index.js';
 import { preparedStatementsFromEnv } from './postgres-pool.js';
 import { openJobQueue, type JobHandler, type JobQueue } from './queue/index.js';
 import { createPipelineMetrics } from './queue/metrics.js';
@@ -346,8 +347,9 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
       timers.push(every);
     }
     // The evaluations the jobs recorded as pending, and PRs whose events arrived without a job that recomputed them
-    // (pushes, forced pushes): stored and recomputed every METRICS_RECOMPUTE_INTERVAL_S, by one instance at a time.
-    timers.push(scheduleMetricsRecompute(queue.state, metrics, recomputeIntervalS * 1000, log).timer);
+    // (pushes, forced pushes): stored and recomputed every METRICS_RECOMPUTE_INTERVAL_S by a job (one at a time
+    // across instances). Instances that take no jobs do not queue it: the workers do.
+    if (concurrency > 0) timers.push(scheduleMetricsRecompute(queue, recomputeIntervalS * 1000, log));
     return { handlers: [webhooks, pingHandler, ...added], metrics, queue, stop };
   } catch (error) {
     await stop();
@@ -359,36 +361,20 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
 export const DEFAULT_RECOMPUTE_INTERVAL_S = 5;
 
 /**
- * Runs `metrics.recomputeStale` every `intervalMs` (ms) while this process holds the `metrics-recompute` lock (one
- * instance at a time across replicas; a pass still running here is not started again): it stores the evaluations
- * the jobs recorded as pending and computes the figures of every PR with pending work or marked stale. Output: the
- * timer (unref'd; clear it to stop) and `runNow`, which runs one pass at once and resolves how many PRs it
- * recomputed (null when another pass or instance held the lock). Errors are logged, never thrown.
+ * Queues the metrics pass (a `recompute-metrics` job, src/github/jobs.ts) every `intervalMs` (ms): it stores the
+ * evaluations the jobs recorded as pending and computes the figures of every PR with pending work or marked stale.
+ * The job has one key and one queue, so the additions of every instance coalesce into one pending job and one pass
+ * runs at a time; it runs where jobs run, yielding to floods of deliveries like any job. Output: the timer
+ * (unref'd; clear it to stop). A failed addition is logged, never thrown.
  */
-export function scheduleMetricsRecompute(
-  state: Pick<JobQueue['state'], 'withExclusiveLock'>,
-  metrics: Pick<MetricsSink, 'recomputeStale'>,
-  intervalMs: number,
-  log: Logger,
-): { timer: NodeJS.Timeout; runNow: () => Promise<number | null> } {
-  let running: Promise<number | null> | null = null;
-  const runNow = (): Promise<number | null> => {
-    if (running) return Promise.resolve(null);
-    const pass: Promise<number | null> = state
-      .withExclusiveLock('metrics-recompute', () => metrics.recomputeStale(500))
-      .catch((error: Error) => {
-        log.warn({ err: { message: error.message } }, 'metrics: recomputing pending and stale pull requests failed');
-        return null;
-      })
-      .finally(() => {
-        running = null;
-      });
-    running = pass;
-    return pass;
-  };
-  const timer = setInterval(() => void runNow(), intervalMs);
+export function scheduleMetricsRecompute(queue: Pick<JobQueue, 'add'>, intervalMs: number, log: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    queue
+      .add(metricsRecomputeJob())
+      .catch((error: Error) => log.warn({ err: { message: error.message } }, 'metrics: could not queue the metrics pass'));
+  }, intervalMs);
   timer.unref();
-  return { timer, runNow };
+  return timer;
 }
 
 /** `node dist/src/server.js`: loads `.env`, starts, stops cleanly on SIGTERM/SIGINT. Prints one line when start-up fails. */

@@ -1,24 +1,15 @@
 /**
- * The periodic metrics pass of src/server.ts (`scheduleMetricsRecompute`): it runs `recomputeStale` under the
- * `metrics-recompute` lock, never twice at once in one process, on its timer, and logs (never throws) a failure.
+ * The metrics pass: src/server.ts queues a `recompute-metrics` job every METRICS_RECOMPUTE_INTERVAL_S
+ * (`scheduleMetricsRecompute`), whose additions coalesce into one pending job; the job (src/github/jobs.ts) runs the
+ * sink's `recomputeStale` for at most 500 PRs, yielding between PRs.
  */
-import { describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import pino from 'pino';
+import { metricsRecomputeJob, TASKS } from '../src/github/deliveries.js';
+import type { MetricsSink } from '../src/metrics/sink.js';
+import type { JobSpec } from '../src/queue/types.js';
 import { scheduleMetricsRecompute } from '../src/server.js';
-
-/** A lock like the queue's: `held` simulates another instance holding it. */
-function fakeLock() {
-  const names: string[] = [];
-  const lock = {
-    held: false,
-    names,
-    withExclusiveLock: async <T>(name: string, fn: () => Promise<T>): Promise<T | null> => {
-      names.push(name);
-      return lock.held ? null : fn();
-    },
-  };
-  return lock;
-}
+import { createTestProbot } from './github/harness.js';
 
 function logger() {
   const lines: Array<Record<string, unknown>> = [];
@@ -26,65 +17,59 @@ function logger() {
   return { log, lines };
 }
 
+afterEach(() => {
+  jest.useRealTimers();
+});
+
 describe('scheduleMetricsRecompute', () => {
-  it('runs the pass under the metrics-recompute lock and resolves how many PRs it recomputed', async () => {
-    const lock = fakeLock();
-    const metrics = { recomputeStale: jest.fn((_limit?: number) => Promise.resolve(7)) };
-    const { log } = logger();
-    const { timer, runNow } = scheduleMetricsRecompute(lock, metrics, 60_000, log);
-    try {
-      await expect(runNow()).resolves.toBe(7);
-      expect(metrics.recomputeStale).toHaveBeenCalledWith(500);
-      expect(lock.names).toEqual(['metrics-recompute']);
-      lock.held = true;
-      await expect(runNow()).resolves.toBeNull();
-      expect(metrics.recomputeStale).toHaveBeenCalledTimes(1);
-    } finally {
-      clearInterval(timer);
-    }
-  });
-
-  it('does not start a second pass while one runs in this process', async () => {
-    let finish: (n: number) => void = () => undefined;
-    const metrics = { recomputeStale: jest.fn(() => new Promise<number>((resolve) => (finish = resolve))) };
-    const { timer, runNow } = scheduleMetricsRecompute(fakeLock(), metrics, 60_000, logger().log);
-    try {
-      const first = runNow();
-      await new Promise((resolve) => setImmediate(resolve));
-      await expect(runNow()).resolves.toBeNull();
-      finish(3);
-      await expect(first).resolves.toBe(3);
-      expect(metrics.recomputeStale).toHaveBeenCalledTimes(1);
-      // Once it is over, the next one runs.
-      const next = runNow();
-      await new Promise((resolve) => setImmediate(resolve));
-      finish(0);
-      await expect(next).resolves.toBe(0);
-      expect(metrics.recomputeStale).toHaveBeenCalledTimes(2);
-    } finally {
-      clearInterval(timer);
-    }
-  });
-
-  it('runs on its timer and logs a failed pass without throwing', async () => {
+  it('queues the metrics pass on its timer, with one key and one queue, and logs a failed addition', async () => {
     jest.useFakeTimers();
-    const metrics = { recomputeStale: jest.fn(() => Promise.reject(new Error('database is down'))) };
+    const added: JobSpec[] = [];
+    let fail = false;
+    const queue = {
+      add: (spec: JobSpec) =>
+        fail ? Promise.reject(new Error('database is down')) : (added.push(spec), Promise.resolve({ coalesced: false })),
+    };
     const { log, lines } = logger();
-    const { timer } = scheduleMetricsRecompute(fakeLock(), metrics, 5000, log);
+    const timer = scheduleMetricsRecompute(queue, 5000, log);
     try {
       await jest.advanceTimersByTimeAsync(4999);
-      expect(metrics.recomputeStale).not.toHaveBeenCalled();
+      expect(added).toEqual([]);
       await jest.advanceTimersByTimeAsync(1);
-      expect(metrics.recomputeStale).toHaveBeenCalledTimes(1);
+      expect(added).toEqual([{ task: 'recompute-metrics', payload: {}, key: 'metrics-recompute', queue: 'metrics-recompute' }]);
+      fail = true;
       await jest.advanceTimersByTimeAsync(5000);
-      expect(metrics.recomputeStale).toHaveBeenCalledTimes(2);
+      expect(added).toHaveLength(1);
       expect(lines.map((l) => [l.msg, (l.err as { message?: string }).message])).toEqual([
-        ['metrics: recomputing pending and stale pull requests failed', 'database is down'],
-        ['metrics: recomputing pending and stale pull requests failed', 'database is down'],
+        ['metrics: could not queue the metrics pass', 'database is down'],
       ]);
     } finally {
       clearInterval(timer);
-      jest.useRealTimers();
     }
+  });
+});
+
+describe('the recompute-metrics job', () => {
+  it('runs recomputeStale for at most 500 PRs, yielding to the event loop between PRs; additions coalesce while it waits', async () => {
+    const calls: Array<{ limit: number | undefined; between: boolean }> = [];
+    let turns = 0;
+    const metrics = {
+      recomputeStale: async (limit?: number, between?: () => Promise<unknown>) => {
+        calls.push({ limit, between: typeof between === 'function' });
+        let yielded = false;
+        setImmediate(() => (yielded = true));
+        await between?.();
+        if (yielded) turns++;
+        return 2;
+      },
+    } as unknown as MetricsSink;
+    const probot = await createTestProbot({ metrics, drainOnReceive: false });
+    expect(await probot.queue.add(metricsRecomputeJob())).toEqual({ coalesced: false });
+    expect(await probot.queue.add(metricsRecomputeJob())).toEqual({ coalesced: true });
+    expect(await probot.drain()).toBe(1);
+    expect(calls).toEqual([{ limit: 500, between: true }]);
+    // `between` let the event loop turn (SQLite statements run on it; deliveries are answered there).
+    expect(turns).toBe(1);
+    expect(Object.keys(probot.handlers)).toContain(TASKS.metricsRecompute);
   });
 });

@@ -154,6 +154,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
       ...(options.appId ? { appId: options.appId } : {}),
       debounceMs,
       retryWindowSeconds: options.retryWindowSeconds ?? DEFAULT_RETRY_WINDOW_S,
+      lull: () => load.lull(),
       observe: {
         retry: (cause) => options.observe?.retry(cause),
         job: (task, outcome, seconds) => options.observe?.job(task, outcome, seconds),

@@ -22,7 +22,17 @@ export const TASKS = {
   installation: 'refresh-installation',
   /** Post the `ai-review` check run on a merge group's head SHA. */
   mergeGroup: 'evaluate-merge-group',
+  /** The metrics pass: store the evaluations jobs recorded as pending, compute the figures of PRs with pending work. */
+  metricsRecompute: 'recompute-metrics',
 } as const;
+
+/**
+ * The job spec of the metrics pass: one key and one queue, so at most one is pending (a timer's additions coalesce
+ * into it) and one runs at a time across every process sharing the store.
+ */
+export function metricsRecomputeJob(): JobSpec {
+  return { task: TASKS.metricsRecompute, payload: {}, key: 'metrics-recompute', queue: 'metrics-recompute' };
+}
 
 /** Payload of {@link TASKS.mergeGroup}. */
 export interface MergeGroupJob {

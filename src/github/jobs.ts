@@ -4,6 +4,7 @@
  * `x-ratelimit-reset`; after the retry window the pull request gets a `failure` check run that says why and how
  * to re-run it. An installation whose primary rate limit is exhausted waits for its reset without calling GitHub.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { parse as parseYaml } from 'yaml';
 import { CONFIG_PATH } from '../config/load.js';
@@ -49,7 +50,12 @@ export interface JobDependencies {
     usage?: (usage: ApiUsage) => void;
   };
   now?: () => Date;
+  /** Waits while deliveries flood this process (src/github/webhook-load.ts); the metrics pass calls it between PRs. */
+  lull?: () => Promise<unknown>;
 }
+
+/** Most PRs one metrics pass stores and recomputes; the rest wait for the next pass. */
+export const METRICS_PASS_LIMIT = 500;
 
 const isNotFound = (error: unknown) => (error as { status?: number }).status === 404;
 
@@ -327,7 +333,21 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
     [TASKS.headSha]: timed(TASKS.headSha, headShaHandler),
     [TASKS.repository]: timed(TASKS.repository, repositoryHandler),
     [TASKS.installation]: timed(TASKS.installation, installationHandler),
+    [TASKS.metricsRecompute]: timed(TASKS.metricsRecompute, metricsRecomputeHandler),
   };
+
+  /**
+   * The metrics pass (`recomputeStale`, at most {@link METRICS_PASS_LIMIT} PRs), yielding to a flood of deliveries
+   * between PRs. Store errors are logged by the sink; the job ends either way (the next pass takes what is left).
+   */
+  async function metricsRecomputeHandler(): Promise<void> {
+    const between = async () => {
+      await setImmediate();
+      await deps.lull?.();
+    };
+    const recomputed = await deps.metrics?.recomputeStale(METRICS_PASS_LIMIT, between);
+    if (recomputed) deps.log.debug({ recomputed }, 'metrics pass: pull requests recomputed');
+  }
 
   function timed(task: string, handler: JobHandler): JobHandler {
     return async (payload, info: JobInfo) => {

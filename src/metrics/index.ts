@@ -144,9 +144,9 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
         evaluationFailed(evaluation, err);
       }
     },
-    async recomputeStale(limit?: number) {
+    async recomputeStale(limit?: number, between?: () => Promise<unknown>) {
       try {
-        const result = await store.recomputeStale(limit);
+        const result = await store.recomputeStale(limit, between);
         observe(result.transitions);
         return result.recomputed;
       } catch (err) {

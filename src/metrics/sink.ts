@@ -150,10 +150,11 @@ export interface MetricsSink {
   /**
    * Stores pending evaluations (with their PRs' deliveries, recomputing each such PR once), applies pending
    * deliveries (oldest first) and recomputes PRs still marked stale (deliveries whose job never
-   * ran, repository-level pushes, forced pushes that touched other PRs), at most `limit` (default 1,000). For a periodic job; safe on several replicas at once. Resolves how many PRs
+   * ran, repository-level pushes, forced pushes that touched other PRs), at most `limit` (default 1,000). For a periodic job; safe on several replicas at once. `between`: awaited
+   * between two PRs (the app's jobs wait there while deliveries flood the process). Resolves how many PRs
    * were recomputed (0 on store errors, which are logged).
    */
-  recomputeStale(limit?: number): Promise<number>;
+  recomputeStale(limit?: number, between?: () => Promise<unknown>): Promise<number>;
   /** Counts a delivery by event name and outcome (Prometheus counter). */
   observeDelivery(event: string, outcome: DeliveryOutcome): void;
   /**

@@ -205,9 +205,11 @@ export class MetricsStore {
    * the PR then recomputed once, as `recomputePullRequest`), stores the other pending evaluations the same way, and
    * recomputes PRs marked stale (events stored without a recomputation since: a job that never ran, a forced push
    * that touched other PRs); at most `limit` of each kind, each in its own transaction. Returns how many PRs it
-   * recomputed (a PR may count twice) and the transitions. Safe to run on several replicas at once.
+   * recomputed (a PR may count twice) and the transitions. Safe to run on several replicas at once. `between`
+   * (default: the next turn of the event loop) is awaited after each PR: on SQLite every statement runs on the event
+   * loop, and the app waits there while deliveries flood the process.
    */
-  async recomputeStale(limit = 1000): Promise<{ recomputed: number; transitions: Transition[] }> {
+  async recomputeStale(limit = 1000, between: () => Promise<unknown> = () => setImmediate()): Promise<{ recomputed: number; transitions: Transition[] }> {
     const transitions: Transition[] = [];
     // Pending deliveries first, scope by scope, oldest first (repository-level ones mark the PRs they touch stale;
     // a PR's are stored with its pending evaluations, in order), then the other PRs with pending evaluations, then
@@ -221,17 +223,17 @@ export class MetricsStore {
         return stored ?? (await applyPendingDeliveries(this.ctx, trx, scope)).transitions;
       });
       transitions.push(...applied);
-      await setImmediate();
+      await between();
     }
     for (const pr of await listPendingEvaluationScopes(this.db, limit)) {
       transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
       evaluated++;
-      await setImmediate();
+      await between();
     }
     const stale = await queries.listStalePullRequests(this.db, limit);
     for (const pr of stale) {
       transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
-      await setImmediate();
+      await between();
     }
     return { recomputed: evaluated + stale.length, transitions };
   }
