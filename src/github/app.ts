@@ -80,17 +80,20 @@ export function createApp(options: AppOptions): ApplicationFunction {
           log.debug({ repository }, 'event caused by this app: ignored');
           return;
         }
-        if (metrics) {
-          const recorded = await metrics
-            .recordDelivery({ id: context.id, name: context.name, payload, receivedAt: new Date() })
-            .catch((error: unknown) => {
-              log.error({ err: { message: (error as Error).message } }, 'could not record the delivery for metrics');
-              return 'recorded' as const;
-            });
-          if (recorded === 'duplicate')
-            log.info({ repository, pull_number: number }, 'delivery seen before: metrics unchanged, work queued again');
-        }
+        // The delivery is recorded for metrics while its jobs are queued (two stores, two round trips at once): no job
+        // reads the delivery row (the metrics pass applies it whenever it is there), and both finish before the answer.
+        const recording = metrics
+          ?.recordDelivery({ id: context.id, name: context.name, payload, receivedAt: new Date() })
+          .catch((error: unknown) => {
+            log.error({ err: { message: (error as Error).message } }, 'could not record the delivery for metrics');
+            return 'recorded' as const;
+          })
+          .then((recorded) => {
+            if (recorded === 'duplicate')
+              log.info({ repository, pull_number: number }, 'delivery seen before: metrics unchanged, work queued again');
+          });
         if (work.ignored) {
+          await recording;
           outcome = 'ignored';
           log.debug({ repository, reason: work.ignored }, 'delivery needs no work');
           return;
@@ -100,16 +103,19 @@ export function createApp(options: AppOptions): ApplicationFunction {
         // Jobs of one delivery are queued together (one batch on PostgreSQL), each with the pipeline state it
         // carries: the review-request flag and the push, stored in the same statement as the job.
         const now = new Date();
-        const added = await Promise.all(
-          work.jobs.map((job) => {
-            const push = job.payload.push as { headSha: string; pusherLogin: string; automated: boolean } | undefined;
-            const state = {
-              ...(job.payload.requestReviewers === true ? { reviewRequestAt: now } : {}),
-              ...(push ? { push: { ...push, at: now } } : {}),
-            };
-            return options.queue.add(Object.keys(state).length > 0 ? { ...job, state } : job);
-          }),
-        );
+        const [added] = await Promise.all([
+          Promise.all(
+            work.jobs.map((job) => {
+              const push = job.payload.push as { headSha: string; pusherLogin: string; automated: boolean } | undefined;
+              const state = {
+                ...(job.payload.requestReviewers === true ? { reviewRequestAt: now } : {}),
+                ...(push ? { push: { ...push, at: now } } : {}),
+              };
+              return options.queue.add(Object.keys(state).length > 0 ? { ...job, state } : job);
+            }),
+          ),
+          recording,
+        ]);
         for (const result of added) {
           if (result.coalesced) {
             coalesced++;
