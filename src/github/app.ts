@@ -80,8 +80,8 @@ export function createApp(options: AppOptions): ApplicationFunction {
           log.debug({ repository }, 'event caused by this app: ignored');
           return;
         }
-        // The delivery is recorded for metrics while its jobs are queued (two stores, two round trips at once): no job
-        // reads the delivery row (the metrics pass applies it whenever it is there), and both finish before the answer.
+        // The delivery is recorded for metrics while its jobs are queued (two stores, two round trips at once; both
+        // finish before the answer): a job that runs before the row is stored leaves it to the next metrics pass.
         const recording = metrics
           ?.recordDelivery({ id: context.id, name: context.name, payload, receivedAt: new Date() })
           .catch((error: unknown) => {
