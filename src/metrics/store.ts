@@ -209,7 +209,10 @@ export class MetricsStore {
    * (default: the next turn of the event loop) is awaited after each PR: on SQLite every statement runs on the event
    * loop, and the app waits there while deliveries flood the process.
    */
-  async recomputeStale(limit = 1000, between: () => Promise<unknown> = () => setImmediate()): Promise<{ recomputed: number; transitions: Transition[] }> {
+  async recomputeStale(
+    limit = 1000,
+    between: () => Promise<unknown> = () => setImmediate(),
+  ): Promise<{ recomputed: number; transitions: Transition[] }> {
     const transitions: Transition[] = [];
     // Pending deliveries first, scope by scope, oldest first (repository-level ones mark the PRs they touch stale;
     // a PR's are stored with its pending evaluations, in order), then the other PRs with pending evaluations, then
