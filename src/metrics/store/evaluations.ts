@@ -73,8 +73,6 @@ export async function storeEvaluation(
   pushesApplied = false,
 ): Promise<StoredEvaluation> {
   const { verdict, evaluation, commitShas, evaluationRow, seen, overrideRow } = rowsOfEvaluation(r);
-  const verdictDiffers = (row: PullRequestRow | undefined) =>
-    !row || (Object.keys(verdict) as Array<keyof typeof verdict>).some((k) => row[k] !== verdict[k]);
   const upsertVerdict = () => {
     const values = { ...verdict, updated_at: nowIso() };
     return trx
@@ -137,7 +135,7 @@ export async function storeEvaluation(
     // rows for the recomputation, which miss only what this statement writes (added below); the evaluation's insert
     // (idempotent: nothing returned for a duplicate); and, only when it inserted a row, the commits and the override.
     // SQLite runs the queries in this order, then the commits and the override when the evaluation was inserted.
-    verdictChanged = verdictDiffers(known);
+    verdictChanged = verdictDiffers(known, verdict);
     const postgres = ctx.dialect === 'postgres';
     const together = [
       verdictChanged ? upsertVerdict() : undefined,
@@ -184,7 +182,7 @@ export async function storeEvaluation(
       evaluationInsert,
     ]);
     const found = locked[0];
-    verdictChanged = verdictDiffers(found);
+    verdictChanged = verdictDiffers(found, verdict);
     before = found && !verdictChanged ? found : await upsertVerdict().executeTakeFirstOrThrow();
     latest = latestRows[0];
     inserted = insertedRows.length > 0;
@@ -290,6 +288,11 @@ function rowsOfEvaluation(r: EvaluationRecord) {
       }
     : null;
   return { verdict, evaluation, commitShas, evaluationRow, seen, overrideRow };
+}
+
+/** True when the PR row is missing or any of `verdict`'s columns differs from it (the verdict must be written). */
+function verdictDiffers(row: PullRequestRow | undefined, verdict: Partial<PullRequestRow>): boolean {
+  return !row || (Object.keys(verdict) as Array<keyof PullRequestRow>).some((k) => row[k] !== verdict[k]);
 }
 
 /** The latest evaluation's columns the figures depend on. */
@@ -485,10 +488,8 @@ export async function storeEvaluations(
   // The verdict each evaluation wrote in turn: the last one's, with the sizes of later deliveries, is the row's.
   const last = all.at(-1);
   const finalVerdict = last ? { ...last.verdict, ...sizesAfter } : undefined;
-  const differs = (row: PullRequestRow | undefined, verdict: Record<string, unknown>) =>
-    !row || Object.keys(verdict).some((k) => row[k as keyof PullRequestRow] !== verdict[k]);
   const upsert =
-    finalVerdict && differs(found, finalVerdict)
+    finalVerdict && verdictDiffers(found, finalVerdict)
       ? trx
           .insertInto('pull_requests')
           .values({
