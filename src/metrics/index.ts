@@ -57,7 +57,7 @@ function tokenMatches(header: string | undefined, token: string): boolean {
 }
 
 /**
- * Creates the metrics sink of the app. Store errors inside `recordDelivery`/`recordEvaluation` are logged and
+ * Creates the metrics sink of the app. Store errors inside `recordDelivery`/`queueEvaluation` are logged and
  * swallowed (`recordDelivery` then resolves `recorded`), so metrics never break webhook handling; only the
  * start-up (opening the store, migrations) throws.
  */
@@ -74,17 +74,6 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
   const token = options.metricsToken?.trim() ?? '';
   // Group commit of the webhook path: the deliveries that arrive while one insert runs go together in the next.
   const recordDeliveries = groupCommit((batch: readonly DeliveryRecord[]) => store.storeDeliveries(batch), DELIVERY_BATCH);
-
-  const evaluationFailed = (evaluation: EvaluationRecord, err: unknown): void =>
-    logger.error(
-      {
-        deliveryId: evaluation.deliveryId,
-        repository: evaluation.repository,
-        pullNumber: evaluation.pullNumber,
-        err: (err as Error).message,
-      },
-      'metrics: recording the evaluation failed',
-    );
 
   const httpHandler = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
     const pathname = (req.url ?? '').split('?')[0];
@@ -128,20 +117,19 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
         logger.error({ repository, pullNumber, err: (err as Error).message }, 'metrics: recomputing the pull request failed');
       }
     },
-    async recordEvaluation(evaluation: EvaluationRecord) {
-      try {
-        const result = await store.recordEvaluation(evaluation);
-        if (result.status === 'recorded') prometheus.observeEvaluation(evaluation);
-        observe(result.transitions);
-      } catch (err) {
-        evaluationFailed(evaluation, err);
-      }
-    },
     async queueEvaluation(evaluation: EvaluationRecord) {
       try {
         if ((await store.queueEvaluation(evaluation)) === 'recorded') prometheus.observeEvaluation(evaluation);
       } catch (err) {
-        evaluationFailed(evaluation, err);
+        logger.error(
+          {
+            deliveryId: evaluation.deliveryId,
+            repository: evaluation.repository,
+            pullNumber: evaluation.pullNumber,
+            err: (err as Error).message,
+          },
+          'metrics: recording the evaluation failed',
+        );
       }
     },
     async recomputeStale(limit?: number, between?: () => Promise<unknown>) {

@@ -9,7 +9,7 @@
  * with the deliveries before them, deliveries whose PR gets no job, repository-level ones (`push`) and PRs left
  * stale are stored and recomputed by `recomputeStale`, once per PR for everything pending (every
  * `METRICS_RECOMPUTE_INTERVAL_S` seconds, default 5, on one instance; and by `ai-review report` before it reads).
- * `recordEvaluation` stores and recomputes at once (the CLI's simulations and tests).
+ * (`MetricsStore.recordEvaluation` stores and recomputes at once, for the store's tests.)
  */
 import type { AuthorshipVerdict } from '../authorship/types.js';
 
@@ -134,12 +134,6 @@ export interface MetricsSink {
    * @param pullNumber the PR's number
    */
   recomputePullRequest(repository: string, pullNumber: number): Promise<void>;
-  /**
-   * Applies the PR's pending deliveries, records a gate evaluation (idempotent on delivery id + PR + head SHA)
-   * AND recomputes the PR's figures once, in the same transaction: one job = one recomputation (do not also call `recomputePullRequest`). Store errors
-   * are logged and swallowed.
-   */
-  recordEvaluation(evaluation: EvaluationRecord): Promise<void>;
   /**
    * Records a gate evaluation as one pending row (one statement, idempotent on delivery id + PR + head SHA while
    * pending) and counts it in `ai_review_gate_evaluations_total`; the evaluation is stored, and the PR's figures

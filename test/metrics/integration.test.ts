@@ -1,13 +1,13 @@
 /**
  * Replays realistic delivery sequences (real payload shapes from @octokit/webhooks-examples) through the
- * app-facing API (`createMetrics` → recordDelivery / recordEvaluation), then asserts the stored rows, the
+ * app-facing API (`createMetrics` → recordDelivery, queueEvaluation and the metrics pass), then asserts the stored rows, the
  * `/metrics` output and the report — on SQLite and on PostgreSQL.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createMetrics, type Metrics } from '../../src/metrics/index.js';
-import type { DeliveryRecord } from '../../src/metrics/sink.js';
+import type { DeliveryRecord, EvaluationRecord } from '../../src/metrics/sink.js';
 import { buildReport } from '../../src/metrics/report.js';
 import { formatReport } from '../../src/cli/report.js';
 import {
@@ -29,6 +29,11 @@ const TOKEN = 'scrape-token-123';
 describe.each(BACKENDS)('integration on %s', (backend) => {
   let database: TestDatabase;
   let metrics: Metrics;
+  /** What the app does with an evaluation: its job queues it, the metrics pass stores it and recomputes the PR. */
+  async function evaluate(e: EvaluationRecord): Promise<void> {
+    await metrics.queueEvaluation(e);
+    await metrics.recomputeStale();
+  }
   let server: http.Server;
   let base: string;
 
@@ -78,7 +83,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
   it('records opened → review requested → changes requested → agent push → approval → merged', async () => {
     const opened = pullRequestDelivery('opened', agentPr);
     expect(await metrics.recordDelivery(opened)).toBe('recorded');
-    await metrics.recordEvaluation(
+    await evaluate(
       evaluation({
         pullNumber: 7,
         headSha: agentPr.headSha,
@@ -107,7 +112,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     await metrics.recordDelivery(
       pullRequestDelivery('synchronize', pushed, { sender: 'Copilot', senderType: 'Bot', before: agentPr.headSha, after: sha2 }),
     );
-    await metrics.recordEvaluation(
+    await evaluate(
       evaluation({
         pullNumber: 7,
         headSha: sha2,
@@ -121,7 +126,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
     await deliver(
       reviewDelivery('submitted', { ...pushed, updatedAt: t(120) }, { id: 702, reviewer: 'bob', state: 'approved', submittedAt: t(120) }),
     );
-    await metrics.recordEvaluation(
+    await evaluate(
       evaluation({
         pullNumber: 7,
         headSha: sha2,
@@ -255,7 +260,7 @@ describe.each(BACKENDS)('integration on %s', (backend) => {
       headSha: 'd'.repeat(40),
     };
     await metrics.recordDelivery(pullRequestDelivery('opened', revertPr));
-    await metrics.recordEvaluation(
+    await evaluate(
       evaluation({
         pullNumber: 8,
         headSha: revertPr.headSha,

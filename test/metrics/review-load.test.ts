@@ -13,6 +13,7 @@ import {
   type TimelineEvent,
 } from '../../src/metrics/definitions.js';
 import { buildReport, isoWeek, parseSince } from '../../src/metrics/report.js';
+import type { EvaluationRecord } from '../../src/metrics/sink.js';
 import { createMetrics, type Metrics } from '../../src/metrics/index.js';
 import { formatReport, loadReport } from '../../src/cli/report.js';
 import {
@@ -202,6 +203,11 @@ describe('task type, ISO week and --since', () => {
 describe.each(BACKENDS)('review load, rules and overrides through the store on %s', (backend) => {
   let database: TestDatabase;
   let metrics: Metrics;
+  /** What the app does with an evaluation: its job queues it, the metrics pass stores it and recomputes the PR. */
+  async function evaluate(e: EvaluationRecord): Promise<void> {
+    await metrics.queueEvaluation(e);
+    await metrics.recomputeStale();
+  }
   const NOW = new Date(t(24 * 60));
 
   beforeAll(async () => {
@@ -229,7 +235,7 @@ describe.each(BACKENDS)('review load, rules and overrides through the store on %
       await metrics.recomputePullRequest(REPO, number);
     };
     await job(pullRequestDelivery('opened', agentPr), 11);
-    await metrics.recordEvaluation(evaluation({ pullNumber: 11, headSha: agentPr.headSha, evaluatedAt: new Date(t(1)) }));
+    await evaluate(evaluation({ pullNumber: 11, headSha: agentPr.headSha, evaluatedAt: new Date(t(1)) }));
     await job(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(2) }, { requested: 'bob' }), 11);
     await job(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(2) }, { requested: 'team:security' }), 11);
     await job(pullRequestDelivery('review_requested', { ...agentPr, updatedAt: t(3) }, { requested: 'carol' }), 11);
@@ -304,7 +310,7 @@ describe.each(BACKENDS)('review load, rules and overrides through the store on %
       headSha: 'c'.repeat(40),
     };
     await metrics.recordDelivery(pullRequestDelivery('opened', pr));
-    await metrics.recordEvaluation(
+    await evaluate(
       evaluation({
         pullNumber: 13,
         headSha: pr.headSha,
@@ -315,7 +321,7 @@ describe.each(BACKENDS)('review load, rules and overrides through the store on %
       }),
     );
     const override = { login: 'lead', at: t(120), headSha: pr.headSha, reason: 'hotfix <b>now</b> | urgent', source: 'comment' as const };
-    await metrics.recordEvaluation(
+    await evaluate(
       evaluation({
         pullNumber: 13,
         headSha: pr.headSha,
