@@ -41,7 +41,11 @@ export interface PendingEvaluationsTable {
   head_sha: string;
   /** When the job recorded it (ISO 8601): its place among the PR's pending deliveries (by `received_at`). */
   recorded_at: string;
-  /** JSON of the `EvaluationRecord` (logins, SHAs, rule names, times; never titles, bodies or file contents). */
+  /**
+   * JSON of the `EvaluationRecord` with the authorship verdict cut to class, agent, confidence and human of record
+   * (logins, SHAs, rule names, times, an override's reason as the overrides table keeps it; never titles, bodies,
+   * matched PR text or file contents).
+   */
   record: string;
 }
 

@@ -85,6 +85,39 @@ describe.each(BACKENDS)('store on %s', (backend) => {
     expect(await store.db.selectFrom('evaluations').select('head_sha').where('number', '=', 1).execute()).toHaveLength(1);
   });
 
+  it('queues an evaluation without the PR text its authorship reasons matched, and stores it at the next recomputation', async () => {
+    const shape: PrShape = { number: 21, author: 'Copilot', authorType: 'Bot', createdAt: t(0), headSha: '2'.repeat(40) };
+    await store.storeDeliveries([pullRequestDelivery('opened', shape)]);
+    const e = evaluation({ pullNumber: 21, headSha: shape.headSha, evaluatedAt: new Date(t(1)) });
+    const marker = 'MATCHED-PR-TEXT <script>';
+    const withReasons = {
+      ...e,
+      authorship: { ...e.authorship, reasons: [{ signal: 'body_marker', value: marker, confidence: 'high' as const }] },
+    };
+    expect(await store.queueEvaluation(withReasons)).toBe('recorded');
+    expect(await store.queueEvaluation(withReasons)).toBe('duplicate');
+    const pending = await store.db.selectFrom('pending_evaluations').select(['number', 'record']).where('number', '=', 21).execute();
+    expect(pending).toHaveLength(1);
+    expect(pending[0]!.record).not.toContain('MATCHED-PR-TEXT');
+    await store.recomputePullRequest(REPO, 21);
+    expect(await store.db.selectFrom('pending_evaluations').selectAll().where('number', '=', 21).execute()).toEqual([]);
+    expect(await store.db.selectFrom('evaluations').select(['head_sha', 'conclusion']).where('number', '=', 21).execute()).toEqual([
+      { head_sha: shape.headSha, conclusion: e.conclusion },
+    ]);
+    const row = await store.db
+      .selectFrom('pull_requests')
+      .select(['author_class', 'agent', 'confidence', 'human_of_record', 'figures_stale'])
+      .where('number', '=', 21)
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({
+      author_class: e.authorship.class,
+      agent: e.authorship.agent,
+      confidence: e.authorship.confidence,
+      human_of_record: e.authorship.humanOfRecord,
+      figures_stale: 0,
+    });
+  });
+
   it('records a delivery with an invalid payload without deriving anything', async () => {
     const res = await store.recordDelivery({
       id: deliveryId(),

@@ -367,12 +367,25 @@ export async function queueEvaluation(db: Db, r: EvaluationRecord, recordedAt = 
       number: r.pullNumber,
       head_sha: r.headSha,
       recorded_at: recordedAt.toISOString(),
-      record: JSON.stringify(r),
+      record: JSON.stringify(pendingRecordOf(r)),
     })
     .onConflict((oc) => oc.columns(['delivery_id', 'repository', 'number', 'head_sha']).doNothing())
     .returning('delivery_id')
     .execute();
   return inserted.length > 0 ? 'recorded' : 'duplicate';
+}
+
+/**
+ * What a pending row keeps of an evaluation: what storing it reads. The authorship verdict is cut to its class,
+ * agent, confidence and human of record: its reasons carry values matched in the PR (branch names, body markers,
+ * commit e-mails), which the store never keeps, and its commit lists are in `commits` already.
+ */
+function pendingRecordOf(r: EvaluationRecord): EvaluationRecord {
+  const { class: authorClass, agent, confidence, humanOfRecord } = r.authorship;
+  return {
+    ...r,
+    authorship: { class: authorClass, agent, confidence, humanOfRecord, agentCommitShare: 0, agentCommitShas: [], reasons: [] },
+  };
 }
 
 /**
