@@ -94,13 +94,15 @@ export class MetricsStore {
   /**
    * @param db a Kysely instance whose schema is migrated (see `migrateToLatest`).
    * @param dialect `sqlite` or `postgres` (PostgreSQL rows are locked with `FOR UPDATE`).
+   * @param options `deliveriesPerStatement`: see `StoreContext`.
    */
   constructor(
     readonly db: Kysely<MetricsDatabase>,
     readonly dialect: StoreDialect,
     logger?: Logger,
+    options: Pick<StoreContext, 'deliveriesPerStatement'> = {},
   ) {
-    this.ctx = { dialect, logger };
+    this.ctx = { dialect, logger, ...options };
   }
 
   /**
@@ -174,7 +176,8 @@ export class MetricsStore {
     const lastAt = evaluations.at(-1)!.recordedAt;
     const scope = { repository, number, ...(untilLastEvaluation ? { until: lastAt } : {}) };
     const deliveries = await claimDeliveries(this.ctx, trx, scope);
-    const applied = await applyClaimedDeliveries(this.ctx, trx, scope, deliveries);
+    // The pushes the deliveries stored are attributed by storeEvaluations, from the rows it reads anyway.
+    const applied = await applyClaimedDeliveries(this.ctx, trx, scope, deliveries, { leavePushes: true });
     const sizesAfter = sizeColumnsOf(deliveries.filter((d) => d.received_at > lastAt));
     const stored = await storeEvaluations(
       this.ctx,
@@ -183,6 +186,7 @@ export class MetricsStore {
       number,
       evaluations.map((e) => e.record),
       sizesAfter,
+      applied.pushesApplied,
     );
     const transitions = [...applied.transitions, ...stored.transitions];
     if (!stored.pullRequest) return transitions;

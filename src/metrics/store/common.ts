@@ -23,6 +23,11 @@ export type StoreDialect = 'sqlite' | 'postgres';
 export interface StoreContext {
   dialect: StoreDialect;
   logger?: Logger | undefined;
+  /**
+   * Most pending deliveries of one PR applied in one statement (default 100); 1 applies each in its own, as
+   * applying them at once (`ingestDelivery`) does: the store's tests compare the two.
+   */
+  deliveriesPerStatement?: number | undefined;
 }
 
 /** A Kysely instance or an open transaction on it. */

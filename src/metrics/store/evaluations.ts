@@ -463,7 +463,9 @@ export interface SizeColumns {
  * recomputation, and the insert of every evaluation (idempotent: duplicates are left out and add nothing else);
  * (2) the verdict of the last one when it differs from the row, the commits first seen by the inserted ones and
  * their overrides. Push attributions are computed evaluation by evaluation, as each would have. `sizesAfter`: the
- * size columns deliveries received after the last evaluation wrote (they are written last). The result carries
+ * size columns deliveries received after the last evaluation wrote (they are written last). `pushesApplied`: pushes
+ * were stored by `applyClaimedDeliveries` with `leavePushes`, to be attributed here as `resolvePushes` would have.
+ * The result carries
  * the PR row and `prepared`: the caller must recompute with them (`recomputePullRequest`), which writes the
  * attributions. Throws on store errors.
  */
@@ -474,6 +476,7 @@ export async function storeEvaluations(
   number: number,
   records: readonly EvaluationRecord[],
   sizesAfter: SizeColumns = {},
+  pushesApplied = false,
 ): Promise<{ pullRequest: PullRequestRow | undefined; prepared: PreparedRecompute; transitions: Transition[] }> {
   const all = records.map(rowsOfEvaluation);
   const read = (await executeTogether(ctx, trx, [
@@ -543,7 +546,10 @@ export async function storeEvaluations(
   // Evaluation by evaluation, as storing each in turn would have: the row's labels at it (for an override's
   // transition), the commits it saw first, and the pushes that became attributable.
   const transitions: Transition[] = [];
-  const attributions: PushAttribution[] = [];
+  // Pushes the deliveries stored, attributed first as `resolvePushes` would have after applying them.
+  const attributions: PushAttribution[] = pushesApplied ? attributionsOf(unresolved) : [];
+  const attributed = new Set(attributions.map((a) => a[0]));
+  unresolved = unresolved.filter((p) => !attributed.has(p.after_sha));
   const firstSeen = new Set<string>();
   for (const e of all) {
     // Each evaluation leaves its verdict on the row (written, or there already): its labels are the row's.

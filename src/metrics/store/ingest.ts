@@ -178,16 +178,36 @@ export async function applyClaimedDeliveries(
   const transitions: Transition[] = [];
   const rows = new Map<string, PullRequestRow>();
   const pushedTo: Array<{ repository: string; number: number }> = [];
-  for (const row of claimed) {
-    if (!row.facts) continue;
-    const result = await applyFacts(ctx, trx, row.id, JSON.parse(row.facts) as DerivedFacts);
+  const add = (result: AppliedFacts) => {
     for (const pr of result.stale) if (!stale.some((s) => s.repository === pr.repository && s.number === pr.number)) stale.push(pr);
     for (const pr of result.rewritten) rows.delete(`${pr.repository}#${pr.number}`);
     if (result.pullRequest) rows.set(`${result.pullRequest.repository}#${result.pullRequest.number}`, result.pullRequest);
     if (result.pushedTo && !pushedTo.some((p) => p.repository === result.pushedTo?.repository && p.number === result.pushedTo.number))
       pushedTo.push(result.pushedTo);
     transitions.push(...result.transitions);
+  };
+  // Consecutive deliveries of one PR that only add its rows are applied together (see `applyPullRequestFacts`).
+  let run: PullRequestDelivery[] = [];
+  const flush = async () => {
+    if (run.length > 0) add(await applyPullRequestFacts(ctx, trx, run));
+    run = [];
+  };
+  for (const row of claimed) {
+    if (!row.facts) continue;
+    const facts = JSON.parse(row.facts) as DerivedFacts;
+    const delivery = { id: row.id, facts };
+    if (appliesWithOthers(delivery)) {
+      const first = run[0]?.facts.pullRequest;
+      const pr = delivery.facts.pullRequest;
+      const samePullRequest = !first || (first.repository === pr.repository && first.number === pr.number);
+      if (!samePullRequest || run.length >= (ctx.deliveriesPerStatement ?? APPLY_TOGETHER)) await flush();
+      run.push(delivery);
+      continue;
+    }
+    await flush();
+    add(await applyFacts(ctx, trx, row.id, facts));
   }
+  await flush();
   // Pushes are attributed once, after every delivery: what attributes them (evaluations, commits) is not
   // written by applying deliveries, so this resolves what resolving after each push delivery would.
   const inScope = (p: { repository: string; number: number }) => p.repository === scope.repository && p.number === scope.number;
@@ -279,7 +299,8 @@ interface AppliedFacts {
 
 /**
  * Writes one delivery's facts to the raw tables. The PR row's upsert and the delivery's own row (lifecycle event,
- * review, review request or push) are one statement on PostgreSQL (`executeTogether`: different tables).
+ * review, review request or push) are one statement on PostgreSQL (`applyPullRequestFacts`); a merged revert PR
+ * and a branch push (forced, or reverting commits) take more.
  */
 async function applyFacts(ctx: StoreContext, trx: Db, deliveryId: string, facts: DerivedFacts): Promise<AppliedFacts> {
   const transitions: Transition[] = [];
@@ -288,89 +309,12 @@ async function applyFacts(ctx: StoreContext, trx: Db, deliveryId: string, facts:
   let pullRequest: PullRequestRow | undefined;
   let pushedTo: AppliedFacts['pushedTo'];
   if (facts.pullRequest) {
-    const pr = facts.pullRequest;
-    // Identity-only deliveries (labeled, edited, ...) change no figure.
-    const changesFigures = Boolean(facts.lifecycle || facts.review || facts.push || facts.reviewRequest);
-    if (changesFigures) stale.push({ repository: pr.repository, number: pr.number });
-    const l = facts.lifecycle;
-    const r = facts.review;
-    const q = facts.reviewRequest;
-    const p = facts.push;
-    const [upserted] = await executeTogether(ctx, trx, [
-      upsertPullRequestFacts(trx, pr, changesFigures),
-      l &&
-        trx
-          .insertInto('pr_events')
-          .values({
-            repository: pr.repository,
-            number: pr.number,
-            type: l.type,
-            at: l.at,
-            draft: bool(l.draft),
-            merged: bool(l.merged),
-            delivery_id: deliveryId,
-          })
-          .onConflict((oc) => oc.columns(['repository', 'number', 'type', 'at']).doNothing()),
-      r &&
-        trx
-          .insertInto('reviews')
-          .values({
-            repository: pr.repository,
-            number: pr.number,
-            review_id: String(r.reviewId),
-            reviewer: r.reviewer,
-            reviewer_type: r.reviewerType,
-            reviewer_kind: reviewerKind(r.reviewer, r.reviewerType, pr.authorLogin),
-            state: r.state,
-            submitted_at: r.submittedAt,
-            commit_id: r.commitId,
-            dismissed_at: r.dismissedAt,
-            relation: 'other',
-          })
-          .onConflict((oc) =>
-            oc.columns(['repository', 'number', 'review_id']).doUpdateSet((eb) => ({
-              dismissed_at: eb.fn.coalesce('excluded.dismissed_at', 'reviews.dismissed_at'),
-            })),
-          ),
-      q &&
-        trx
-          .insertInto('review_requests')
-          .values({
-            repository: pr.repository,
-            number: pr.number,
-            reviewer: q.reviewer.slice(0, 256),
-            reviewer_type: q.reviewerType,
-            action: q.action,
-            at: q.at,
-            delivery_id: deliveryId,
-          })
-          .onConflict((oc) => oc.columns(['repository', 'number', 'reviewer', 'action', 'at']).doNothing()),
-      p &&
-        trx
-          .insertInto('pushes')
-          .values({
-            repository: pr.repository,
-            number: pr.number,
-            after_sha: p.afterSha,
-            before_sha: p.beforeSha,
-            pushed_at: p.pushedAt,
-            sender_login: p.senderLogin,
-            sender_type: p.senderType,
-            pushed_by: 'unknown',
-            commits_added: null,
-            agent_commits: null,
-            human_commits: null,
-            // A forced push of the branch to this head, stored before, means the push rewrote history.
-            rewrote_history: sql<number>`CASE WHEN EXISTS (SELECT 1 FROM branch_pushes WHERE repository = ${pr.repository}
-              AND after_sha = ${p.afterSha} AND forced = 1) THEN 1 ELSE 0 END`,
-            after_first_review: 0,
-          })
-          .onConflict((oc) => oc.columns(['repository', 'number', 'after_sha']).doNothing()),
-    ]);
-    pullRequest = upserted[0];
-    if (p) pushedTo = { repository: pr.repository, number: pr.number };
+    const applied = await applyPullRequestFacts(ctx, trx, [{ id: deliveryId, facts: { ...facts, pullRequest: facts.pullRequest } }]);
+    stale.push(...applied.stale);
+    pullRequest = applied.pullRequest;
+    pushedTo = applied.pushedTo;
     if (facts.lifecycle?.type === 'closed' && facts.lifecycle.merged && facts.revertOf) {
-      const t = await recordPullRequestRevert(ctx, trx, pr, facts.lifecycle.at, facts.revertOf);
+      const t = await recordPullRequestRevert(ctx, trx, facts.pullRequest, facts.lifecycle.at, facts.revertOf);
       if (t) transitions.push(t);
     }
   }
@@ -423,12 +367,188 @@ async function applyFacts(ctx: StoreContext, trx: Db, deliveryId: string, facts:
   return { stale, transitions, rewritten, ...(pullRequest ? { pullRequest } : {}), ...(pushedTo ? { pushedTo } : {}) };
 }
 
+/** A claimed delivery with PR facts. */
+type PullRequestDelivery = { id: string; facts: DerivedFacts & { pullRequest: PullRequestFacts } };
+
+/** Most deliveries applied in one `applyPullRequestFacts` statement, by default (`StoreContext.deliveriesPerStatement`). */
+const APPLY_TOGETHER = 100;
+
 /**
- * The upsert that inserts the PR row or refreshes its identity columns from a payload (figure columns are
- * untouched), returning the row. On PostgreSQL the upsert locks the row until the transaction ends. `stale` marks
- * the figures for recomputation.
+ * Whether a delivery only adds rows of its PR (no branch push, no revert to match), so that it can be applied with
+ * the PR's other deliveries in one statement.
  */
-function upsertPullRequestFacts(trx: Db, pr: PullRequestFacts, stale: boolean) {
+function appliesWithOthers(d: { id: string; facts: DerivedFacts }): d is PullRequestDelivery {
+  const f = d.facts;
+  return f.pullRequest !== undefined && f.branchPush === undefined && !(f.lifecycle?.type === 'closed' && f.lifecycle.merged && f.revertOf);
+}
+
+/** The first of `items` for each key, in order. */
+function firstByKey<T>(items: readonly T[], key: (item: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const item of items) if (!seen.has(key(item))) seen.set(key(item), item);
+  return [...seen.values()];
+}
+
+/**
+ * Writes the PR facts of deliveries of ONE PR (oldest first) to the raw tables, with the rows applying them one by
+ * one would leave: one statement on PostgreSQL (`executeTogether`: the PR row's upsert, then one multi-row
+ * insert-or-ignore per table). What applying them in turn would have decided row by row is decided here: the PR
+ * row gets the last delivery's identity and the last size and merge SHA that were known; a lifecycle event,
+ * review request or push seen twice keeps its first delivery; a review keeps its first delivery's columns and
+ * the last dismissal time given.
+ */
+async function applyPullRequestFacts(ctx: StoreContext, trx: Db, deliveries: readonly PullRequestDelivery[]): Promise<AppliedFacts> {
+  const pr = deliveries.at(-1)!.facts.pullRequest;
+  // Identity-only deliveries (labeled, edited, ...) change no figure.
+  const changesFigures = deliveries.some(({ facts: f }) => Boolean(f.lifecycle || f.review || f.push || f.reviewRequest));
+  const key = (...parts: unknown[]) => parts.join('\u0000');
+  const events = firstByKey(
+    deliveries.flatMap(({ id, facts: { lifecycle: l } }) =>
+      l
+        ? [
+            {
+              repository: pr.repository,
+              number: pr.number,
+              type: l.type,
+              at: l.at,
+              draft: bool(l.draft),
+              merged: bool(l.merged),
+              delivery_id: id,
+            },
+          ]
+        : [],
+    ),
+    (e) => key(e.type, e.at),
+  );
+  const reviews = firstByKey(
+    deliveries.flatMap(({ facts: { review: r, pullRequest } }) =>
+      r
+        ? [
+            {
+              repository: pr.repository,
+              number: pr.number,
+              review_id: String(r.reviewId),
+              reviewer: r.reviewer,
+              reviewer_type: r.reviewerType,
+              reviewer_kind: reviewerKind(r.reviewer, r.reviewerType, pullRequest.authorLogin),
+              state: r.state,
+              submitted_at: r.submittedAt,
+              commit_id: r.commitId,
+              dismissed_at: r.dismissedAt,
+              relation: 'other',
+            },
+          ]
+        : [],
+    ),
+    (r) => r.review_id,
+  ).map((review) => ({
+    ...review,
+    dismissed_at: lastKnown(deliveries, (f) => (f.review && String(f.review.reviewId) === review.review_id ? f.review.dismissedAt : null)),
+  }));
+  const requests = firstByKey(
+    deliveries.flatMap(({ id, facts: { reviewRequest: q } }) =>
+      q
+        ? [
+            {
+              repository: pr.repository,
+              number: pr.number,
+              reviewer: q.reviewer.slice(0, 256),
+              reviewer_type: q.reviewerType,
+              action: q.action,
+              at: q.at,
+              delivery_id: id,
+            },
+          ]
+        : [],
+    ),
+    (q) => key(q.reviewer, q.action, q.at),
+  );
+  const pushes = firstByKey(
+    deliveries.flatMap(({ facts: { push: p } }) => (p ? [p] : [])),
+    (p) => p.afterSha,
+  ).map((p) => ({
+    repository: pr.repository,
+    number: pr.number,
+    after_sha: p.afterSha,
+    before_sha: p.beforeSha,
+    pushed_at: p.pushedAt,
+    sender_login: p.senderLogin,
+    sender_type: p.senderType,
+    pushed_by: 'unknown',
+    commits_added: null,
+    agent_commits: null,
+    human_commits: null,
+    // A forced push of the branch to this head, stored before, means the push rewrote history.
+    rewrote_history: sql<number>`CASE WHEN EXISTS (SELECT 1 FROM branch_pushes WHERE repository = ${pr.repository}
+      AND after_sha = ${p.afterSha} AND forced = 1) THEN 1 ELSE 0 END`,
+    after_first_review: 0,
+  }));
+  const [upserted] = await executeTogether(ctx, trx, [
+    upsertPullRequestFacts(
+      trx,
+      deliveries.map((d) => d.facts.pullRequest),
+      changesFigures,
+    ),
+    events.length > 0
+      ? trx
+          .insertInto('pr_events')
+          .values(events)
+          .onConflict((oc) => oc.columns(['repository', 'number', 'type', 'at']).doNothing())
+      : undefined,
+    reviews.length > 0
+      ? trx
+          .insertInto('reviews')
+          .values(reviews)
+          .onConflict((oc) =>
+            oc.columns(['repository', 'number', 'review_id']).doUpdateSet((eb) => ({
+              dismissed_at: eb.fn.coalesce('excluded.dismissed_at', 'reviews.dismissed_at'),
+            })),
+          )
+      : undefined,
+    requests.length > 0
+      ? trx
+          .insertInto('review_requests')
+          .values(requests)
+          .onConflict((oc) => oc.columns(['repository', 'number', 'reviewer', 'action', 'at']).doNothing())
+      : undefined,
+    pushes.length > 0
+      ? trx
+          .insertInto('pushes')
+          .values(pushes)
+          .onConflict((oc) => oc.columns(['repository', 'number', 'after_sha']).doNothing())
+      : undefined,
+  ]);
+  const target = { repository: pr.repository, number: pr.number };
+  return {
+    stale: changesFigures ? [target] : [],
+    transitions: [],
+    rewritten: [],
+    ...(upserted[0] ? { pullRequest: upserted[0] } : {}),
+    ...(pushes.length > 0 ? { pushedTo: target } : {}),
+  };
+}
+
+/** The last non-null value `pick` gives over `deliveries` (null when none gives one). */
+function lastKnown<T>(deliveries: readonly PullRequestDelivery[], pick: (facts: PullRequestDelivery['facts']) => T | null): T | null {
+  for (let i = deliveries.length - 1; i >= 0; i--) {
+    const value = pick(deliveries[i]!.facts);
+    if (value !== null) return value;
+  }
+  return null;
+}
+
+/**
+ * The upsert that inserts the PR row or refreshes its identity columns from the payloads of `prs` (one PR, oldest
+ * first), returning the row: the identity of the last one, and the size columns and merge SHA the last one that knew
+ * them gave (else those stored). Figure columns are untouched. On PostgreSQL the upsert locks the row until the
+ * transaction ends. `stale` marks the figures for recomputation.
+ */
+function upsertPullRequestFacts(trx: Db, prs: readonly PullRequestFacts[], stale: boolean) {
+  const pr = prs.at(-1)!;
+  const known = <K extends 'mergeCommitSha' | 'changedFiles' | 'additions' | 'deletions'>(k: K): PullRequestFacts[K] | null => {
+    for (let i = prs.length - 1; i >= 0; i--) if (prs[i]![k] !== null) return prs[i]![k];
+    return null;
+  };
   const identity = {
     author_login: pr.authorLogin,
     author_type: pr.authorType,
@@ -448,10 +568,10 @@ function upsertPullRequestFacts(trx: Db, pr: PullRequestFacts, stale: boolean) {
       repository: pr.repository,
       number: pr.number,
       ...identity,
-      merge_commit_sha: pr.mergeCommitSha,
-      changed_files: pr.changedFiles,
-      additions: pr.additions,
-      deletions: pr.deletions,
+      merge_commit_sha: known('mergeCommitSha'),
+      changed_files: known('changedFiles'),
+      additions: known('additions'),
+      deletions: known('deletions'),
       author_class: 'unknown',
       sensitive_groups: '[]',
       highest_sensitive_group: 'none',

@@ -30,6 +30,8 @@ export interface OpenStoreOptions {
   connectTimeoutMs?: number;
   /** PostgreSQL: named prepared statements (default true; `DATABASE_PREPARED_STATEMENTS`, src/postgres-pool.ts). */
   preparedStatements?: boolean;
+  /** Most pending deliveries of one PR applied in one statement (`StoreContext.deliveriesPerStatement`; tests). */
+  deliveriesPerStatement?: number;
 }
 
 /** The store the options point at does not exist (and `mustExist` forbids creating it). The message names where it looked. */
@@ -139,7 +141,7 @@ export async function openStore(options: OpenStoreOptions): Promise<MetricsStore
     await db.destroy().catch(() => undefined);
     throw err;
   }
-  return new MetricsStore(db, dialect, options.logger);
+  return new MetricsStore(db, dialect, options.logger, { deliveriesPerStatement: options.deliveriesPerStatement });
 }
 
 /**
