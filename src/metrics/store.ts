@@ -26,7 +26,7 @@
  * `test/metrics/roundtrips.test.ts` bounds the statements of each.
  */
 import { setImmediate } from 'node:timers/promises';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import type { DeliveryRecord, EvaluationRecord } from './sink.js';
 import type { MetricsDatabase } from './schema.js';
@@ -56,6 +56,12 @@ import {
 import { loadTimeline, recomputePullRequest } from './store/recompute.js';
 import * as queries from './store/queries.js';
 import { getBackfillCursor, setBackfillCursor, type BackfillCursor } from './store/cursors.js';
+
+/**
+ * Most PRs (or repository scopes) the pass (`recomputeStale`) stores in one transaction: one commit (and, on
+ * PostgreSQL, one WAL flush) for them all instead of one each.
+ */
+export const PASS_GROUP = 10;
 
 export type { PullRequestLabels, PullRequestRow, RevertRow, StoreDialect, Transition, WriteResult } from './store/common.js';
 export { labelsOf } from './store/common.js';
@@ -149,12 +155,15 @@ export class MetricsStore {
    * (empty when the PR is unknown or nothing changed). Throws on store errors.
    */
   async recomputePullRequest(repository: string, number: number): Promise<Transition[]> {
-    return this.db.transaction().execute(async (trx) => {
-      const stored = await this.storePendingEvaluations(trx, repository, number);
-      if (stored) return stored;
-      const pending = await applyPendingDeliveries(this.ctx, trx, { repository, number });
-      return [...pending.transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, pending.pullRequest))];
-    });
+    return this.db.transaction().execute((trx) => this.recomputeIn(trx, repository, number));
+  }
+
+  /** `recomputePullRequest` inside `trx`. */
+  private async recomputeIn(trx: Transaction<MetricsDatabase>, repository: string, number: number): Promise<Transition[]> {
+    const stored = await this.storePendingEvaluations(trx, repository, number);
+    if (stored) return stored;
+    const pending = await applyPendingDeliveries(this.ctx, trx, { repository, number });
+    return [...pending.transitions, ...(await recomputePullRequest(this.ctx, trx, repository, number, pending.pullRequest))];
   }
 
   /**
@@ -208,41 +217,91 @@ export class MetricsStore {
    * The periodic pass: applies pending deliveries scope by scope, oldest first (a PR's with its pending evaluations,
    * the PR then recomputed once, as `recomputePullRequest`), stores the other pending evaluations the same way, and
    * recomputes PRs marked stale (events stored without a recomputation since: a job that never ran, a forced push
-   * that touched other PRs); at most `limit` of each kind, each in its own transaction. Returns how many PRs it
-   * recomputed (a PR may count twice) and the transitions. Safe to run on several replicas at once. `between`
-   * (default: the next turn of the event loop) is awaited after each PR: on SQLite every statement runs on the event
-   * loop, and the app waits there while deliveries flood the process.
+   * that touched other PRs); at most `limit` of each kind. Up to {@link PASS_GROUP} PRs (or repository scopes) share
+   * a transaction; when one of them fails, the group is rolled back and each is retried in its own transaction, and
+   * the one that fails again is logged and left for the next pass (it does not hold up the others). Returns how many
+   * PRs it recomputed (a PR may count twice) and the transitions. Safe to run on several replicas at once.
+   * `between` (default: the next turn of the event loop) is awaited after each group: on SQLite every statement
+   * runs on the event loop, and the app waits there while deliveries flood the process.
    */
   async recomputeStale(
     limit = 1000,
     between: () => Promise<unknown> = () => setImmediate(),
   ): Promise<{ recomputed: number; transitions: Transition[] }> {
-    const transitions: Transition[] = [];
     // Pending deliveries first, scope by scope, oldest first (repository-level ones mark the PRs they touch stale;
     // a PR's are stored with its pending evaluations, in order), then the other PRs with pending evaluations, then
-    // every stale PR. On SQLite every statement runs on the event loop: yielding between PRs lets webhooks be
-    // answered meanwhile.
-    let evaluated = 0;
-    for (const scope of await listPendingScopes(this.db, limit)) {
-      const applied = await this.db.transaction().execute(async (trx) => {
-        const stored = scope.number === null ? null : await this.storePendingEvaluations(trx, scope.repository, scope.number);
-        if (stored) evaluated++;
-        return stored ?? (await applyPendingDeliveries(this.ctx, trx, scope)).transitions;
-      });
-      transitions.push(...applied);
+    // every stale PR. A PR that failed is not tried again in the same pass.
+    const failed = new Set<string>();
+    const scopes = await this.inGroups(await listPendingScopes(this.db, limit), between, failed, async (trx, scope) => {
+      const stored = scope.number === null ? null : await this.storePendingEvaluations(trx, scope.repository, scope.number);
+      return stored
+        ? { transitions: stored, recomputed: 1 }
+        : { transitions: (await applyPendingDeliveries(this.ctx, trx, scope)).transitions };
+    });
+    const recompute = async (trx: Transaction<MetricsDatabase>, pr: { repository: string; number: number }) => ({
+      transitions: await this.recomputeIn(trx, pr.repository, pr.number),
+      recomputed: 1,
+    });
+    const evaluations = await this.inGroups(await listPendingEvaluationScopes(this.db, limit), between, failed, recompute);
+    const stale = await this.inGroups(await queries.listStalePullRequests(this.db, limit), between, failed, recompute);
+    return {
+      recomputed: scopes.recomputed + evaluations.recomputed + stale.recomputed,
+      transitions: [...scopes.transitions, ...evaluations.transitions, ...stale.transitions],
+    };
+  }
+
+  /**
+   * Runs `work` for each of `items` in order, {@link PASS_GROUP} to a transaction, awaiting `between` after each
+   * group (see `recomputeStale` for failures). Items in `failed` (`repository#number`) are skipped; those that fail
+   * are logged and added to it. Resolves the transitions and the count of recomputations of the items that were
+   * stored.
+   */
+  private async inGroups<T extends { repository: string; number: number | null }>(
+    all: readonly T[],
+    between: () => Promise<unknown>,
+    failed: Set<string>,
+    work: (trx: Transaction<MetricsDatabase>, item: T) => Promise<{ transitions: Transition[]; recomputed?: number }>,
+  ): Promise<{ transitions: Transition[]; recomputed: number }> {
+    const key = (item: T) => `${item.repository}#${item.number ?? ''}`;
+    const items = all.filter((item) => !failed.has(key(item)));
+    const fail = (item: T, error: unknown) => {
+      failed.add(key(item));
+      this.ctx.logger?.error(
+        { repository: item.repository, pull_number: item.number, err: (error as Error).message },
+        'metrics pass: storing this pull request failed; left for the next pass',
+      );
+    };
+    const out = { transitions: [] as Transition[], recomputed: 0 };
+    const add = (done: ReadonlyArray<{ transitions: Transition[]; recomputed?: number }>) => {
+      for (const d of done) {
+        out.transitions.push(...d.transitions);
+        out.recomputed += d.recomputed ?? 0;
+      }
+    };
+    for (let i = 0; i < items.length; i += PASS_GROUP) {
+      const group = items.slice(i, i + PASS_GROUP);
+      try {
+        add(
+          await this.db.transaction().execute(async (trx) => {
+            const done = [];
+            for (const item of group) done.push(await work(trx, item));
+            return done;
+          }),
+        );
+      } catch (groupError) {
+        if (group.length === 1) fail(group[0]!, groupError);
+        else
+          for (const item of group) {
+            try {
+              add([await this.db.transaction().execute((trx) => work(trx, item))]);
+            } catch (error) {
+              fail(item, error);
+            }
+          }
+      }
       await between();
     }
-    for (const pr of await listPendingEvaluationScopes(this.db, limit)) {
-      transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
-      evaluated++;
-      await between();
-    }
-    const stale = await queries.listStalePullRequests(this.db, limit);
-    for (const pr of stale) {
-      transitions.push(...(await this.recomputePullRequest(pr.repository, pr.number)));
-      await between();
-    }
-    return { recomputed: evaluated + stale.length, transitions };
+    return out;
   }
 
   /**

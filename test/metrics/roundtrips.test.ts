@@ -159,6 +159,21 @@ describe('round trips of a job on PostgreSQL', () => {
     const loopPushes = await store.db.selectFrom('pushes').select(['after_sha', 'commits_added']).where('number', '=', 2).execute();
     expect(loopPushes).toEqual([{ after_sha: 'b2', commits_added: 1 }]);
 
+    // The pass over three PRs, each with a pending delivery and a queued evaluation: one transaction for them all.
+    for (const number of [3, 4, 5]) {
+      const shape: PrShape = { number, author: 'Copilot', authorType: 'Bot', createdAt: t(60), headSha: `d${number}` };
+      await store.storeDeliveries([pullRequestDelivery('opened', shape)]);
+      await store.queueEvaluation(
+        evaluation({ pullNumber: number, headSha: shape.headSha, evaluatedAt: new Date(t(61)), commits: [commit(shape.headSha)] }),
+      );
+    }
+    figures.passOverThree = await count('pass over three PRs with a queued evaluation each', () => store.recomputeStale());
+    expect(await store.db.selectFrom('evaluations').select('number').where('number', 'in', [3, 4, 5]).orderBy('number').execute()).toEqual([
+      { number: 3 },
+      { number: 4 },
+      { number: 5 },
+    ]);
+
     process.stdout.write(`statements per call (BEGIN/COMMIT included): ${JSON.stringify(figures)}\n`);
     // Measured before the round-trip work (issue 7, item 9): 16, 22, 15, 8, 7, 11, 5 (24 for a synchronize
     // whose verdict changed); 9, 10, 8, 5, 5, 7, 4 before the evaluation's statement also read what the
@@ -168,7 +183,8 @@ describe('round trips of a job on PostgreSQL', () => {
     // queued evaluation: each is stored after exactly the deliveries before it, without the one-statement path).
     // It applies the PR's pending deliveries in one statement and attributes their pushes from what storing the
     // evaluations reads: 8 for a review loop of five deliveries and five evaluations (13 with a statement per
-    // delivery and one for the pushes; 9 for one queued evaluation).
+    // delivery and one for the pushes; 9 for one queued evaluation). The pass stores up to ten PRs in one
+    // transaction: 23 for three PRs with a delivery and an evaluation each (27 with a transaction each).
     expect(figures).toEqual({
       firstEvaluation: 6,
       synchronize: 6,
@@ -180,6 +196,7 @@ describe('round trips of a job on PostgreSQL', () => {
       queueEvaluation: 1,
       recomputeQueued: 8,
       recomputeReviewLoop: 8,
+      passOverThree: 23,
     });
   });
 

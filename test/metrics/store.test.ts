@@ -2,6 +2,7 @@
  * The store suite, run unchanged against SQLite and a real PostgreSQL server (fresh schema per run).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { pino } from 'pino';
 import { openStore } from '../../src/metrics/index.js';
 import type { MetricsStore } from '../../src/metrics/store.js';
 import {
@@ -116,6 +117,46 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       human_of_record: e.authorship.humanOfRecord,
       figures_stale: 0,
     });
+  });
+
+  it('passes over a pull request it cannot store: the others are stored, it stays pending and is logged', async () => {
+    const own = await createTestDatabase(backend);
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+    const passing = await openStore({ databaseUrl: own.url, logger });
+    try {
+      for (const number of [41, 42, 43]) {
+        const shape: PrShape = { number, author: 'Copilot', authorType: 'Bot', createdAt: t(number), headSha: `${number}`.repeat(20) };
+        await passing.storeDeliveries([pullRequestDelivery('opened', shape)]);
+        if (number !== 42)
+          await passing.queueEvaluation(evaluation({ pullNumber: number, headSha: shape.headSha, evaluatedAt: new Date(t(number + 1)) }));
+      }
+      // A pending row no recomputation can read (as a bug or a damaged row would leave it).
+      await passing.db
+        .insertInto('pending_evaluations')
+        .values({ delivery_id: 'broken', repository: REPO, number: 42, head_sha: '42'.repeat(20), recorded_at: t(43), record: '{' })
+        .execute();
+      const result = await passing.recomputeStale();
+      expect(result.recomputed).toBe(2);
+      const stored = await passing.db.selectFrom('evaluations').select('number').orderBy('number').execute();
+      expect(stored).toEqual([{ number: 41 }, { number: 43 }]);
+      // PR 42's claim was rolled back: its evaluation and its delivery wait for the next pass.
+      expect(await passing.db.selectFrom('pending_evaluations').select('number').execute()).toEqual([{ number: 42 }]);
+      expect(await passing.db.selectFrom('deliveries').select('pull_number').where('applied', '=', 0).execute()).toEqual([
+        { pull_number: 42 },
+      ]);
+      const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(logged).toEqual([
+        expect.objectContaining({
+          repository: REPO,
+          pull_number: 42,
+          msg: 'metrics pass: storing this pull request failed; left for the next pass',
+        }),
+      ]);
+    } finally {
+      await passing.close();
+      await own.drop();
+    }
   });
 
   it('records a delivery with an invalid payload without deriving anything', async () => {
