@@ -358,7 +358,7 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
 }
 
 /** Default period of the metrics recomputation pass, in seconds (`METRICS_RECOMPUTE_INTERVAL_S`). */
-export const DEFAULT_RECOMPUTE_INTERVAL_S = 5;
+export const DEFAULT_RECOMPUTE_INTERVAL_S = 30;
 
 /**
  * Queues the metrics pass (a `recompute-metrics` job, src/github/jobs.ts) every `intervalMs` (ms): it stores the

@@ -1,7 +1,7 @@
 /**
  * The metrics pass: src/server.ts queues a `recompute-metrics` job every METRICS_RECOMPUTE_INTERVAL_S
  * (`scheduleMetricsRecompute`), whose additions coalesce into one pending job; the job (src/github/jobs.ts) runs the
- * sink's `recomputeStale` for at most 500 PRs, yielding between PRs.
+ * sink's `recomputeStale` for at most 500 PRs, yielding between PRs, and again while a round reached that limit.
  */
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import pino from 'pino';
@@ -71,5 +71,25 @@ describe('the recompute-metrics job', () => {
     // `between` let the event loop turn (SQLite statements run on it; deliveries are answered there).
     expect(turns).toBe(1);
     expect(Object.keys(probot.handlers)).toContain(TASKS.metricsRecompute);
+  });
+
+  it('runs another round while a round reached the limit, at most ten rounds', async () => {
+    const answers = [500, 500, 7];
+    const limits: Array<number | undefined> = [];
+    const metrics = {
+      recomputeStale: (limit?: number) => {
+        limits.push(limit);
+        return Promise.resolve(answers.shift() ?? 500);
+      },
+    } as unknown as MetricsSink;
+    const probot = await createTestProbot({ metrics, drainOnReceive: false });
+    await probot.queue.add(metricsRecomputeJob());
+    expect(await probot.drain()).toBe(1);
+    expect(limits).toEqual([500, 500, 500]);
+    // A backlog that never ends (every round full) stops after ten rounds: the next job takes the rest.
+    limits.length = 0;
+    await probot.queue.add(metricsRecomputeJob());
+    expect(await probot.drain()).toBe(1);
+    expect(limits).toHaveLength(10);
   });
 });

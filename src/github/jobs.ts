@@ -56,6 +56,8 @@ export interface JobDependencies {
 
 /** Most PRs one metrics pass stores and recomputes; the rest wait for the next pass. */
 export const METRICS_PASS_LIMIT = 500;
+/** Most rounds of {@link METRICS_PASS_LIMIT} PRs one metrics pass job runs. */
+export const METRICS_PASS_ROUNDS = 10;
 
 const isNotFound = (error: unknown) => (error as { status?: number }).status === 404;
 
@@ -337,16 +339,23 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
   };
 
   /**
-   * The metrics pass (`recomputeStale`, at most {@link METRICS_PASS_LIMIT} PRs), yielding to a flood of deliveries
-   * between PRs. Store errors are logged by the sink; the job ends either way (the next pass takes what is left).
+   * The metrics pass (`recomputeStale`, {@link METRICS_PASS_LIMIT} PRs at a time, again while a round reached that
+   * limit, at most {@link METRICS_PASS_ROUNDS} rounds per job: a backlog is taken in one job, not one per interval),
+   * yielding to a flood of deliveries between PRs. Store errors are logged by the sink; the job ends either way (the
+   * next pass takes what is left).
    */
   async function metricsRecomputeHandler(): Promise<void> {
     const between = async () => {
       await setImmediate();
       await deps.lull?.();
     };
-    const recomputed = await deps.metrics?.recomputeStale(METRICS_PASS_LIMIT, between);
-    if (recomputed) deps.log.debug({ recomputed }, 'metrics pass: pull requests recomputed');
+    let total = 0;
+    for (let round = 0; round < METRICS_PASS_ROUNDS; round++) {
+      const recomputed = (await deps.metrics?.recomputeStale(METRICS_PASS_LIMIT, between)) ?? 0;
+      total += recomputed;
+      if (recomputed < METRICS_PASS_LIMIT) break;
+    }
+    if (total) deps.log.debug({ recomputed: total }, 'metrics pass: pull requests recomputed');
   }
 
   function timed(task: string, handler: JobHandler): JobHandler {

@@ -8,7 +8,7 @@
  * applies the PR's pending facts and computes its figures at once (`recomputePullRequest`). Pending evaluations
  * with the deliveries before them, deliveries whose PR gets no job, repository-level ones (`push`) and PRs left
  * stale are stored and recomputed by `recomputeStale`, once per PR for everything pending (every
- * `METRICS_RECOMPUTE_INTERVAL_S` seconds, default 5, on one instance; and by `ai-review report` before it reads).
+ * `METRICS_RECOMPUTE_INTERVAL_S` seconds, default 30, on one instance; and by `ai-review report` before it reads).
  * (`MetricsStore.recordEvaluation` stores and recomputes at once, for the store's tests.)
  */
 import type { AuthorshipVerdict } from '../authorship/types.js';
