@@ -27,7 +27,9 @@
  * Options: `--deliveries N` (per acknowledgement run and for the metrics rounds together, default 2000),
  * `--quick` (600 deliveries, 50 PRs, 10 burst PRs), `--rate N` (200), `--connections N` (16), `--window N` (pull
  * requests active at once, 40), `--prs N` (200), `--burst-prs N` (20), `--metrics-rate N` (50),
- * `--github-latency-ms N` (added to every mock answer, 0), `--phases ack,evaluations,burst,metrics`,
+ * `--metrics-round-s N` (length of each metrics round at `--metrics-rate`, 45; 10 with `--quick`: longer than the
+ * metrics pass interval, so that the pass runs during the load as in production), `--github-latency-ms N` (added to
+ * every mock answer, 0), `--phases ack,evaluations,burst,metrics`,
  * `--database-url URL` (only this store; PostgreSQL in a fresh schema, dropped afterwards), `--throttle` (keep
  * Probot's write throttling, as in production). Default stores: a temporary SQLite file and PostgreSQL at
  * BENCH_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test_bench, in a fresh schema dropped afterwards.
@@ -47,6 +49,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DEFAULT_DEBOUNCE_MS } from '../src/github/app.js';
+import { DEFAULT_RECOMPUTE_INTERVAL_S } from '../src/server.js';
 import { interleave, openedPullRequest, REPO, reviewLoop, SECRET, synchronizeBurst, type Delivery } from './deliveries.js';
 import { closedLoop, openLoop, percentile, scheduled, type LoadResult, type Target } from './load.js';
 import { startMockGitHub, type ApiBudget, type MockGitHub } from './mock-github.js';
@@ -67,6 +70,7 @@ interface Options {
   prs: number;
   burstPrs: number;
   metricsRate: number;
+  metricsRoundS: number;
   githubLatencyMs: number;
   phases: Set<Phase>;
   databaseUrl: string | undefined;
@@ -95,6 +99,7 @@ function parseArgs(argv: string[]): Options {
     prs: int('prs', quick ? 50 : 200),
     burstPrs: int('burst-prs', quick ? 10 : 20),
     metricsRate: int('metrics-rate', 50),
+    metricsRoundS: int('metrics-round-s', quick ? 10 : 45),
     githubLatencyMs: int('github-latency-ms', 0, 0),
     phases: new Set(phases as Phase[]),
     databaseUrl: get('database-url'),
@@ -507,10 +512,12 @@ class Bench {
     const mode = () => ({ jobs: [] as number[], acks: [] as number[], cpuMs: 0, deliveries: 0, sinkMs: {} as Record<string, number> });
     const byMode = { off: mode(), on: mode() };
     const debounce = process.env.EVALUATION_DEBOUNCE_MS ?? '0';
-    const prs = Math.max(1, Math.round(o.deliveries / 8 / 8));
+    const prs = Math.max(1, Math.round((o.metricsRate * o.metricsRoundS) / 8));
+    const passIntervalS = Number(process.env.METRICS_RECOMPUTE_INTERVAL_S ?? DEFAULT_RECOMPUTE_INTERVAL_S);
     report.add(
       `metrics recording: ABBA rounds (off, on, on, off) of ${prs * 8} deliveries (review loops of open PRs, 8 each) ` +
-        `at ${o.metricsRate}/s, debounce ${debounce} ms, fresh server each`,
+        `at ${o.metricsRate}/s (${fmt((prs * 8) / o.metricsRate)} s), debounce ${debounce} ms, fresh server each; ` +
+        `metrics pass every ${passIntervalS} s (METRICS_RECOMPUTE_INTERVAL_S) and after the round`,
     );
     const budget = this.github.budget();
     for (const [index, mode] of (['off', 'on', 'on', 'off'] as const).entries()) {
