@@ -136,21 +136,13 @@ async function withClient<T>(connectionString: string, fn: (client: pg.Client) =
 }
 
 /**
- * A fresh schema on the PostgreSQL at `base` for the app's tables (through `search_path`), dropped afterwards.
- * graphile-worker keeps its jobs in its own `graphile_worker` schema: dropped afterwards when this run created it.
+ * A fresh schema on the PostgreSQL at `base` for the app's tables (through `search_path`), dropped afterwards, with
+ * the schema graphile-worker keeps the jobs in for that `search_path` (`<schema>_graphile_worker`, src/queue/postgres.ts).
  */
 async function postgresStore(base: string): Promise<Store> {
   const schema = `ai_review_bench_${process.pid}`;
-  const hadGraphile = await withClient(base, async (client) => {
-    const had = (await client.query("SELECT 1 FROM pg_namespace WHERE nspname = 'graphile_worker'")).rowCount === 1;
-    if (had) {
-      const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM graphile_worker.jobs');
-      if (Number(rows[0]?.n) > 0)
-        process.stderr.write(`  warning: graphile_worker.jobs already holds ${rows[0]?.n} jobs; they will run too\n`);
-    }
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
-    return had;
-  });
+  const drop = `DROP SCHEMA IF EXISTS ${schema} CASCADE; DROP SCHEMA IF EXISTS ${schema}_graphile_worker CASCADE`;
+  await withClient(base, (client) => client.query(`${drop}; CREATE SCHEMA ${schema}`));
   const url = new URL(base);
   url.searchParams.set('options', `-c search_path=${schema}`);
   const where = `${url.hostname}:${url.port || 5432}${url.pathname}`;
@@ -159,8 +151,7 @@ async function postgresStore(base: string): Promise<Store> {
     databaseUrl: url.toString(),
     cleanup: () =>
       withClient(base, async (c) => {
-        await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        if (!hadGraphile) await c.query('DROP SCHEMA IF EXISTS graphile_worker CASCADE');
+        await c.query(drop);
       }),
   };
 }
