@@ -43,7 +43,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -378,6 +378,34 @@ function medianRate(runs: readonly Summary[]): Summary {
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
 }
 
+/**
+ * CPU time (user + system) of this machine's PostgreSQL processes, in ms, from /proc (Linux; clock ticks of 10 ms);
+ * null when /proc cannot be read or no process is named postgres. Processes that exit between two readings drop out.
+ */
+function postgresCpuMs(): number | null {
+  try {
+    let ticks = 0;
+    let found = false;
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      } catch {
+        continue;
+      }
+      const close = stat.lastIndexOf(')');
+      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
+      const fields = stat.slice(close + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime and stime, fields 14 and 15 of proc(5)
+      found = true;
+    }
+    return found ? ticks * 10 : null;
+  } catch {
+    return null;
+  }
+}
+
 const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
 
@@ -464,13 +492,22 @@ class Bench {
     return { summary, prs: fixed.numbers };
   }
 
-  /** Review loops sent as fast as `--connections` clients go (closed loop). */
+  /**
+   * Review loops sent as fast as `--connections` clients go (closed loop). Also prints the CPU time per delivery of
+   * the server process, of this process (load generator and GitHub mock) and of the local PostgreSQL processes.
+   */
   private async maxThroughput(report: Report, server: BenchServer, label: string): Promise<{ summary: Summary; prs: number[] }> {
     const o = this.options;
     const max = this.loops(`${label.replace(/\W+/g, '-')}-${Date.now()}-max`, o.deliveries / 10);
-    const summary = report.load(
-      `${label}, max (${o.connections} connections)`,
-      await closedLoop(this.target(server), max.deliveries, o.connections),
+    const before = { server: (await server.stats()).cpuMs, bench: process.cpuUsage(), postgres: postgresCpuMs() };
+    const result = await closedLoop(this.target(server), max.deliveries, o.connections);
+    const bench = process.cpuUsage(before.bench);
+    const postgres = postgresCpuMs();
+    const perDelivery = (ms: number) => fmt(ms / Math.max(1, result.deliveries), 3);
+    const summary = report.load(`${label}, max (${o.connections} connections)`, result);
+    report.add(
+      `  CPU ms per delivery: server ${perDelivery((await server.stats()).cpuMs - before.server)}, bench ${perDelivery((bench.user + bench.system) / 1000)}` +
+        (postgres !== null && before.postgres !== null ? `, local PostgreSQL ${perDelivery(postgres - before.postgres)}` : ''),
     );
     return { summary, prs: max.numbers };
   }

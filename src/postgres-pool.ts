@@ -30,6 +30,15 @@ const MAX_NAMES = 1_000;
 const isStalePlan = (error: unknown) =>
   error instanceof Error && (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(error.message);
 
+/**
+ * Identifies the database a connection string names, to tell whether two stores opened from it share one database
+ * (the job queue and the metrics store, src/github/app.ts). Output: 32 hex characters of its SHA-256, never the
+ * string itself, which may hold a password.
+ */
+export function databaseId(connectionString: string): string {
+  return createHash('sha256').update(connectionString).digest('hex').slice(0, 32);
+}
+
 function statementName(text: string): string {
   let name = names.get(text);
   if (!name) {

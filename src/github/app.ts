@@ -6,7 +6,7 @@
  */
 import type { ApplicationFunction, Probot } from 'probot';
 import type { DeliveryOutcome, MetricsSink } from '../metrics/sink.js';
-import type { JobHandler, JobQueue } from '../queue/types.js';
+import type { AddResult, JobHandler, JobQueue } from '../queue/types.js';
 import { workForDelivery } from './deliveries.js';
 import type { Octokit } from './facts.js';
 import { createJobHandlers, type JobDependencies } from './jobs.js';
@@ -62,6 +62,11 @@ export function createApp(options: AppOptions): ApplicationFunction {
     const debounceMs = options.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     const ownSlug = slugLookup(app, options.appSlug);
     const load = options.webhookLoad ?? new WebhookLoad();
+    // The metrics store and the queue in one PostgreSQL database: a delivery's row and its jobs take one statement.
+    const recordWithJobs =
+      metrics?.databaseId !== undefined &&
+      metrics.databaseId === options.queue.databaseId &&
+      Boolean(metrics.deliveryRow && options.queue.addWithRow);
 
     const handleDelivery = async (context: Parameters<Parameters<Probot['onAny']>[0]>[0]) => {
       const payload = context.payload as Record<string, unknown>;
@@ -80,42 +85,49 @@ export function createApp(options: AppOptions): ApplicationFunction {
           log.debug({ repository }, 'event caused by this app: ignored');
           return;
         }
-        // The delivery is recorded for metrics while its jobs are queued (two stores, two round trips at once; both
-        // finish before the answer): a job that runs before the row is stored leaves it to the next metrics pass.
-        const recording = metrics
-          ?.recordDelivery({ id: context.id, name: context.name, payload, receivedAt: new Date() })
-          .catch((error: unknown) => {
-            log.error({ err: { message: (error as Error).message } }, 'could not record the delivery for metrics');
-            return 'recorded' as const;
-          })
-          .then((recorded) => {
-            if (recorded === 'duplicate')
-              log.info({ repository, pull_number: number }, 'delivery seen before: metrics unchanged, work queued again');
-          });
-        if (work.ignored) {
-          await recording;
-          outcome = 'ignored';
-          log.debug({ repository, reason: work.ignored }, 'delivery needs no work');
-          return;
-        }
-        let coalesced = 0;
-        // A failed write to the queue answers 500, so GitHub records the delivery as failed and it is redelivered.
         // Jobs of one delivery are queued together (one batch on PostgreSQL), each with the pipeline state it
         // carries: the review-request flag and the push, stored in the same statement as the job.
         const now = new Date();
-        const [added] = await Promise.all([
-          Promise.all(
-            work.jobs.map((job) => {
+        const specs = work.ignored
+          ? []
+          : work.jobs.map((job) => {
               const push = job.payload.push as { headSha: string; pusherLogin: string; automated: boolean } | undefined;
               const state = {
                 ...(job.payload.requestReviewers === true ? { reviewRequestAt: now } : {}),
                 ...(push ? { push: { ...push, at: now } } : {}),
               };
-              return options.queue.add(Object.keys(state).length > 0 ? { ...job, state } : job);
-            }),
-          ),
-          recording,
-        ]);
+              return Object.keys(state).length > 0 ? { ...job, state } : job;
+            });
+        const delivery = { id: context.id, name: context.name, payload, receivedAt: now };
+        const seenBefore = () =>
+          log.info({ repository, pull_number: number }, 'delivery seen before: metrics unchanged, work queued again');
+        let added: AddResult[];
+        // A failed write to the queue answers 500, so GitHub records the delivery as failed and it is redelivered.
+        if (recordWithJobs && metrics?.deliveryRow && options.queue.addWithRow) {
+          // One database: the delivery's row for metrics goes in the same statement as its jobs.
+          const written = await options.queue.addWithRow(specs, metrics.deliveryRow(delivery));
+          if (written.row === 'duplicate') seenBefore();
+          added = written.jobs;
+        } else {
+          // The delivery is recorded for metrics while its jobs are queued (two stores, two round trips at once; both
+          // finish before the answer): a job that runs before the row is stored leaves it to the next metrics pass.
+          const recording = metrics
+            ?.recordDelivery(delivery)
+            .catch((error: unknown) => {
+              log.error({ err: { message: (error as Error).message } }, 'could not record the delivery for metrics');
+              return 'recorded' as const;
+            })
+            .then((recorded) => {
+              if (recorded === 'duplicate') seenBefore();
+            });
+          [added] = await Promise.all([Promise.all(specs.map((spec) => options.queue.add(spec))), recording]);
+        }
+        if (work.ignored) {
+          outcome = 'ignored';
+          log.debug({ repository, reason: work.ignored }, 'delivery needs no work');
+          return;
+        }
+        let coalesced = 0;
         for (const result of added) {
           if (result.coalesced) {
             coalesced++;

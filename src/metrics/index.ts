@@ -12,6 +12,8 @@ import type { MetricsDatabase } from './schema.js';
 import type { MetricsStore, Transition } from './store.js';
 import { groupCommit } from '../group-commit.js';
 import { openStore } from './store/open.js';
+import { pendingDeliveryRow } from './store/ingest.js';
+import { databaseId } from '../postgres-pool.js';
 import { createPrometheusMetrics, type PrometheusMetrics } from './prometheus.js';
 
 export type { MetricsSink } from './sink.js';
@@ -102,6 +104,12 @@ export async function createMetrics(options: MetricsOptions): Promise<Metrics> {
     db: store.db,
     prometheus,
     httpHandler,
+    ...(store.dialect === 'postgres'
+      ? {
+          databaseId: databaseId(options.databaseUrl?.trim() ?? ''),
+          deliveryRow: (delivery: DeliveryRecord) => ({ table: 'deliveries', key: 'id', values: pendingDeliveryRow(delivery) }),
+        }
+      : {}),
     async recordDelivery(delivery: DeliveryRecord) {
       try {
         return await recordDeliveries(delivery);

@@ -126,6 +126,14 @@ export interface MetricsSink {
    */
   recordDelivery(delivery: DeliveryRecord): Promise<'recorded' | 'duplicate'>;
   /**
+   * PostgreSQL only: the row that `recordDelivery` would insert (table `deliveries`, unique on `id`), for the job
+   * queue to store in the same statement as the delivery's jobs when it writes to the same database
+   * (`databaseId`). Pure: derives the facts from the payload, reads nothing. Throws nothing.
+   */
+  deliveryRow?(delivery: DeliveryRecord): { table: string; key: string; values: Record<string, unknown> };
+  /** PostgreSQL only: the store's database, as `databaseId` in src/postgres-pool.ts. */
+  readonly databaseId?: string;
+  /**
    * Stores the PR's pending evaluations and applies its pending deliveries (in the order they were recorded),
    * then computes its derived figures (latencies, rounds, rework,
    * review-request spans, rule outcomes) from all its stored events and observes the Prometheus series that became known. Idempotent: running it again changes

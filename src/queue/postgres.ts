@@ -21,7 +21,7 @@ import {
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { groupCommit } from '../group-commit.js';
-import { createPool } from '../postgres-pool.js';
+import { createPool, databaseId } from '../postgres-pool.js';
 import type { Logger } from 'pino';
 import {
   MAX_ATTEMPTS,
@@ -31,6 +31,7 @@ import {
   type JobPayload,
   type JobQueue,
   type JobSpec,
+  type KeyedRow,
   type PipelineState,
   type QueueStats,
 } from './types.js';
@@ -121,10 +122,18 @@ function graphileLogger(log: Logger): GraphileLogger {
   });
 }
 
+/** One write of the webhook path's group commit: a job, or a row stored with a delivery's jobs. */
+type Write = { spec: JobSpec } | { row: KeyedRow };
+type WriteResult = AddResult | 'inserted' | 'duplicate';
+
+/** A SQL identifier, quoted. */
+const ident = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
 /** See module docs. */
 export class PostgresJobQueue implements JobQueue {
   readonly kind = 'postgres' as const;
   readonly state: PipelineState;
+  readonly databaseId: string;
   private readonly pool: pg.Pool;
   private readonly log: Logger;
   private schema: string;
@@ -138,6 +147,7 @@ export class PostgresJobQueue implements JobQueue {
     this.options = options;
     this.log = options.logger;
     this.schema = options.schema ?? 'graphile_worker';
+    this.databaseId = databaseId(options.connectionString);
     this.pool = createPool({
       connectionString: options.connectionString,
       max: 10,
@@ -188,23 +198,49 @@ export class PostgresJobQueue implements JobQueue {
    * key semantics), so the webhook path costs one round trip per group of deliveries, not one per job.
    */
   async add(spec: JobSpec): Promise<AddResult> {
-    return this.adds(spec);
+    return (await this.writes({ spec })) as AddResult;
   }
 
-  /** Group commit of `add`: the specs that arrive while one batch is written go together in the next. */
-  private readonly adds = groupCommit((specs: readonly JobSpec[]) => this.addBatch(specs));
+  /**
+   * Queues one delivery's jobs and inserts its row in the same statement (with the other writes of the batch). The
+   * row and the jobs go in one batch unless the batch is full, and each is idempotent on its own.
+   */
+  async addWithRow(specs: readonly JobSpec[], row: KeyedRow): Promise<{ jobs: AddResult[]; row: 'inserted' | 'duplicate' }> {
+    const [stored, ...jobs] = await Promise.all([this.writes({ row }), ...specs.map((spec) => this.writes({ spec }))]);
+    return { jobs: jobs as AddResult[], row: stored as 'inserted' | 'duplicate' };
+  }
+
+  /** Group commit of `add` and `addWithRow`: the writes that arrive while one batch is written go together in the next. */
+  private readonly writes = groupCommit((batch: readonly Write[]) => this.writeBatch(batch));
 
   /**
-   * Writes specs with `add_jobs`, one call per key mode (`debounce` keeps the waiting job's run time,
-   * `preserve_run_at`; `replace` moves it). Specs of one batch with the same key are merged first, as successive
-   * `add_job` calls would be (the last payload wins; `debounce` keeps the first run time): all but the first count
-   * as coalesced. Resolves per spec, in order; rejects every spec when PostgreSQL fails.
+   * Writes a batch: the jobs with `add_jobs`, one call per key mode (`debounce` keeps the waiting job's run time,
+   * `preserve_run_at`; `replace` moves it), and the rows in the first statement. Specs of one batch with the same
+   * key are merged first, as successive `add_job` calls would be (the last payload wins; `debounce` keeps the first
+   * run time): all but the first count as coalesced. Rows with the same table and key: all but the first are
+   * duplicates. Resolves per write, in order; rejects every write when PostgreSQL fails.
    */
-  private async addBatch(specs: readonly JobSpec[]): Promise<AddResult[]> {
-    const results: AddResult[] = specs.map(() => ({ coalesced: false }));
+  private async writeBatch(batch: readonly Write[]): Promise<WriteResult[]> {
+    const results: WriteResult[] = batch.map((w) => ('spec' in w ? { coalesced: false } : 'duplicate'));
     const rows = { debounce: [] as Array<Record<string, unknown>>, replace: [] as Array<Record<string, unknown>> };
     const byKey = new Map<string, { row: Record<string, unknown>; first: number }>();
-    specs.forEach((spec, index) => {
+    // Rows by table and key column: the values to insert, and the first write of each key.
+    const tables = new Map<string, { table: string; key: string; values: Array<Record<string, unknown>>; first: Map<string, number> }>();
+    const specs: JobSpec[] = [];
+    batch.forEach((write, index) => {
+      if ('row' in write) {
+        const { table, key, values } = write.row;
+        const group = tables.get(`${table}\u0000${key}`) ?? { table, key, values: [], first: new Map<string, number>() };
+        tables.set(`${table}\u0000${key}`, group);
+        const id = String(values[key]);
+        if (!group.first.has(id)) {
+          group.first.set(id, index);
+          group.values.push(values);
+        }
+        return;
+      }
+      const spec = write.spec;
+      specs.push(spec);
       const mode = spec.keyMode === 'replace' ? 'replace' : 'debounce';
       const row: Record<string, unknown> = {
         identifier: spec.task,
@@ -223,7 +259,7 @@ export class PostgresJobQueue implements JobQueue {
       if (spec.key) byKey.set(`${mode}:${spec.key}`, { row, first: index });
       rows[mode].push(row);
     });
-    const schema = `"${this.schema.replace(/"/g, '""')}"`;
+    const schema = ident(this.schema);
     // Pipeline state written with the jobs (`spec.state`), in the same statement.
     const flags = specs
       .filter((x) => x.key && x.state?.reviewRequestAt)
@@ -231,28 +267,58 @@ export class PostgresJobQueue implements JobQueue {
     const pushes = specs
       .filter((x) => x.key && x.state?.push)
       .map((x) => ({ key: x.key, ...x.state!.push!, at: x.state!.push!.at.toISOString() }));
-    let state = [JSON.stringify(flags), JSON.stringify(pushes)];
-    for (const mode of ['debounce', 'replace'] as const) {
-      if (rows[mode].length === 0) continue;
-      const { rows: added } = await this.pool.query<{ key: string | null; revision: number }>(
-        `WITH flags AS (
+    const groups = [...tables.values()];
+    const modes = (['debounce', 'replace'] as const).filter((mode) => rows[mode].length > 0);
+    // The first statement also writes the state and the rows; a batch of rows alone is one statement without jobs.
+    for (const [n, mode] of (modes.length > 0 ? modes : [null]).entries()) {
+      const first = n === 0;
+      const params: unknown[] = [];
+      const param = (value: unknown) => `$${params.push(value)}`;
+      const ctes: string[] = [];
+      const selects: string[] = [];
+      if (mode) {
+        const specsParam = param(JSON.stringify(rows[mode]));
+        const preserveParam = param(mode === 'debounce');
+        selects.push(
+          `SELECT key, revision, NULL::integer AS row_group FROM ${schema}.add_jobs(
+             ARRAY(SELECT json_populate_recordset(NULL::${schema}.job_spec, ${specsParam}::json)), ${preserveParam}::boolean)`,
+        );
+      }
+      if (first && flags.length > 0)
+        ctes.push(`flags AS (
            INSERT INTO ai_review_review_requests (key, flagged_at)
-           SELECT DISTINCT ON (key) key, at FROM json_to_recordset($3::json) AS f(key text, at timestamptz) ORDER BY key, at DESC
+           SELECT DISTINCT ON (key) key, at FROM json_to_recordset(${param(JSON.stringify(flags))}::json) AS f(key text, at timestamptz) ORDER BY key, at DESC
            ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at
-         ), pushes AS (
+         )`);
+      if (first && pushes.length > 0)
+        ctes.push(`pushes AS (
            INSERT INTO ai_review_pushes (key, head_sha, pusher_login, automated, at)
            SELECT key, "headSha", "pusherLogin", automated, at
-           FROM json_to_recordset($4::json) AS p(key text, "headSha" text, "pusherLogin" text, automated boolean, at timestamptz)
+           FROM json_to_recordset(${param(JSON.stringify(pushes))}::json) AS p(key text, "headSha" text, "pusherLogin" text, automated boolean, at timestamptz)
            ON CONFLICT DO NOTHING
-         )
-         SELECT key, revision FROM ${schema}.add_jobs(
-           ARRAY(SELECT json_populate_recordset(NULL::${schema}.job_spec, $1::json)), $2::boolean)`,
-        [JSON.stringify(rows[mode]), mode === 'debounce', ...state],
+         )`);
+      if (first)
+        groups.forEach((group, g) => {
+          ctes.push(`rows_${g} AS (
+             INSERT INTO ${ident(group.table)} SELECT * FROM json_populate_recordset(NULL::${ident(group.table)}, ${param(JSON.stringify(group.values))}::json)
+             ON CONFLICT (${ident(group.key)}) DO NOTHING RETURNING ${ident(group.key)}::text AS key
+           )`);
+          selects.push(`SELECT key, NULL::integer AS revision, ${g} AS row_group FROM rows_${g}`);
+        });
+      if (selects.length === 0) break;
+      const { rows: written } = await this.pool.query<{ key: string | null; revision: number | null; row_group: number | null }>(
+        `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}${selects.join(' UNION ALL ')}`,
+        params,
       );
-      state = ['[]', '[]'];
-      for (const { key, revision } of added) {
-        const entry = key === null ? undefined : byKey.get(`${mode}:${key}`);
-        if (entry && revision > 0) results[entry.first] = { coalesced: true };
+      for (const { key, revision, row_group } of written) {
+        if (key === null) continue;
+        if (row_group !== null) {
+          const index = groups[row_group]?.first.get(key);
+          if (index !== undefined) results[index] = 'inserted';
+        } else if (mode) {
+          const entry = byKey.get(`${mode}:${key}`);
+          if (entry && (revision ?? 0) > 0) results[entry.first] = { coalesced: true };
+        }
       }
     }
     return results;

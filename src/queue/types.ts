@@ -49,6 +49,17 @@ export interface AddResult {
   coalesced: boolean;
 }
 
+/**
+ * A row stored in the same write as one delivery's jobs ({@link JobQueue.addWithRow}), idempotent on `key`: e.g.
+ * the metrics store's delivery row. `table` must be in the queue's database and search path; `values` holds every
+ * column of the table by name (a missing one is stored as NULL) and, under `key`, the row's unique key.
+ */
+export interface KeyedRow {
+  table: string;
+  key: string;
+  values: Record<string, unknown>;
+}
+
 /** What a handler learns about the job it runs. */
 export interface JobInfo {
   id: string;
@@ -144,6 +155,17 @@ export interface JobQueue {
   readonly state: PipelineState;
   /** Adds (or coalesces) a job. Throws when the store cannot be written: the webhook must then not be acknowledged. */
   add(spec: JobSpec): Promise<AddResult>;
+  /**
+   * PostgreSQL only: adds one delivery's jobs (none is allowed) and inserts `row` in the same statement, unless a
+   * row with its key is stored already (`duplicate`). Resolves per spec as `add` does, in order. Throws when the
+   * store cannot be written: then neither the jobs nor the row are stored.
+   */
+  addWithRow?(specs: readonly JobSpec[], row: KeyedRow): Promise<{ jobs: AddResult[]; row: 'inserted' | 'duplicate' }>;
+  /**
+   * Identifies the database the queue writes to (a hash of its connection string, PostgreSQL only): a
+   * {@link KeyedRow} can be stored with the jobs when its table's store has the same id.
+   */
+  readonly databaseId?: string;
   /** Starts taking jobs, `concurrency` at a time in this process. */
   start(handlers: Record<string, JobHandler>, options?: { concurrency?: number }): Promise<void>;
   /**

@@ -19,6 +19,8 @@ export interface QueueSet {
   kind: 'sqlite' | 'postgres';
   open(options?: { staleWorkerAfterMs?: number }): Promise<JobQueue>;
   cleanup(): Promise<void>;
+  /** PostgreSQL: the connection string of the set's schema (its search path), for tables of a test's own. */
+  url?: string;
 }
 
 export function sqliteSet(): QueueSet {
@@ -45,6 +47,7 @@ export function postgresSet(): QueueSet {
   let created = false;
   return {
     kind: 'postgres',
+    url: url.toString(),
     open: async (options = {}) => {
       if (!created) {
         const client = new pg.Client({ connectionString: TEST_DATABASE_URL });

@@ -2,6 +2,7 @@
  * One job-queue suite, run against both engines: the embedded SQLite queue and graphile-worker on PostgreSQL.
  */
 import { RetryLater, type JobPayload, type JobQueue } from '../../src/queue/types.js';
+import pg from 'pg';
 import { postgresSet, sleep, sqliteSet, waitFor, type QueueSet } from './helpers.js';
 
 describe.each([
@@ -249,5 +250,61 @@ describe.each([
     unblock();
     expect(await held).toBe('a');
     expect(await b.state.withExclusiveLock('redelivery', () => Promise.resolve('b'))).toBe('b');
+  });
+});
+
+describe('job queue on postgres: a row stored with a delivery\'s jobs (addWithRow)', () => {
+  let set: QueueSet;
+  let client: pg.Client;
+  beforeEach(async () => {
+    set = postgresSet();
+    await set.open();
+    client = new pg.Client({ connectionString: set.url! });
+    await client.connect();
+    await client.query('CREATE TABLE rows_t (id text PRIMARY KEY, n integer NOT NULL, note text)');
+  });
+  afterEach(async () => {
+    await client.end();
+    await set.cleanup();
+  });
+
+  it('inserts each row once with the jobs of the same batch, duplicates within the batch and later ones resolve duplicate', async () => {
+    const q = await set.open();
+    const row = (id: string, n: number) => ({ table: 'rows_t', key: 'id', values: { id, n, note: `it's "${id}"` } });
+    const results = await Promise.all([
+      q.addWithRow!([{ task: 't', payload: { n: 1 }, key: 'pr-1' }], row('d1', 1)),
+      q.addWithRow!([{ task: 't', payload: { n: 2 }, key: 'pr-1' }], row('d1', 9)),
+      q.addWithRow!([], row('d2', 2)),
+      q.add({ task: 't', payload: { n: 3 }, key: 'pr-2', keyMode: 'replace' }),
+    ]);
+    expect(results).toEqual([
+      { jobs: [{ coalesced: false }], row: 'inserted' },
+      { jobs: [{ coalesced: true }], row: 'duplicate' },
+      { jobs: [], row: 'inserted' },
+      { coalesced: false },
+    ]);
+    expect((await client.query('SELECT id, n, note FROM rows_t ORDER BY id')).rows).toEqual([
+      { id: 'd1', n: 1, note: `it's "d1"` },
+      { id: 'd2', n: 2, note: `it's "d2"` },
+    ]);
+    expect((await q.stats()).pending).toBe(2);
+    // Stored before: duplicate, and its job coalesces with the pending one.
+    expect(await q.addWithRow!([{ task: 't', payload: { n: 4 }, key: 'pr-1' }], row('d1', 5))).toEqual({
+      jobs: [{ coalesced: true }],
+      row: 'duplicate',
+    });
+    const seen: JobPayload[] = [];
+    await q.start({ t: (p) => Promise.resolve(void seen.push(p)) }, { concurrency: 2 });
+    await waitFor(async () => (await q.stats()).pending === 0 && seen.length === 2, 5_000, 'the two jobs');
+    expect(seen).toEqual(expect.arrayContaining([{ n: 4 }, { n: 3 }]));
+  });
+
+  it('stores neither the row nor the jobs when the row cannot be written, and rejects', async () => {
+    const q = await set.open();
+    await expect(
+      q.addWithRow!([{ task: 't', payload: {}, key: 'pr-9' }], { table: 'rows_t', key: 'id', values: { id: 'd9', n: null } }),
+    ).rejects.toThrow(/null value in column "n"/);
+    expect((await q.stats()).pending).toBe(0);
+    expect((await client.query('SELECT count(*)::int AS n FROM rows_t')).rows).toEqual([{ n: 0 }]);
   });
 });

@@ -81,6 +81,14 @@ export async function ingestDelivery(
 }
 
 /**
+ * The `deliveries` row that {@link storeDeliveries} inserts for a delivery (its facts kept for a job to apply), as
+ * a plain object by column name: for the job queue to insert in the same statement as the delivery's jobs.
+ */
+export function pendingDeliveryRow(delivery: DeliveryRecord): Insertable<DeliveriesTable> {
+  return deliveryRow(delivery, deriveFacts(delivery), true);
+}
+
+/**
  * Records deliveries for the app's webhook path: ONE multi-row insert of the delivery rows with their derived
  * facts (`applied = 0`), idempotent on the delivery id, touching no other row, so it never waits on a row that a
  * job holds. The facts reach the raw tables when a job applies them (`applyPendingDeliveries`). Resolves, per
