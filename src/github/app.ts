@@ -66,7 +66,8 @@ export function createApp(options: AppOptions): ApplicationFunction {
     const recordWithJobs =
       metrics?.databaseId !== undefined &&
       metrics.databaseId === options.queue.databaseId &&
-      Boolean(metrics.deliveryRow && options.queue.addWithRow);
+      'deliveryRow' in metrics &&
+      'addWithRow' in options.queue;
 
     const handleDelivery = async (context: Parameters<Parameters<Probot['onAny']>[0]>[0]) => {
       const payload = context.payload as Record<string, unknown>;

@@ -253,7 +253,7 @@ describe.each([
   });
 });
 
-describe('job queue on postgres: a row stored with a delivery\'s jobs (addWithRow)', () => {
+describe("job queue on postgres: a row stored with a delivery's jobs (addWithRow)", () => {
   let set: QueueSet;
   let client: pg.Client;
   beforeEach(async () => {
