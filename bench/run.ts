@@ -196,7 +196,13 @@ interface ServerSettings {
 
 async function startServer(github: MockGitHub, settings: ServerSettings): Promise<BenchServer> {
   const port = await freePort();
-  const passThrough = ['EVALUATION_DEBOUNCE_MS', 'QUEUE_CONCURRENCY', 'GITHUB_REQUEST_TIMEOUT_MS', 'METRICS_RECOMPUTE_INTERVAL_S'];
+  const passThrough = [
+    'EVALUATION_DEBOUNCE_MS',
+    'QUEUE_CONCURRENCY',
+    'QUEUE_YIELD_MS',
+    'GITHUB_REQUEST_TIMEOUT_MS',
+    'METRICS_RECOMPUTE_INTERVAL_S',
+  ];
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     NODE_ENV: 'production',

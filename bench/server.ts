@@ -4,7 +4,7 @@
  * `BENCH_APP=app` (default) runs ai-review as `start()` in src/server.ts wires it: Probot's `run` with the app's
  * logger and job Octokit, `createMetrics` (unless `BENCH_METRICS=off`), the job queue for `DATABASE_URL`, the
  * pipeline's Prometheus series, `/ready`, `createApp`, and the queue started with the app's job handlers
- * (`QUEUE_CONCURRENCY`, `EVALUATION_DEBOUNCE_MS` and `GITHUB_REQUEST_TIMEOUT_MS` with the same defaults). Left
+ * (`QUEUE_CONCURRENCY`, `EVALUATION_DEBOUNCE_MS`, `QUEUE_YIELD_MS` and `GITHUB_REQUEST_TIMEOUT_MS` with the same defaults). Left
  * out: the scan for failed deliveries (a timer every 10 minutes that the runs never reach) and the SIGTERM hook.
  *
  * `BENCH_APP=noop` runs the baseline: the same Probot `run` and `Server`, with signature verification, and an
@@ -23,6 +23,7 @@
 import { performance } from 'node:perf_hooks';
 import { ProbotOctokit, run } from 'probot';
 import { createApp, DEFAULT_DEBOUNCE_MS, DEFAULT_RETRY_WINDOW_S } from '../src/github/app.js';
+import { MAX_YIELD_MS, WebhookLoad } from '../src/github/webhook-load.js';
 import { TASKS } from '../src/github/deliveries.js';
 import { createMetrics } from '../src/metrics/index.js';
 import { openJobQueue, type JobHandler, type QueueStats } from '../src/queue/index.js';
@@ -120,6 +121,7 @@ if (env.BENCH_APP === 'noop') {
         },
       },
       httpHandlers: [readyHandler(queue, metrics), ...(metrics ? [metrics.httpHandler] : [])],
+      webhookLoad: new WebhookLoad({ maxWaitMs: num('QUEUE_YIELD_MS', MAX_YIELD_MS) }),
       onLoad: (loaded) => {
         handlers = loaded.handlers;
       },
