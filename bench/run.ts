@@ -10,7 +10,8 @@
  *    With the workers running, jobs yield to a flood of deliveries (src/github/webhook-load.ts): in the maximum-
  *    throughput run they wait for lulls (at most 2 s each) and catch up after it; at 200/s they do not wait.
  *    The same with the workers paused (the webhook path alone) and, on PostgreSQL, against a web instance
- *    (`QUEUE_CONCURRENCY=0`) with a separate worker instance on the same store.
+ *    (`QUEUE_CONCURRENCY=0`) with a separate worker instance on the same store. Each maximum-throughput run also
+ *    prints the CPU time per delivery of the server, of this process and of the local PostgreSQL processes.
  * 2. Evaluations: `--prs` pull requests opened at once; the time from the first delivery until each has its check
  *    run on its head SHA, and evaluations per second.
  * 3. Coalescing: 20 `synchronize` deliveries for each of `--burst-prs` pull requests within 2 s; evaluations run per
@@ -658,14 +659,14 @@ class Bench {
         `evaluation jobs alone: mean ${fmt(((on.mean - off.mean) / on.mean) * 100)}%, p50 ${fmt(((on.p50 - off.p50) / on.p50) * 100)}%`,
     );
     // Measured directly, within the same jobs: immune to the round-to-round noise of the A/B comparison.
-    const webhookSide = new Set(['recordDelivery', 'observeDelivery', 'observeGitHubRequest', 'recomputeStale']);
+    const webhookSide = new Set(['recordDelivery', 'deliveryRow', 'observeDelivery', 'observeGitHubRequest', 'recomputeStale']);
     const inJobs = Object.entries(byMode.on.sinkMs).filter(([name]) => !webhookSide.has(name));
     const inJobsMs = inJobs.reduce((a, [, ms]) => a + ms, 0);
     report.add(
       `time inside the metrics sink during the jobs of the "with" rounds: ${fmt((inJobsMs / on.totalMs) * 100)}% of their handling time ` +
         `(${inJobs.map(([name, ms]) => `${name} ${fmt(ms / Math.max(1, on.jobs), 2)} ms/job`).join(', ') || 'none'}); ` +
         (byMode.on.sinkMs.recordDelivery === undefined
-          ? 'delivery rows written in the statement that queues the jobs'
+          ? `deliveryRow in the webhook request: ${fmt((byMode.on.sinkMs.deliveryRow ?? 0) / Math.max(1, byMode.on.deliveries), 3)} ms/delivery (the row is written in the statement that queues the jobs)`
           : `recordDelivery in the webhook request: ${fmt(byMode.on.sinkMs.recordDelivery / Math.max(1, byMode.on.deliveries), 2)} ms/delivery`),
     );
     report.add(
@@ -753,12 +754,14 @@ class Bench {
         }
         noop = medianRate(runs.noop);
         const ours = medianRate(runs.ours);
-        const recording = (await app.stats(true)).sinkMs.recordDelivery ?? 0;
+        const before = (await app.stats(true)).sinkMs;
+        const recording = before.recordDelivery ?? 0;
         const sent = fixed.summary.deliveries + runs.ours.reduce((n, r) => n + r.deliveries, 0);
         // The same without the jobs competing for the process: the cost of the webhook path alone.
         await app.workers(false);
         const alone = await this.acknowledgement(report, app, 'ai-review, webhook path only (workers paused)', false);
-        const recordingAlone = (await app.stats(true)).sinkMs.recordDelivery ?? 0;
+        const after = (await app.stats(true)).sinkMs;
+        const recordingAlone = after.recordDelivery ?? 0;
         await app.workers(true);
         const drained = await drain(app);
         const ratio = ours.rate / noop.rate;
@@ -772,7 +775,9 @@ class Bench {
         // PostgreSQL: the delivery's metrics row goes in the queue's statement (JobQueue.addWithRow), not through recordDelivery.
         report.add(
           recording === 0 && recordingAlone === 0
-            ? 'metrics: each delivery row is written in the statement that queues its jobs (no separate insert)'
+            ? `metrics: each delivery row is written in the statement that queues its jobs (no separate insert); deriving it ` +
+                `(deliveryRow) took ${fmt((before.deliveryRow ?? 0) / sent, 3)} ms per delivery ` +
+                `(${fmt((after.deliveryRow ?? 0) / (alone.fixed.deliveries + alone.max.deliveries), 3)} ms with the workers paused)`
             : `metrics recordDelivery inside the webhook request: ${fmt(recording / sent, 2)} ms per delivery ` +
                 `(${fmt(recordingAlone / (alone.fixed.deliveries + alone.max.deliveries), 2)} ms with the workers paused)`,
         );
