@@ -3,6 +3,7 @@
  */
 import { RetryLater, type JobPayload, type JobQueue } from '../../src/queue/types.js';
 import pg from 'pg';
+import type { PostgresJobQueue } from '../../src/queue/postgres.js';
 import { postgresSet, sleep, sqliteSet, waitFor, type QueueSet } from './helpers.js';
 
 describe.each([
@@ -306,5 +307,57 @@ describe("job queue on postgres: a row stored with a delivery's jobs (addWithRow
     ).rejects.toThrow(/null value in column "n"/);
     expect((await q.stats()).pending).toBe(0);
     expect((await client.query('SELECT count(*)::int AS n FROM rows_t')).rows).toEqual([{ n: 0 }]);
+  });
+});
+
+describe('job queue on postgres: named queues without jobs', () => {
+  let set: QueueSet;
+  afterEach(async () => {
+    await set.cleanup();
+  });
+
+  it('collectIdleQueues deletes the named queues that hold no job, keeping those with a pending or running job', async () => {
+    set = postgresSet();
+    const q = (await set.open()) as PostgresJobQueue;
+    const client = new pg.Client({ connectionString: set.url! });
+    await client.connect();
+    try {
+      const queues = async () =>
+        (await client.query<{ queue_name: string }>('SELECT queue_name FROM q_gw_queues ORDER BY queue_name')).rows.map(
+          (r) => r.queue_name,
+        );
+      const schema = (await client.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]!.s;
+      await client.query(`CREATE VIEW q_gw_queues AS SELECT queue_name FROM "${schema}_gw"._private_job_queues`);
+      for (let i = 1; i <= 5; i++) await q.add({ task: 't', payload: { i }, key: `pr-${i}`, queue: `pr-${i}` });
+      let release!: () => void;
+      const running = new Promise<void>((r) => (release = r));
+      const seen: number[] = [];
+      await q.start(
+        {
+          t: async (p) => {
+            seen.push(p.i as number);
+            if (p.i === 6) await running;
+          },
+        },
+        { concurrency: 2 },
+      );
+      await waitFor(() => seen.length === 5, 10_000, 'the five jobs');
+      await waitFor(async () => (await q.stats()).running === 0, 10_000, 'the five jobs to complete');
+      await q.add({ task: 't', payload: { i: 6 }, key: 'pr-6', queue: 'pr-6' });
+      await waitFor(() => seen.includes(6), 10_000, 'the running job');
+      await q.add({ task: 't', payload: { i: 7 }, key: 'pr-7', queue: 'pr-7', runAt: new Date(Date.now() + 60_000) });
+      expect(await queues()).toEqual(['pr-1', 'pr-2', 'pr-3', 'pr-4', 'pr-5', 'pr-6', 'pr-7']);
+      expect(await q.collectIdleQueues()).toBe(5);
+      expect(await queues()).toEqual(['pr-6', 'pr-7']);
+      release();
+      await waitFor(async () => (await q.stats()).running === 0, 10_000, 'the running job to complete');
+      // A PR's next job gets its queue again, and runs.
+      await q.add({ task: 't', payload: { i: 1 }, key: 'pr-1', queue: 'pr-1' });
+      await waitFor(() => seen.filter((i) => i === 1).length === 2, 10_000, 'the new job of pr-1');
+      expect(await q.collectIdleQueues()).toBe(2);
+      expect(await queues()).toEqual(['pr-7']);
+    } finally {
+      await client.end();
+    }
   });
 });
