@@ -99,7 +99,7 @@ export interface PostgresQueueOptions {
   schema?: string;
   /**
    * How often an instance taking jobs deletes the named queues that hold no job ({@link PostgresJobQueue.collectIdleQueues}),
-   * in ms. Default 600 000 (10 minutes); 0 turns it off.
+   * in ms. Default 60 000 (a minute: the job query's cost grows with the queues left since the last collection); 0 turns it off.
    */
   idleQueueCollectionIntervalMs?: number;
   /** Poll interval for jobs scheduled later, in ms (new jobs arrive by LISTEN/NOTIFY at once). Default 1000. */
@@ -385,7 +385,7 @@ export class PostgresJobQueue implements JobQueue {
     };
     every(this.options.heartbeatIntervalMs ?? 10_000, () => this.heartbeat());
     every(Math.max(1000, Math.floor((this.options.staleWorkerAfterMs ?? 30_000) / 2)), () => this.sweepStaleWorkers());
-    const collectEvery = this.options.idleQueueCollectionIntervalMs ?? 600_000;
+    const collectEvery = this.options.idleQueueCollectionIntervalMs ?? 60_000;
     if (collectEvery > 0)
       every(collectEvery, async () => {
         const deleted = await this.collectIdleQueues();
