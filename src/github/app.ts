@@ -104,9 +104,9 @@ export function createApp(options: AppOptions): ApplicationFunction {
           log.info({ repository, pull_number: number }, 'delivery seen before: metrics unchanged, work queued again');
         let added: AddResult[];
         // A failed write to the queue answers 500, so GitHub records the delivery as failed and it is redelivered.
-        if (recordWithJobs && metrics?.deliveryRow && options.queue.addWithRow) {
+        if (recordWithJobs) {
           // One database: the delivery's row for metrics goes in the same statement as its jobs.
-          const written = await options.queue.addWithRow(specs, metrics.deliveryRow(delivery));
+          const written = await options.queue.addWithRow!(specs, metrics.deliveryRow!(delivery));
           if (written.row === 'duplicate') seenBefore();
           added = written.jobs;
         } else {
