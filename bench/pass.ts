@@ -33,7 +33,11 @@ await admin.connect();
 await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema}`);
 const url = new URL(base);
 url.searchParams.set('options', `-c search_path=${schema}`);
-const pool = createPool({ connectionString: url.toString(), max: 4 });
+const pool = createPool({
+  connectionString: url.toString(),
+  max: 4,
+  onError: (error) => process.stderr.write(`bench pass: PostgreSQL connection error: ${error.message}\n`),
+});
 let sent = 0;
 pool.on('connect', (client) => {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;

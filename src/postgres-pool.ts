@@ -108,12 +108,26 @@ export interface PoolOptions {
   connectionTimeoutMillis?: number;
   /** Named prepared statements (default true); see module docs. */
   preparedStatements?: boolean;
+  /**
+   * Called with each error a connection reports (a server restart, a dropped connection), whether it was idle in
+   * the pool or checked out (then its pending query also rejects). A dropped connection may report more than one.
+   * Without a listener node-postgres would raise it as an unhandled `error` event and end the process.
+   */
+  onError: (error: Error) => void;
 }
 
-/** A node-postgres pool whose clients use named prepared statements unless `preparedStatements` is false. */
+/**
+ * A node-postgres pool whose clients use named prepared statements unless `preparedStatements` is false, with
+ * `onError` listening on the pool and on each client it connects (graphile-worker asks for both on a pool it is given:
+ * https://err.red/wpeh).
+ */
 export function createPool(options: PoolOptions): pg.Pool {
-  const { preparedStatements = true, ...config } = options;
-  return new pg.Pool({ ...config, ...(preparedStatements ? { Client: PreparingClient } : {}) });
+  const { preparedStatements = true, onError, ...config } = options;
+  const pool = new pg.Pool({ ...config, ...(preparedStatements ? { Client: PreparingClient } : {}) });
+  pool.on('connect', (client) => client.on('error', onError));
+  // pg-pool re-emits an idle client's error on the pool, which the client's listener above has already reported.
+  pool.on('error', () => undefined);
+  return pool;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * src/postgres-pool.ts against the PostgreSQL at TEST_DATABASE_URL: parameterised statements become named
  * prepared statements (PostgreSQL's `pg_prepared_statements` lists them), once per connection; turned off they
- * are not; a prepared `SELECT *` whose table gained a column is answered anyway and sent unnamed afterwards.
+ * are not; a prepared `SELECT *` whose table gained a column is answered anyway and sent unnamed afterwards; a dropped
+ * connection reaches `onError` instead of ending the process.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
@@ -35,6 +36,7 @@ describe('createPool', () => {
       connectionString: url.toString(),
       max: 1,
       ...(preparedStatements === undefined ? {} : { preparedStatements }),
+      onError: () => undefined,
     });
     pools.push(pool);
     return pool;
@@ -71,6 +73,25 @@ describe('createPool', () => {
     await admin(`ALTER TABLE ${schema}.items ADD COLUMN size int`);
     expect((await pool.query(select, [1])).rows).toEqual([{ id: 1, name: 'one', size: null }]);
     expect((await pool.query(select, [2])).rows).toEqual([{ id: 2, name: 'two', size: null }]);
+  });
+
+  it('hands the errors of dropped connections, idle or checked out, to onError instead of crashing', async () => {
+    const errors: string[] = [];
+    const pool = createPool({ connectionString: url.toString(), max: 2, onError: (e) => errors.push(e.message) });
+    pools.push(pool);
+    const held = await pool.connect();
+    const idle = await pool.connect();
+    const pids = await Promise.all(
+      [held, idle].map(async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid),
+    );
+    idle.release();
+    await admin(`SELECT pg_terminate_backend(pid) FROM unnest(ARRAY[${pids.join(',')}]) AS pid`);
+    await expect(held.query('SELECT 1')).rejects.toThrow();
+    held.release(true);
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(errors.some((m) => /terminat/i.test(m))).toBe(true);
+    // The pool replaces the dropped connections.
+    expect((await pool.query('SELECT name FROM items WHERE id = $1', [1])).rows).toEqual([{ name: 'one' }]);
   });
 
   it('reads DATABASE_PREPARED_STATEMENTS: on unless false or 0, and refuses anything else', () => {

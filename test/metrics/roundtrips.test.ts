@@ -38,7 +38,7 @@ describe('round trips of a job on PostgreSQL', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase('postgres');
-    pool = createPool({ connectionString: database.url, max: 2 });
+    pool = createPool({ connectionString: database.url, max: 2, onError: () => undefined });
     pool.on('connect', (client) => {
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
       (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {

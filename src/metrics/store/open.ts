@@ -87,9 +87,8 @@ export async function openStore(options: OpenStoreOptions): Promise<MetricsStore
       max: 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       preparedStatements: options.preparedStatements !== false,
+      onError: (err) => options.logger.warn({ err: err.message }, 'metrics: PostgreSQL connection error'),
     });
-    // An idle client error (server restart) must not crash the process.
-    pool.on('error', (err) => options.logger.warn({ err: err.message }, 'metrics: PostgreSQL pool error'));
     try {
       const client = await pool.connect();
       client.release();
