@@ -154,6 +154,38 @@ describe.each([
     expect(maxActive).toBe(3);
   });
 
+  it('a backlog of one named queue runs one job at a time, beside the jobs of other queues', async () => {
+    // graphile/worker#621: a batch fetch (local queue) could take several jobs of one named queue at once.
+    const q = await set.open();
+    for (let i = 0; i < 6; i++) await q.add({ task: 't', payload: { queue: 'pr-1', i }, queue: 'pr-1' });
+    for (let i = 0; i < 2; i++) await q.add({ task: 't', payload: { queue: `pr-${i + 2}`, i }, queue: `pr-${i + 2}` });
+    const active = new Map<string, number>();
+    const maxActive = new Map<string, number>();
+    let maxTotal = 0;
+    const ran: number[] = [];
+    await q.start(
+      {
+        t: async (p) => {
+          const queue = String(p.queue);
+          active.set(queue, (active.get(queue) ?? 0) + 1);
+          maxActive.set(queue, Math.max(maxActive.get(queue) ?? 0, active.get(queue)!));
+          maxTotal = Math.max(
+            maxTotal,
+            [...active.values()].reduce((a, b) => a + b, 0),
+          );
+          await sleep(150);
+          if (queue === 'pr-1') ran.push(Number(p.i));
+          active.set(queue, active.get(queue)! - 1);
+        },
+      },
+      { concurrency: 4 },
+    );
+    await waitFor(async () => (await q.stats()).pending + (await q.stats()).running === 0, 15_000, 'all jobs');
+    expect(ran.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(Object.fromEntries(maxActive)).toEqual({ 'pr-1': 1, 'pr-2': 1, 'pr-3': 1 });
+    expect(maxTotal).toBe(3);
+  });
+
   it('RetryLater runs the job again at the time it names; other errors are retried by the engine', async () => {
     const q = await set.open();
     const times: number[] = [];
