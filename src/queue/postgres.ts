@@ -164,6 +164,9 @@ export class PostgresJobQueue implements JobQueue {
   private readonly options: PostgresQueueOptions;
   private utils: WorkerUtils | null = null;
   private runner: Runner | null = null;
+  /** The stop of a runner abandoned by {@link crashForTests}; settles when its last job ended. */
+  private crashedRunner: Promise<void> | null = null;
+  private closing: Promise<void> | null = null;
   private readonly workerIds = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
 
@@ -494,15 +497,16 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   /**
-   * Simulates a crash (tests): stops heartbeats and drops the connections without unlocking anything, as SIGKILL
-   * would. The queue is unusable afterwards.
+   * Simulates a crash (tests): stops heartbeats and taking jobs without unlocking anything, as SIGKILL would. The
+   * queue is unusable afterwards. Unlike a killed process, a job that was running still runs to its end and
+   * graphile-worker then records its outcome, so {@link close} ends the pool only after that.
    */
   async crashForTests(): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     const runner = this.runner;
     this.runner = null;
     this.workerIds.clear();
-    if (runner) void runner.stop().catch(() => undefined);
+    if (runner) this.crashedRunner = runner.stop().catch(() => undefined);
     await new Promise((r) => setTimeout(r, 50));
   }
 
@@ -525,10 +529,20 @@ export class PostgresJobQueue implements JobQueue {
     await this.pool.query('SELECT 1');
   }
 
-  async close(): Promise<void> {
+  /** Stops taking jobs (as {@link stop}) and ends the pool; later calls wait for the first. */
+  close(): Promise<void> {
+    return (this.closing ??= this.closeOnce());
+  }
+
+  private async closeOnce(): Promise<void> {
     await this.stop();
     await this.utils?.release();
     this.utils = null;
+    if (this.crashedRunner) {
+      // After crashForTests: the abandoned workers' last writes need the pool (a job hung on GitHub ends later).
+      void this.crashedRunner.then(() => this.pool.end());
+      return;
+    }
     await this.pool.end();
   }
 
