@@ -400,6 +400,7 @@ export class PostgresJobQueue implements JobQueue {
       events: events,
       preset: { worker: { localQueue: localQueueOptions(concurrency, pollInterval) } },
     });
+    this.watchRunner(this.runner);
     await this.heartbeat();
     const every = (ms: number, fn: () => Promise<void>) => {
       const timer = setInterval(
@@ -462,6 +463,30 @@ export class PostgresJobQueue implements JobQueue {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Logs an error when graphile-worker stops this process's workers without {@link stop} having asked: it does so
+   * when a newer version runs a migration it marks as breaking (it then also sets the process exit code to 57), or
+   * after a fatal error. This process then takes no more jobs, though it still answers and queues deliveries;
+   * other instances run the jobs, and a restart brings the workers back (or fails at start when the database's
+   * queue schema is newer than this version's).
+   */
+  private watchRunner(runner: Runner): void {
+    const ended = (error?: Error) => {
+      if (this.runner !== runner) return; // stopped by stop() or crashForTests()
+      this.runner = null;
+      // No more heartbeats for the pool: should a job have stayed locked, another instance unlocks it once stale.
+      this.workerIds.clear();
+      this.log.error(
+        { err: error ? { message: error.message.slice(0, 500) } : undefined },
+        'queue: graphile-worker stopped this process from taking jobs (see its message before); restart the process',
+      );
+    };
+    runner.promise.then(
+      () => ended(),
+      (error: Error) => ended(error),
+    );
   }
 
   /** Unlocks the jobs of worker pools whose heartbeat went stale (their process died). */

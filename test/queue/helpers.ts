@@ -17,7 +17,7 @@ export const silent = pino({ level: 'silent' });
 /** A factory of queues that share one store (one SQLite file, or one PostgreSQL schema), as replicas would. */
 export interface QueueSet {
   kind: 'sqlite' | 'postgres';
-  open(options?: { staleWorkerAfterMs?: number }): Promise<JobQueue>;
+  open(options?: { staleWorkerAfterMs?: number; logger?: pino.Logger }): Promise<JobQueue>;
   cleanup(): Promise<void>;
   /** PostgreSQL: the connection string of the set's schema (its search path), for tables of a test's own. */
   url?: string;
@@ -59,7 +59,7 @@ export function postgresSet(): QueueSet {
       const q = await PostgresJobQueue.open({
         connectionString: url.toString(),
         schema: `${schema}_gw`,
-        logger: silent,
+        logger: options.logger ?? silent,
         pollIntervalMs: 100,
         heartbeatIntervalMs: 200,
         staleWorkerAfterMs: options.staleWorkerAfterMs ?? 30_000,
