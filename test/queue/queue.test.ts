@@ -343,46 +343,7 @@ describe("job queue on postgres: a row stored with a delivery's jobs (addWithRow
   });
 });
 
-describe('job queue on postgres: workers stopped by graphile-worker', () => {
-  let set: QueueSet;
-  afterEach(async () => {
-    await set.cleanup();
-  });
-
-  it('logs an error and takes no more jobs when a newer version announces a breaking migration; the jobs stay queued', async () => {
-    set = postgresSet();
-    const lines: Array<{ level: number; msg: string }> = [];
-    const logger = pino(
-      { level: 'warn' },
-      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
-    );
-    const q = (await set.open({ logger })) as PostgresJobQueue;
-    const seen: number[] = [];
-    await q.start({ t: (p) => Promise.resolve(void seen.push(p.n as number)) });
-    await q.add({ task: 't', payload: { n: 1 } });
-    await waitFor(() => seen.length === 1, 10_000, 'the first job');
-    const exitCode = process.exitCode;
-    const client = new pg.Client({ connectionString: set.url! });
-    await client.connect();
-    try {
-      // What graphile-worker sends when another instance runs a migration it marks as breaking.
-      await client.query(`SELECT pg_notify('worker:migrate', '{"migrationNumber": 999, "breaking": true}')`);
-      await waitFor(() => lines.some((l) => l.level === 50 && /stopped this process from taking jobs/.test(l.msg)), 10_000, 'the error');
-    } finally {
-      await client.end();
-      expect(process.exitCode).toBe(57);
-      process.exitCode = exitCode;
-    }
-    await q.add({ task: 't', payload: { n: 2 } });
-    await sleep(1000);
-    expect(seen).toEqual([1]);
-    expect(await q.stats()).toMatchObject({ pending: 1, running: 0 });
-    // Stopping afterwards is quiet: nothing left to stop.
-    await q.stop();
-  });
-});
-
-describe('job queue on postgres: named queues without jobs', () => {
+describe('job queue on postgres: what graphile-worker leaves to us', () => {
   let set: QueueSet;
   afterEach(async () => {
     await set.cleanup();
@@ -431,5 +392,39 @@ describe('job queue on postgres: named queues without jobs', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('logs an error and takes no more jobs when a newer version announces a breaking migration; the jobs stay queued', async () => {
+    set = postgresSet();
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) },
+    );
+    const q = (await set.open({ logger })) as PostgresJobQueue;
+    const seen: number[] = [];
+    await q.start({ t: (p) => Promise.resolve(void seen.push(p.n as number)) });
+    await q.add({ task: 't', payload: { n: 1 } });
+    await waitFor(() => seen.length === 1, 10_000, 'the first job');
+    const exitCode = process.exitCode;
+    let exitCodeSet: typeof process.exitCode;
+    const client = new pg.Client({ connectionString: set.url! });
+    await client.connect();
+    try {
+      // What graphile-worker sends when another instance runs a migration it marks as breaking.
+      await client.query(`SELECT pg_notify('worker:migrate', '{"migrationNumber": 999, "breaking": true}')`);
+      await waitFor(() => lines.some((l) => l.level === 50 && /stopped this process from taking jobs/.test(l.msg)), 10_000, 'the error');
+    } finally {
+      await client.end();
+      exitCodeSet = process.exitCode;
+      process.exitCode = exitCode;
+    }
+    expect(exitCodeSet).toBe(57);
+    await q.add({ task: 't', payload: { n: 2 } });
+    await sleep(1000);
+    expect(seen).toEqual([1]);
+    expect(await q.stats()).toMatchObject({ pending: 1, running: 0 });
+    // Stopping afterwards is quiet: nothing left to stop.
+    await q.stop();
   });
 });
