@@ -139,7 +139,7 @@ function graphileLogger(log: Logger): GraphileLogger {
  * Measured (4,000 debounced adds over 400 PRs in about 0.5 s, four idle workers, PostgreSQL 15 on this project's
  * 2-core VM): 83–110 transactions during the adds with graphile-worker 0.16, 5 with this local queue.
  */
-export function localQueueOptions(concurrency: number, pollIntervalMs: number) {
+function localQueueOptions(concurrency: number, pollIntervalMs: number) {
   return {
     size: concurrency + 1,
     refetchDelay: { durationMs: Math.min(100, pollIntervalMs) },
@@ -167,7 +167,8 @@ export class PostgresJobQueue implements JobQueue {
   /** The stop of a runner abandoned by {@link crashForTests}; settles when its last job ended. */
   private crashedRunner: Promise<void> | null = null;
   private closing: Promise<void> | null = null;
-  private readonly workerIds = new Set<string>();
+  /** Ids of this process's graphile-worker pools (one per `run`): jobs are locked by them, heartbeats name them. */
+  private readonly poolIds = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
 
   private constructor(options: PostgresQueueOptions) {
@@ -382,7 +383,7 @@ export class PostgresJobQueue implements JobQueue {
     const events = new EventEmitter();
     // graphile-worker 0.17+ locks jobs by the worker pool's id (one per `run`), not by each worker's.
     events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => {
-      this.workerIds.add(workerPool.id);
+      this.poolIds.add(workerPool.id);
       void this.heartbeat();
     });
     await this.sweepStaleWorkers();
@@ -421,7 +422,7 @@ export class PostgresJobQueue implements JobQueue {
   }
 
   private async heartbeat(): Promise<void> {
-    const ids = [...this.workerIds];
+    const ids = [...this.poolIds];
     if (ids.length === 0) return;
     await this.pool.query(
       `INSERT INTO ai_review_queue_workers (worker_id, heartbeat_at) SELECT unnest($1::text[]), now()
@@ -477,7 +478,7 @@ export class PostgresJobQueue implements JobQueue {
       if (this.runner !== runner) return; // stopped by stop() or crashForTests()
       this.runner = null;
       // No more heartbeats for the pool: should a job have stayed locked, another instance unlocks it once stale.
-      this.workerIds.clear();
+      this.poolIds.clear();
       this.log.error(
         { err: error ? { message: error.message.slice(0, 500) } : undefined },
         'queue: graphile-worker stopped this process from taking jobs (see its message before); restart the process',
@@ -495,7 +496,7 @@ export class PostgresJobQueue implements JobQueue {
     const { rows } = await this.pool.query<{ worker_id: string }>(
       `DELETE FROM ai_review_queue_workers WHERE heartbeat_at < now() - ($1::text || ' milliseconds')::interval AND NOT (worker_id = ANY($2::text[]))
        RETURNING worker_id`,
-      [String(staleMs), [...this.workerIds]],
+      [String(staleMs), [...this.poolIds]],
     );
     if (rows.length === 0) return;
     await this.utils!.forceUnlockWorkers(rows.map((r) => r.worker_id));
@@ -511,8 +512,8 @@ export class PostgresJobQueue implements JobQueue {
       runner.stop().then(() => false),
       new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
     ]);
-    const ids = [...this.workerIds];
-    this.workerIds.clear();
+    const ids = [...this.poolIds];
+    this.poolIds.clear();
     if (ids.length > 0) {
       // Whatever still runs goes back to the queue for another instance.
       if (timedOut) this.log.warn('queue: jobs still running at shutdown are returned to the queue');
@@ -530,7 +531,7 @@ export class PostgresJobQueue implements JobQueue {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
     const runner = this.runner;
     this.runner = null;
-    this.workerIds.clear();
+    this.poolIds.clear();
     if (runner) this.crashedRunner = runner.stop().catch(() => undefined);
     await new Promise((r) => setTimeout(r, 50));
   }
