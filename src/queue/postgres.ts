@@ -114,6 +114,11 @@ export interface PostgresQueueOptions {
    * `noPreparedStatements`): `DATABASE_PREPARED_STATEMENTS`, src/postgres-pool.ts.
    */
   preparedStatements?: boolean;
+  /**
+   * Receives graphile-worker's events (its `WorkerEvents`: pool, worker, job and local-queue events) besides this
+   * queue's own listeners; for observation, e.g. tests counting the local queue's fetches. Default: a private emitter.
+   */
+  events?: EventEmitter;
 }
 
 function graphileLogger(log: Logger): GraphileLogger {
@@ -135,14 +140,18 @@ function graphileLogger(log: Logger): GraphileLogger {
  * job query at once, although our jobs are debounced and not due yet. With it one query per pool fetches up to
  * `concurrency + 1` due jobs (at most one per named queue, so a PR's jobs still run one at a time:
  * graphile/worker#621, fixed in 0.18.0), and after a fetch that found nothing the pool waits about 100 ms
- * (`refetchDelay`, random 50–150 ms) before it fetches again, however many notifications arrive meanwhile.
+ * (`refetchDelay`, random 50–150 ms) before it fetches again, however many notifications arrive meanwhile: its
+ * `maxAbortThreshold` is infinite. graphile-worker's default (5 × the batch size) cuts the delay short once a random
+ * count of 0–25 notified jobs arrived, which during a flood of deliveries is within one or two `add_jobs` batches.
  * Measured (4,000 debounced adds over 400 PRs in about 0.5 s, four idle workers, PostgreSQL 15 on this project's
- * 2-core VM): 83–110 transactions during the adds with graphile-worker 0.16, 5 with this local queue.
+ * 2-core VM): 83–110 transactions during the adds with graphile-worker 0.16, 5 with this local queue. In the
+ * benchmark's maximum-throughput run (2,000 deliveries in about 1.5 s), the job query ran 61 times with the default
+ * abort threshold and 14 times without it (`test/queue/queue.test.ts` counts it).
  */
 function localQueueOptions(concurrency: number, pollIntervalMs: number) {
   return {
     size: concurrency + 1,
-    refetchDelay: { durationMs: Math.min(100, pollIntervalMs) },
+    refetchDelay: { durationMs: Math.min(100, pollIntervalMs), maxAbortThreshold: Infinity },
   };
 }
 
@@ -380,7 +389,7 @@ export class PostgresJobQueue implements JobQueue {
         }
       };
     }
-    const events = new EventEmitter();
+    const events = this.options.events ?? new EventEmitter();
     // graphile-worker 0.17+ locks jobs by the worker pool's id (one per `run`), not by each worker's.
     events.on('pool:create', ({ workerPool }: { workerPool: { id: string } }) => {
       this.poolIds.add(workerPool.id);

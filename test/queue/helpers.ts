@@ -2,6 +2,7 @@
  * Opens the two queue engines for the shared suite: SQLite in a temporary file, PostgreSQL at TEST_DATABASE_URL
  * (default postgres://postgres@127.0.0.1:5432/test) in a fresh schema per queue set, dropped afterwards.
  */
+import type { EventEmitter } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,7 @@ export const silent = pino({ level: 'silent' });
 /** A factory of queues that share one store (one SQLite file, or one PostgreSQL schema), as replicas would. */
 export interface QueueSet {
   kind: 'sqlite' | 'postgres';
-  open(options?: { staleWorkerAfterMs?: number; logger?: pino.Logger }): Promise<JobQueue>;
+  open(options?: { staleWorkerAfterMs?: number; logger?: pino.Logger; pollIntervalMs?: number; events?: EventEmitter }): Promise<JobQueue>;
   cleanup(): Promise<void>;
   /** PostgreSQL: the connection string of the set's schema (its search path), for tables of a test's own. */
   url?: string;
@@ -60,9 +61,10 @@ export function postgresSet(): QueueSet {
         connectionString: url.toString(),
         schema: `${schema}_gw`,
         logger: options.logger ?? silent,
-        pollIntervalMs: 100,
+        pollIntervalMs: options.pollIntervalMs ?? 100,
         heartbeatIntervalMs: 200,
         staleWorkerAfterMs: options.staleWorkerAfterMs ?? 30_000,
+        ...(options.events ? { events: options.events } : {}),
       });
       opened.push(q);
       return q;

@@ -2,6 +2,7 @@
  * One job-queue suite, run against both engines: the embedded SQLite queue and graphile-worker on PostgreSQL.
  */
 import { RetryLater, type JobPayload, type JobQueue } from '../../src/queue/types.js';
+import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { PostgresJobQueue } from '../../src/queue/postgres.js';
@@ -392,6 +393,34 @@ describe('job queue on postgres: what graphile-worker leaves to us', () => {
     } finally {
       await client.end();
     }
+  });
+
+  it('a flood of debounced adds makes the idle workers fetch a few times, not once per notification', async () => {
+    set = postgresSet();
+    const events = new EventEmitter();
+    let fetches = 0;
+    events.on('localQueue:getJobs:complete', () => fetches++);
+    const q = await set.open({ pollIntervalMs: 1000, events });
+    await q.start({ t: () => Promise.resolve() }, { concurrency: 4 });
+    await sleep(300);
+    const before = fetches;
+    const started = Date.now();
+    // 80 batches of 10 jobs, one `add_jobs` statement and one notification each, over about 800 ms; none due yet.
+    const runAt = new Date(Date.now() + 60_000);
+    for (let b = 0; b < 80; b++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => q.add({ task: 't', payload: {}, key: `pr-${b}-${i}`, queue: `pr-${b}-${i}`, runAt })),
+      );
+      await sleep(10);
+    }
+    const elapsedMs = Date.now() - started;
+    const during = fetches - before;
+    // One fetch, then a pause of 50–150 ms (the refetch delay) that notifications do not cut short; graphile-worker's
+    // default abort threshold (a random 0–25 notified jobs) made 47 fetches here.
+    expect(during).toBeGreaterThan(0);
+    expect(during).toBeLessThanOrEqual(Math.ceil(elapsedMs / 50) + 2);
+    expect(during).toBeLessThan(25);
+    expect(await q.stats()).toMatchObject({ pending: 800, running: 0 });
   });
 
   it('logs an error and takes no more jobs when a newer version announces a breaking migration; the jobs stay queued', async () => {
