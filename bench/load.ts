@@ -15,6 +15,8 @@ export interface LoadResult {
   failed: number;
   /** Answers by HTTP status (0: connection error). */
   statuses: Record<number, number>;
+  /** Connection errors (status 0) by Node's error code (`ECONNRESET`, …). */
+  errors: Record<string, number>;
   /** From the first delivery's due time to the last answer, in seconds. */
   seconds: number;
   latenciesMs: number[];
@@ -40,8 +42,13 @@ export function percentile(sorted: readonly number[], p: number): number {
   return a + (b - a) * (rank - lo);
 }
 
-function post(agent: Agent, url: URL, d: Delivery): Promise<number> {
+function post(agent: Agent, url: URL, d: Delivery, errors: Record<string, number>): Promise<number> {
   return new Promise((resolve) => {
+    const failed = (error: Error) => {
+      const code = (error as { code?: string }).code ?? error.name;
+      errors[code] = (errors[code] ?? 0) + 1;
+      resolve(0);
+    };
     const req = request(
       {
         agent,
@@ -60,10 +67,10 @@ function post(agent: Agent, url: URL, d: Delivery): Promise<number> {
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
+        res.on('error', failed);
       },
     );
-    req.on('error', () => resolve(0));
+    req.on('error', failed);
     req.end(d.body);
   });
 }
@@ -71,6 +78,7 @@ function post(agent: Agent, url: URL, d: Delivery): Promise<number> {
 class Recorder {
   readonly latenciesMs: number[] = [];
   readonly statuses: Record<number, number> = {};
+  readonly errors: Record<string, number> = {};
   failed = 0;
   lastAnswer = 0;
 
@@ -87,6 +95,7 @@ class Recorder {
       deliveries,
       failed: this.failed,
       statuses: this.statuses,
+      errors: this.errors,
       seconds: (this.lastAnswer - startedAt) / 1000,
       latenciesMs: this.latenciesMs,
       sendLagP99Ms,
@@ -117,7 +126,7 @@ export async function closedLoop(target: Target, deliveries: readonly Delivery[]
         next += 1;
         target.beforeSend?.(d);
         const sentAt = performance.now();
-        recorder.record(await post(agent, url, d), sentAt);
+        recorder.record(await post(agent, url, d, recorder.errors), sentAt);
       }
     }),
   );
@@ -143,7 +152,7 @@ export async function scheduled(target: Target, plan: ReadonlyArray<{ atMs: numb
         const dueAt = startedAt + atMs;
         lags.push(now - dueAt);
         target.beforeSend?.(delivery);
-        pending.push(post(agent, url, delivery).then((status) => recorder.record(status, dueAt)));
+        pending.push(post(agent, url, delivery, recorder.errors).then((status) => recorder.record(status, dueAt)));
         next += 1;
       }
       if (next >= sorted.length) resolve();

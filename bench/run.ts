@@ -424,7 +424,8 @@ class Report {
   }
   load(label: string, r: LoadResult): Summary {
     const s = summarize(r);
-    if (r.failed > 0) this.failures.push(`${label}: ${r.failed} deliveries failed ${JSON.stringify(r.statuses)}`);
+    if (r.failed > 0)
+      this.failures.push(`${label}: ${r.failed} deliveries failed ${JSON.stringify(r.statuses)} ${JSON.stringify(r.errors)}`);
     const lag = r.sendLagP99Ms > 0 ? `  (send lag p99 ${fmt(r.sendLagP99Ms)} ms)` : '';
     this.add(
       `${label.padEnd(58)} ${String(s.deliveries).padStart(6)} ${String(s.failed).padStart(6)} ${fmt(s.rate).padStart(8)}/s ${fmt(s.p50, 2).padStart(8)} ${fmt(s.p99, 2).padStart(8)} ${fmt(s.max, 2).padStart(8)}${lag}`,
@@ -600,7 +601,9 @@ class Bench {
         const round = this.loops(run, prs, false);
         const load = await openLoop(this.target(server), round.deliveries, o.metricsRate);
         if (load.failed > 0)
-          report.failures.push(`metrics round ${index + 1}: ${load.failed} deliveries failed ${JSON.stringify(load.statuses)}`);
+          report.failures.push(
+            `metrics round ${index + 1}: ${load.failed} deliveries failed ${JSON.stringify(load.statuses)} ${JSON.stringify(load.errors)}`,
+          );
         const drained = await drain(server);
         // What the jobs queued for the metrics recomputation pass is stored now, inside the round: its time counts.
         await server.recompute();
