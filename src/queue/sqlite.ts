@@ -4,7 +4,8 @@
  * `await`), so it never holds a lock while the metrics store, on its own connection, waits for one; a statement
  * that finds the file busy is retried asynchronously.
  */
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Database } from '../sqlite-database.js';
 import type { Logger } from 'pino';
 import {
   MAX_ATTEMPTS,
@@ -110,7 +111,7 @@ async function busyRetry<T>(fn: () => T): Promise<T> {
 export class SqliteJobQueue implements JobQueue {
   readonly kind = 'sqlite' as const;
   readonly state: PipelineState;
-  private readonly db: Database.Database;
+  private readonly db: BetterSqlite3.Database;
   private readonly log: Logger;
   private readonly pollIntervalMs: number;
   private readonly now: () => number;
@@ -122,7 +123,7 @@ export class SqliteJobQueue implements JobQueue {
   private wake: Array<() => void> = [];
   private readonly locks = new Set<string>();
   /** Prepared statements by SQL text: the queue runs a few dozen statements thousands of times. */
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   constructor(options: SqliteQueueOptions) {
     this.db = new Database(options.file);
@@ -146,7 +147,7 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   /** The prepared statement for `text`, prepared once per connection. */
-  private sql(text: string): Database.Statement {
+  private sql(text: string): BetterSqlite3.Statement {
     let statement = this.statements.get(text);
     if (!statement) {
       statement = this.db.prepare(text);

@@ -5,7 +5,8 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { Database } from '../../sqlite-database.js';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import type { Logger } from 'pino';
 import { createPool } from '../../postgres-pool.js';
@@ -104,7 +105,7 @@ export async function openStore(options: OpenStoreOptions): Promise<MetricsStore
       throw new StoreNotFoundError(`no metrics store at ${file} (set DATABASE_URL, or run where ./data/ai-review.sqlite is)`);
     }
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    let sqlite: Database.Database;
+    let sqlite: BetterSqlite3.Database;
     try {
       sqlite = new Database(file, { fileMustExist: Boolean(options.mustExist) });
       // busy_timeout first: switching a new file to WAL needs the lock another process may hold.
@@ -148,8 +149,8 @@ export async function openStore(options: OpenStoreOptions): Promise<MetricsStore
  * anew otherwise, which was the largest cost of recording a delivery). Bounded: the cache is cleared past 1,000
  * distinct statements (multi-row inserts produce one per row count).
  */
-function cachingStatements(sqlite: Database.Database): SqliteDatabase {
-  const cache = new Map<string, Database.Statement>();
+function cachingStatements(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const cache = new Map<string, BetterSqlite3.Statement>();
   return {
     prepare(sqlText: string) {
       let statement = cache.get(sqlText);
