@@ -146,7 +146,7 @@ function graphileLogger(log: Logger): GraphileLogger {
  * Measured (4,000 debounced adds over 400 PRs in about 0.5 s, four idle workers, PostgreSQL 15 on this project's
  * 2-core VM): 83–110 transactions during the adds with graphile-worker 0.16, 5 with this local queue. In the
  * benchmark's maximum-throughput run (2,000 deliveries in about 1.5 s), the job query ran 61 times with the default
- * abort threshold and 14 times without it (`test/queue/queue.test.ts` counts it).
+ * abort threshold and 14 times without it (`test/queue/queue.test.ts` counts the fetches of a smaller flood).
  */
 function localQueueOptions(concurrency: number, pollIntervalMs: number) {
   return {
