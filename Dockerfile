@@ -9,8 +9,9 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-# better-sqlite3 12 is compiled here for a Node.js 20 NODE_IMAGE; on Node.js 22 and later the app loads better-sqlite3 13
-# (the `better-sqlite3-v13` alias), whose package carries prebuilt N-API binaries (src/sqlite-database.ts says why).
+# better-sqlite3 12 is compiled here, but the app loads it only with a Node.js 20 NODE_IMAGE; on Node.js 22 and later
+# (the default image) it loads better-sqlite3 13 (the `better-sqlite3-v13` alias), whose package carries prebuilt N-API
+# binaries, nothing to compile (src/sqlite-database.ts says why).
 RUN npm ci --ignore-scripts && npm rebuild better-sqlite3
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
