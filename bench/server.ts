@@ -1,11 +1,12 @@
 /**
  * The benchmark's server process, started by bench/run.ts with `fork`.
  *
- * `BENCH_APP=app` (default) runs ai-review as `start()` in src/server.ts wires it: Probot's `run` with the app's
- * logger and job Octokit, `createMetrics` (unless `BENCH_METRICS=off`), the job queue for `DATABASE_URL`, the
- * pipeline's Prometheus series, `/ready`, `createApp`, and the queue started with the app's job handlers
- * (`QUEUE_CONCURRENCY`, `EVALUATION_DEBOUNCE_MS`, `QUEUE_YIELD_MS` and `GITHUB_REQUEST_TIMEOUT_MS` with the same defaults). Left
- * out: the scan for failed deliveries (a timer every 10 minutes that the runs never reach) and the SIGTERM hook.
+ * `BENCH_APP=app` (default) runs ai-review through `start()` of src/server.ts, as `npm start` does: its HTTP server
+ * and webhook endpoint, the metrics store and job queue for `DATABASE_URL`, the app and its job workers, with the
+ * environment's settings (`QUEUE_CONCURRENCY`, `EVALUATION_DEBOUNCE_MS`, `QUEUE_YIELD_MS`,
+ * `GITHUB_REQUEST_TIMEOUT_MS`, `METRICS_RECOMPUTE_INTERVAL_S`). Left out: the scan for failed deliveries
+ * (`REDELIVERY_INTERVAL_S=0`) and the SIGTERM hook. `BENCH_METRICS=off` opens the metrics store but records nothing
+ * (`StartOptions.metricsSink`); otherwise every call to the metrics sink is timed.
  *
  * `BENCH_APP=noop` runs the baseline: the same Probot `run` and `Server`, with signature verification, and an
  * `onAny` handler that does nothing.
@@ -22,13 +23,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { ProbotOctokit, run } from 'probot';
-import { createApp, DEFAULT_DEBOUNCE_MS, DEFAULT_RETRY_WINDOW_S } from '../src/github/app.js';
-import { MAX_YIELD_MS, WebhookLoad } from '../src/github/webhook-load.js';
 import { TASKS } from '../src/github/deliveries.js';
-import { createMetrics } from '../src/metrics/index.js';
-import { openJobQueue, type JobHandler, type QueueStats } from '../src/queue/index.js';
-import { createPipelineMetrics } from '../src/queue/metrics.js';
-import { createLogger, DEFAULT_RECOMPUTE_INTERVAL_S, jobOctokit, readyHandler, scheduleMetricsRecompute } from '../src/server.js';
+import type { Metrics } from '../src/metrics/index.js';
+import type { MetricsSink } from '../src/metrics/sink.js';
+import type { JobQueue, QueueStats } from '../src/queue/index.js';
+import { createLogger, jobOctokit, start, type JobWorkers } from '../src/server.js';
 
 /** What the server reports to the parent. */
 export interface ServerStats {
@@ -99,62 +98,29 @@ if (env.BENCH_APP === 'noop') {
           ...options,
           throttle: { ...(options.throttle as object), enabled: false },
         }));
-  const metrics =
-    env.BENCH_METRICS === 'off'
-      ? null
-      : await createMetrics({ databaseUrl: env.DATABASE_URL, metricsToken: env.METRICS_TOKEN, logger: log.child({ name: 'metrics' }) });
-  const queue = await openJobQueue({ databaseUrl: env.DATABASE_URL, logger: log.child({ name: 'queue' }) });
-  const pipeline = createPipelineMetrics(queue, metrics?.prometheus.registry);
-  let handlers: Record<string, JobHandler> = {};
-  const server = await run(
-    createApp({
-      queue,
-      metrics: metrics && timed(metrics),
-      appId: Number(env.APP_ID),
-      debounceMs: num('EVALUATION_DEBOUNCE_MS', DEFAULT_DEBOUNCE_MS),
-      retryWindowSeconds: num('EVALUATION_RETRY_WINDOW_S', DEFAULT_RETRY_WINDOW_S),
-      observe: {
-        ...pipeline,
-        job: (task, outcome, seconds) => {
-          pipeline.job(task, outcome, seconds);
-          if (task === TASKS.pullRequest && outcome === 'done') jobsMs.push(seconds * 1000);
-        },
-      },
-      httpHandlers: [readyHandler(queue, metrics), ...(metrics ? [metrics.httpHandler] : [])],
-      webhookLoad: new WebhookLoad({ maxWaitMs: num('QUEUE_YIELD_MS', MAX_YIELD_MS) }),
-      onLoad: (loaded) => {
-        handlers = loaded.handlers;
-      },
-    }),
-    { env, log, Octokit },
-  );
-  // QUEUE_CONCURRENCY=0: a web process that takes no jobs, as in production (src/server.ts).
-  const concurrency = num('QUEUE_CONCURRENCY', 4);
-  if (env.BENCH_WORKERS !== 'paused' && concurrency > 0) await queue.start(handlers, { concurrency });
-  // The metrics pass, queued as src/server.ts does (its time is counted in `sinkMs.recomputeStale`: the jobs call the
-  // timed sink). `recompute` runs it here until nothing is pending, for the end of a round.
-  const timer =
-    metrics && concurrency > 0
-      ? scheduleMetricsRecompute(queue, num('METRICS_RECOMPUTE_INTERVAL_S', DEFAULT_RECOMPUTE_INTERVAL_S) * 1000, log)
-      : undefined;
-  const timedMetrics = metrics && timed(metrics);
+  let sink: MetricsSink | null = null;
+  const running = await start({ ...env, REDELIVERY_INTERVAL_S: '0' }, undefined, {
+    Octokit,
+    metricsSink: (metrics) => (sink = env.BENCH_METRICS === 'off' ? null : timed(metrics)),
+    onJob: (task, outcome, seconds) => {
+      if (task === TASKS.pullRequest && outcome === 'done') jobsMs.push(seconds * 1000);
+    },
+    takeJobs: env.BENCH_WORKERS !== 'paused',
+  });
+  const { metrics, queue, jobs } = running as { metrics: Metrics; queue: JobQueue; jobs: JobWorkers };
+  // `recompute` runs the metrics pass here, through the timed sink, until nothing is pending (the end of a round).
   recompute = async () => {
-    if (!metrics || !timedMetrics) return;
+    if (!sink) return;
     for (;;) {
-      const recomputed = await timedMetrics.recomputeStale(500);
+      const recomputed = await sink.recomputeStale(500);
       const pending = await metrics.db.selectFrom('pending_evaluations').select('number').limit(1).execute();
       if (recomputed < 500 && pending.length === 0 && (await queue.stats()).running === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
   stats = () => queue.stats();
-  workers = (run) => (run ? queue.start(handlers, { concurrency: Math.max(1, concurrency) }) : queue.stop());
-  shutdown = async () => {
-    if (timer) clearInterval(timer);
-    await server.stop();
-    await queue.close();
-    await metrics?.close();
-  };
+  workers = (run) => (run ? jobs.start() : jobs.stop());
+  shutdown = () => running.shutdown();
 }
 
 process.send?.({ type: 'ready' });

@@ -40,6 +40,7 @@ import {
 import { createLogger } from './logging.js';
 import { MAX_YIELD_MS, WebhookLoad } from './github/webhook-load.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
+import type { MetricsSink } from './metrics/sink.js';
 import { preparedStatementsFromEnv } from './postgres-pool.js';
 import { openJobQueue, type JobHandler, type JobQueue } from './queue/index.js';
 import { createPipelineMetrics } from './queue/metrics.js';
@@ -132,12 +133,38 @@ export interface StartOptions {
   appYmlPath?: string;
   /** smee.io's "new channel" URL (tests point it at a local server). */
   newSmeeChannelUrl?: string;
+  /**
+   * The Octokit class of the app and its jobs; default {@link jobOctokit} with `GITHUB_REQUEST_TIMEOUT_MS`. (The
+   * benchmark passes one without write throttling, which against a local mock caps evaluations at one a second.)
+   */
+  Octokit?: typeof ProbotOctokit;
+  /**
+   * What the app records metrics through, given the opened metrics service; default the service itself. Null: the
+   * app records nothing (the store is still opened, for `/ready`). For the benchmark, which times the sink's calls
+   * and measures the app without recording.
+   */
+  metricsSink?: (metrics: Metrics) => MetricsSink | null;
+  /** Called after each job with its task, outcome and wall time in seconds (as `ai_review_job_duration_seconds`). */
+  onJob?: (task: string, outcome: 'done' | 'retry' | 'error', seconds: number) => void;
+  /**
+   * false: the instance starts without taking jobs until `jobs.start()` of the returned object (the benchmark's
+   * "webhook path alone"); default true. `QUEUE_CONCURRENCY` still sets how many run at once.
+   */
+  takeJobs?: boolean;
+}
+
+/** Starts and stops taking jobs (QUEUE_CONCURRENCY at a time; at least 1). */
+export interface JobWorkers {
+  start(): Promise<void>;
+  /** Stops taking jobs: running ones finish or return to the queue. */
+  stop(): Promise<void>;
 }
 
 interface RunningApp {
   handlers: Handler[];
   metrics: Metrics;
   queue: JobQueue;
+  jobs: JobWorkers;
   /** Stops the job queue and its timers, then closes the stores. */
   stop(): Promise<void>;
 }
@@ -152,7 +179,15 @@ export async function start(
   env: NodeJS.ProcessEnv = process.env,
   logDestination?: DestinationStream,
   options: StartOptions = {},
-): Promise<{ server: RunningServer; metrics: Metrics | null; queue: JobQueue | null; log: Logger; shutdown: () => Promise<void> }> {
+): Promise<{
+  server: RunningServer;
+  metrics: Metrics | null;
+  queue: JobQueue | null;
+  /** The instance's job workers (null in setup mode until the app is registered). */
+  jobs: JobWorkers | null;
+  log: Logger;
+  shutdown: () => Promise<void>;
+}> {
   const log = createLogger(env, logDestination);
   const problem = environmentProblem(env);
   if (problem) {
@@ -166,7 +201,7 @@ export async function start(
   const http = createHttpServer({ log, handlers: [], refuseBeforeContinue: (req) => refusesBeforeContinue(req, webhookPath) });
   let app: RunningApp | null = null;
   const activate = async () => {
-    app = await startApp(env, log, webhookPath);
+    app = await startApp(env, log, webhookPath, options);
     http.setHandlers(app.handlers);
   };
 
@@ -239,6 +274,9 @@ export async function start(
     get queue() {
       return app?.queue ?? null;
     },
+    get jobs() {
+      return app?.jobs ?? null;
+    },
     log,
     shutdown: () => server.stop(),
   };
@@ -248,7 +286,7 @@ export async function start(
  * Opens the metrics store and the job queue, loads the Probot app and starts taking jobs (with the failed-delivery
  * scan and the catch-up of stale metrics). Throws when the private key is missing or a store cannot open.
  */
-async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string): Promise<RunningApp> {
+async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string, options: StartOptions = {}): Promise<RunningApp> {
   let privateKey: string | null;
   try {
     privateKey = getPrivateKey({ env });
@@ -295,18 +333,27 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
   try {
     const pipelineMetrics = createPipelineMetrics(queue, metrics.prometheus.registry);
     const appId = Number(env.APP_ID);
-    const probot = createProbot({ env, overrides: { log, privateKey, Octokit: jobOctokit(timeoutMs) } });
+    const probot = createProbot({ env, overrides: { log, privateKey, Octokit: options.Octokit ?? jobOctokit(timeoutMs) } });
+    const onJob = options.onJob;
     const added: Handler[] = [];
     let loaded: { handlers: Record<string, JobHandler>; appOctokit: () => Promise<Octokit> } | null = null;
     await probot.load(
       createApp({
         queue,
-        metrics,
+        metrics: options.metricsSink ? options.metricsSink(metrics) : metrics,
         ...(env.APP_SLUG ? { appSlug: env.APP_SLUG } : {}),
         ...(Number.isFinite(appId) && appId > 0 ? { appId } : {}),
         debounceMs,
         retryWindowSeconds,
-        observe: pipelineMetrics,
+        observe: onJob
+          ? {
+              ...pipelineMetrics,
+              job: (task, outcome, seconds) => {
+                pipelineMetrics.job(task, outcome, seconds);
+                onJob(task, outcome, seconds);
+              },
+            }
+          : pipelineMetrics,
         webhookLoad: new WebhookLoad({ maxWaitMs: yieldMs }),
         httpHandlers: [readyHandler(queue, metrics), metrics.httpHandler],
         onLoad: (l) => {
@@ -321,7 +368,12 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
       receive: (delivery: WebhookDelivery) => probot.receive(delivery as unknown as Parameters<typeof probot.receive>[0]),
     });
     const { handlers, appOctokit } = loaded as unknown as { handlers: Record<string, JobHandler>; appOctokit: () => Promise<Octokit> };
-    if (concurrency > 0) {
+    const jobs: JobWorkers = {
+      start: () => queue.start(handlers, { concurrency: Math.max(1, concurrency) }),
+      stop: () => queue.stop(),
+    };
+    if (concurrency > 0 && options.takeJobs === false) log.info({ queue: queue.kind }, 'job queue opened; not taking jobs yet');
+    else if (concurrency > 0) {
       await queue.start(handlers, { concurrency });
       log.info({ queue: queue.kind, concurrency, debounce_ms: debounceMs }, 'job queue started');
     } else {
@@ -350,7 +402,7 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
     // (pushes, forced pushes): stored and recomputed every METRICS_RECOMPUTE_INTERVAL_S by a job (one at a time
     // across instances). Instances that take no jobs do not queue it: the workers do.
     if (concurrency > 0) timers.push(scheduleMetricsRecompute(queue, recomputeIntervalS * 1000, log));
-    return { handlers: [webhooks, pingHandler, ...added], metrics, queue, stop };
+    return { handlers: [webhooks, pingHandler, ...added], metrics, queue, jobs, stop };
   } catch (error) {
     await stop();
     throw error;
