@@ -21,9 +21,8 @@ import { sql } from 'kysely';
 import type { DestinationStream, Logger } from 'pino';
 import { createProbot, ProbotOctokit } from 'probot';
 import { updateEnvFile } from './env-file.js';
-import { createApp, DEFAULT_DEBOUNCE_MS, DEFAULT_RETRY_WINDOW_S } from './github/app.js';
+import { createApp, DEFAULT_DEBOUNCE_MS, DEFAULT_RETRY_WINDOW_S, type LoadedApp } from './github/app.js';
 import { metricsRecomputeJob } from './github/deliveries.js';
-import type { Octokit } from './github/facts.js';
 import { redeliverFailedDeliveries } from './github/redelivery.js';
 import { connectHost } from './http/healthcheck.js';
 import { createHttpServer, pingHandler, type Handler } from './http/server.js';
@@ -42,7 +41,7 @@ import { MAX_YIELD_MS, WebhookLoad } from './github/webhook-load.js';
 import { createMetrics, type Metrics } from './metrics/index.js';
 import type { MetricsSink } from './metrics/sink.js';
 import { preparedStatementsFromEnv } from './postgres-pool.js';
-import { openJobQueue, type JobHandler, type JobQueue } from './queue/index.js';
+import { openJobQueue, type JobQueue } from './queue/index.js';
 import { createPipelineMetrics } from './queue/metrics.js';
 import { appVersion, packageRoot } from './version.js';
 
@@ -336,7 +335,7 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
     const probot = createProbot({ env, overrides: { log, privateKey, Octokit: options.Octokit ?? jobOctokit(timeoutMs) } });
     const onJob = options.onJob;
     const added: Handler[] = [];
-    let loaded: { handlers: Record<string, JobHandler>; appOctokit: () => Promise<Octokit> } | null = null;
+    let loaded: LoadedApp | null = null;
     await probot.load(
       createApp({
         queue,
@@ -362,12 +361,13 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
       }),
       { cwd: process.cwd(), addHandler: (handler) => void added.push(handler) },
     );
+    const { handlers, appOctokit, receive } = loaded as unknown as LoadedApp;
     const webhooks = createWebhookEndpoint({
       path: webhookPath,
       verify: (body, signature) => probot.webhooks.verify(body, signature),
-      receive: (delivery: WebhookDelivery) => probot.receive(delivery as unknown as Parameters<typeof probot.receive>[0]),
+      // Straight to the app's handler: Probot's receive would first build a per-event Octokit that it never uses.
+      receive: (delivery: WebhookDelivery) => receive(delivery),
     });
-    const { handlers, appOctokit } = loaded as unknown as { handlers: Record<string, JobHandler>; appOctokit: () => Promise<Octokit> };
     const jobs: JobWorkers = {
       start: () => queue.start(handlers, { concurrency: Math.max(1, concurrency) }),
       stop: () => queue.stop(),

@@ -40,12 +40,35 @@ export interface AppOptions {
    * Receives the job handlers (by task name) and the app-authenticated Octokit factory once the app is loaded:
    * the server starts the queue with them; tests drain the queue with them.
    */
-  onLoad?: (loaded: { handlers: Record<string, JobHandler>; appOctokit: () => Promise<Octokit> }) => void;
+  onLoad?: (loaded: LoadedApp) => void;
   /**
    * Deliveries in flight, which jobs yield to (src/github/webhook-load.ts). Default: one per app, with the
    * module's threshold and longest wait.
    */
   webhookLoad?: WebhookLoad;
+}
+
+/** A verified webhook delivery: `X-GitHub-Delivery`, `X-GitHub-Event` and the parsed JSON payload (untrusted). */
+export interface Delivery {
+  id: string;
+  name: string;
+  payload: Record<string, unknown>;
+}
+
+/** What the loaded app hands to the server (`AppOptions.onLoad`). */
+export interface LoadedApp {
+  /** The job handlers by task name, for `JobQueue.start`. */
+  handlers: Record<string, JobHandler>;
+  /** An Octokit authenticated as the app (JWT), for the scan of failed deliveries. */
+  appOctokit: () => Promise<Octokit>;
+  /**
+   * Turns a verified delivery into jobs, as the app's `onAny` handler does for `probot.receive`, without Probot's
+   * per-event context: Probot builds an installation-authenticated Octokit and a child logger for every event
+   * (`webhookTransform`), which this handler never uses (the jobs authenticate themselves). Resolves once the
+   * delivery is recorded and its jobs queued; rejects as the handler does (a `PayloadError`, status 400, for a
+   * payload without the fields its event needs; the store's error when queueing failed).
+   */
+  receive: (delivery: Delivery) => Promise<void>;
 }
 
 /** Installations whose Octokit is kept at once; past this the cache starts over. */
@@ -69,14 +92,14 @@ export function createApp(options: AppOptions): ApplicationFunction {
       'deliveryRow' in metrics &&
       'addWithRow' in options.queue;
 
-    const handleDelivery = async (context: Parameters<Parameters<Probot['onAny']>[0]>[0]) => {
-      const payload = context.payload as Record<string, unknown>;
+    const handleDelivery = async (received: Delivery) => {
+      const payload = received.payload;
       const action = typeof payload.action === 'string' ? payload.action : undefined;
-      const log = app.log.child({ delivery_id: context.id, event: context.name, action });
+      const log = app.log.child({ delivery_id: received.id, event: received.name, action });
       let outcome: DeliveryOutcome = 'processed';
       try {
         // Payload first: a malformed delivery is refused before any lookup, store write or API call.
-        const work = workForDelivery(context.name, payload, debounceMs, Date.now(), context.id);
+        const work = workForDelivery(received.name, payload, debounceMs, Date.now(), received.id);
         const repository = (payload.repository as { full_name?: string } | undefined)?.full_name;
         const number = (payload.pull_request as { number?: number } | undefined)?.number;
         const sender = payload.sender as { login?: string; type?: string } | undefined;
@@ -99,7 +122,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
               };
               return Object.keys(state).length > 0 ? { ...job, state } : job;
             });
-        const delivery = { id: context.id, name: context.name, payload, receivedAt: now };
+        const delivery = { id: received.id, name: received.name, payload, receivedAt: now };
         const seenBefore = () =>
           log.info({ repository, pull_number: number }, 'delivery seen before: metrics unchanged, work queued again');
         let added: AddResult[];
@@ -132,7 +155,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
         for (const result of added) {
           if (result.coalesced) {
             coalesced++;
-            options.observe?.coalesced(context.name);
+            options.observe?.coalesced(received.name);
           }
         }
         log.info({ repository, pull_number: number, jobs: work.jobs.length, coalesced }, 'delivery queued');
@@ -142,10 +165,11 @@ export function createApp(options: AppOptions): ApplicationFunction {
         else log.error({ err: { message: (error as Error).message } }, 'could not queue the delivery');
         throw error;
       } finally {
-        metrics?.observeDelivery(context.name, outcome);
+        metrics?.observeDelivery(received.name, outcome);
       }
     };
-    app.onAny((context) => load.track(() => handleDelivery(context)));
+    const receive = (delivery: Delivery) => load.track(() => handleDelivery(delivery));
+    app.onAny((context) => receive({ id: context.id, name: context.name, payload: context.payload }));
 
     // One Octokit per installation, kept: building one (plugins, hooks) cost about 5% of a job's CPU, and its auth
     // hook renews the installation token itself (@octokit/auth-app caches tokens and asks for a new one when it
@@ -192,7 +216,7 @@ export function createApp(options: AppOptions): ApplicationFunction {
         },
       ]),
     );
-    options.onLoad?.({ handlers: yielding, appOctokit: async () => await app.auth() });
+    options.onLoad?.({ handlers: yielding, appOctokit: async () => await app.auth(), receive });
   };
 }
 
