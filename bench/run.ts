@@ -5,7 +5,8 @@
  * Per store it measures and prints:
  * 1. Acknowledgement: deliveries/s and p50/p99 time until the webhook is answered, at a fixed offered rate (open
  *    loop, default 200/s) and at maximum throughput (closed loop, `--connections` clients), for ai-review and for a
- *    no-op Probot app (same Probot server and signature verification, an `onAny` handler that does nothing)
+ *    no-op Probot app (Probot's own `run` and `Server` with its signature verification, an `onAny` handler that
+ *    does nothing)
  *    measured in the same run. Targets (issue 7): p99 under 50 ms at 200/s; throughput at least half the no-op's.
  *    With the workers running, jobs yield to a flood of deliveries (src/github/webhook-load.ts): in the maximum-
  *    throughput run they wait for lulls (at most 2 s each) and catch up after it; at 200/s they do not wait.

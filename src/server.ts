@@ -7,7 +7,7 @@
  * GITHUB_REQUEST_TIMEOUT_MS (docs/deployment.md).
  *
  * With APP_ID: Probot runs the app (src/github/app.ts) behind our own HTTP layer (src/http/): deliveries are checked
- * (size, headers, signature, JSON) before Probot sees them, and logs never carry payloads (src/logging.ts).
+ * (size, headers, signature, JSON) before the app's handler sees them, and logs never carry payloads (src/logging.ts).
  * Without APP_ID (not in production): the setup flow (src/http/setup.ts) registers the app, writes `.env`, and the
  * app starts in the same process. Outside development and tests it refuses to start without APP_ID and
  * WEBHOOK_SECRET.

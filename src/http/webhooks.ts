@@ -1,5 +1,5 @@
 /**
- * The webhook endpoint: checks a delivery before anything else sees it, then hands the parsed event to Probot.
+ * The webhook endpoint: checks a delivery before anything else sees it, then hands the parsed event to the app's handler.
  *
  * In order, without logging any header or body: method POST, `Content-Type: application/json`, the delivery headers
  * (`X-GitHub-Event`, `X-GitHub-Delivery`, `X-Hub-Signature-256`), the declared size against GitHub's 25 MB payload
@@ -36,7 +36,7 @@ export interface WebhookEndpointOptions {
   path: string;
   /** Checks `X-Hub-Signature-256` against the raw body; resolves to false (or rejects) when it does not match. */
   verify: (body: string, signature: string) => Promise<boolean>;
-  /** Handles a verified delivery (Probot's `receive`). */
+  /** Handles a verified delivery (the app's `receive`, src/github/app.ts). */
   receive: (delivery: WebhookDelivery) => Promise<unknown>;
   /** Largest body accepted (bytes); default {@link GITHUB_MAX_PAYLOAD_BYTES}. */
   maxBodyBytes?: number;
