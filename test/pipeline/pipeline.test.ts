@@ -173,6 +173,15 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     const runs = sim.runsOn(sha(8));
     expect(runs).toHaveLength(1);
     expect(runs[0]).toMatchObject({ conclusion: 'action_required' });
+    // The evaluation is recorded for metrics once the check run is written: the failed attempt records nothing, the
+    // retry one evaluation (pending until the metrics pass, or stored by it).
+    const db = app.metrics!.db;
+    await waitFor(() => idle(app), 5000, 'an idle queue');
+    const recorded = [
+      ...(await db.selectFrom('pending_evaluations').select(['number', 'head_sha']).where('number', '=', 8).execute()),
+      ...(await db.selectFrom('evaluations').select(['number', 'head_sha']).where('number', '=', 8).execute()),
+    ];
+    expect(recorded).toEqual([{ number: 8, head_sha: sha(8) }]);
   });
 
   it('a job interrupted by a crash after the acknowledgement runs again after a restart, without a new delivery', async () => {
