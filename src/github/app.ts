@@ -1,6 +1,7 @@
 /**
  * The Probot application. The webhook side only turns a delivery into jobs: the webhook endpoint (src/http) has
- * verified the signature and hands the delivery to `receive` (`probot.receive` reaches the same handler); here the payload's shape is checked (400 when it lacks needed fields), the delivery is recorded for metrics
+ * verified the signature and hands the delivery to `receive` (`probot.receive` reaches the same handler); here the
+ * payload's shape is checked (400 when it lacks needed fields), the delivery is recorded for metrics
  * (idempotent on its id), the jobs are queued (coalesced per pull request) and the delivery is acknowledged. No
  * GitHub API call and no gate evaluation happens inside the request: the jobs (src/github/jobs.ts) do that.
  */

@@ -1,5 +1,6 @@
 /**
- * The webhook endpoint: checks a delivery before anything else sees it, then hands the parsed event to the app's handler.
+ * The webhook endpoint: checks a delivery before anything else sees it, then hands the parsed event to the app's
+ * handler.
  *
  * In order, without logging any header or body: method POST, `Content-Type: application/json`, the delivery headers
  * (`X-GitHub-Event`, `X-GitHub-Delivery`, `X-Hub-Signature-256`), the declared size against GitHub's 25 MB payload
