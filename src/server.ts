@@ -91,7 +91,7 @@ export function jobOctokit(timeoutMs: number): typeof ProbotOctokit {
  * `GET /ready`: 200 when the job queue's store (and the metrics store) answer, 503 otherwise. For a load balancer
  * or a Kubernetes readiness probe; `/ping` stays the liveness check.
  */
-export function readyHandler(queue: JobQueue, metrics: Metrics | null): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+function readyHandler(queue: JobQueue, metrics: Metrics | null): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   return async (req, res) => {
     if (req.url?.split('?')[0] !== '/ready') return false;
     let ok = true;
