@@ -21,7 +21,7 @@
  *
  * IPC: sends `{ type: 'ready' }` once listening, then answers each {@link ServerCommand} with `{ type: 'reply' }`.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { ProbotOctokit, run } from 'probot';
 import { TASKS } from '../src/github/deliveries.js';
 import type { Metrics } from '../src/metrics/index.js';
@@ -42,6 +42,11 @@ export interface ServerStats {
    * method name: `recordDelivery` runs in the webhook request, the others (e.g. `recordEvaluation`) in jobs.
    */
   sinkMs: Record<string, number>;
+  /**
+   * This process's event-loop delay since the previous `stats` request (Node.js `monitorEventLoopDelay`, 10-ms
+   * resolution), in ms: how long a ready callback, such as a delivery's request, could wait behind running code.
+   */
+  loopDelayMs: { p99: number; max: number };
 }
 
 /**
@@ -57,6 +62,8 @@ const log = createLogger(env);
 const num = (name: string, fallback: number): number => (env[name] ? Number(env[name]) : fallback);
 const jobsMs: number[] = [];
 const sinkMs: Record<string, number> = {};
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 /** The object with every method call timed into {@link sinkMs}. */
 function timed<T extends object>(target: T): T {
@@ -134,7 +141,9 @@ process.on('message', (raw) => {
         jobsMs: [...jobsMs],
         cpuMs: (cpu.user + cpu.system) / 1000,
         sinkMs: { ...sinkMs },
+        loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
       };
+      loopDelay.reset();
       if (message.reset) {
         jobsMs.length = 0;
         for (const name of Object.keys(sinkMs)) delete sinkMs[name];
