@@ -595,7 +595,9 @@ class Bench {
     try {
       await settle.recompute();
       const leftMs = (await settle.stats(true)).sinkMs.recomputeStale ?? 0;
-      report.add(`metrics pending from the earlier phases, stored before the rounds (not counted): ${fmt(leftMs / 1000, 2)} s of pass time`);
+      report.add(
+        `metrics pending from the earlier phases, stored before the rounds (not counted): ${fmt(leftMs / 1000, 2)} s of pass time`,
+      );
     } finally {
       await settle.stop();
     }
