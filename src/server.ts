@@ -1,6 +1,6 @@
 /**
  * `npm start`: the ai-review server. Environment (README "Environment"): APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
- * WEBHOOK_SECRET, PORT (3000), HOST (localhost), WEBHOOK_PATH (/api/github/webhooks), WEBHOOK_PROXY_URL,
+ * WEBHOOK_SECRET, PORT (3000), HOST (localhost), WEBHOOK_PATH (/api/github/webhooks), HTTP_KEEP_ALIVE_TIMEOUT_S (75), WEBHOOK_PROXY_URL,
  * GHE_HOST/GHE_PROTOCOL, LOG_LEVEL, DATABASE_URL, METRICS_TOKEN, APP_SLUG, REDIS_URL, and the job queue's
  * EVALUATION_DEBOUNCE_MS, EVALUATION_RETRY_WINDOW_S, REDELIVERY_INTERVAL_S, QUEUE_CONCURRENCY, QUEUE_STALE_WORKER_S,
  * QUEUE_YIELD_MS, DATABASE_PREPARED_STATEMENTS, METRICS_RECOMPUTE_INTERVAL_S,
@@ -25,7 +25,7 @@ import { createApp, DEFAULT_DEBOUNCE_MS, DEFAULT_RETRY_WINDOW_S, type LoadedApp 
 import { metricsRecomputeJob } from './github/deliveries.js';
 import { redeliverFailedDeliveries } from './github/redelivery.js';
 import { connectHost } from './http/healthcheck.js';
-import { createHttpServer, pingHandler, type Handler } from './http/server.js';
+import { createHttpServer, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, pingHandler, type Handler } from './http/server.js';
 import { createSetupHandler } from './http/setup.js';
 import { createSmeeChannel, startWebhookProxy } from './http/smee.js';
 import {
@@ -197,7 +197,18 @@ export async function start(
   const host = env.HOST || 'localhost';
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, not "${env.PORT}"`);
   const webhookPath = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
-  const http = createHttpServer({ log, handlers: [], refuseBeforeContinue: (req) => refusesBeforeContinue(req, webhookPath) });
+  let keepAliveTimeoutMs: number;
+  try {
+    keepAliveTimeoutMs = numberFromEnv(env, 'HTTP_KEEP_ALIVE_TIMEOUT_S', DEFAULT_KEEP_ALIVE_TIMEOUT_MS / 1000) * 1000;
+  } catch (error) {
+    throw new StartupError((error as Error).message);
+  }
+  const http = createHttpServer({
+    log,
+    handlers: [],
+    refuseBeforeContinue: (req) => refusesBeforeContinue(req, webhookPath),
+    keepAliveTimeoutMs,
+  });
   let app: RunningApp | null = null;
   const activate = async () => {
     app = await startApp(env, log, webhookPath, options);

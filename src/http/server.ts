@@ -51,13 +51,24 @@ export interface HttpServer {
 }
 
 /**
+ * How long an idle keep-alive connection stays open by default, in ms: longer than the idle timeout of the usual
+ * load balancers and proxies in front of the app (AWS ALB and nginx: 60 s), so that they, not the app, close idle
+ * connections. The other way round, a proxy may send a delivery on a connection the app is closing at that moment,
+ * and answers GitHub 502 (a failed delivery). Node.js's own default is 5 s.
+ */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 75_000;
+
+/**
  * Creates the server (not yet listening). `handlers` are tried in order; nothing answering means 404. A request with
  * `Expect: 100-continue` gets `100 Continue` unless `refuseBeforeContinue` says it will be refused anyway.
+ * `keepAliveTimeoutMs` (default {@link DEFAULT_KEEP_ALIVE_TIMEOUT_MS}) is how long an idle connection is kept open
+ * (node:http `keepAliveTimeout`; announced in each response's `Keep-Alive` header).
  */
 export function createHttpServer(options: {
   log: Logger;
   handlers: Handler[];
   refuseBeforeContinue?: (req: IncomingMessage) => boolean;
+  keepAliveTimeoutMs?: number;
 }): HttpServer {
   const log = options.log;
   let handlers = options.handlers;
@@ -66,6 +77,7 @@ export function createHttpServer(options: {
     res.once('close', () => logRequest(log, req, res, started));
     void dispatch(handlers, req, res, log);
   });
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   // `Expect: 100-continue`: ask for the body unless the request will be refused from its headers alone.
   server.on('checkContinue', (req, res) => {
     if (!options.refuseBeforeContinue?.(req)) res.writeContinue();

@@ -4,6 +4,7 @@
  * every line written during the suite must be strict JSON (no duplicate keys) within the line bound.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, get as httpGet } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentProblem, start, StartupError } from '../../src/server.js';
@@ -313,6 +314,35 @@ describe('start-up', () => {
     await expect(
       start({ APP_ID: '1', WEBHOOK_SECRET: 's', NODE_ENV: 'production', PORT: '0', DATABASE_URL: 'sqlite::memory:' }, { write: () => {} }),
     ).rejects.toThrow('PRIVATE_KEY or PRIVATE_KEY_PATH is not set');
+  });
+
+  it('keeps idle connections open for HTTP_KEEP_ALIVE_TIMEOUT_S (default 75 s, past a load balancer’s 60 s), and refuses a value that is not a number', async () => {
+    const port = await freePort();
+    const env = { APP_ID: '1', WEBHOOK_SECRET: 's', PRIVATE_KEY, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' };
+    /** The `Keep-Alive` header of a `GET /ping` answer on a keep-alive connection of its own (fetch does not show it). */
+    const keepAlive = () => {
+      const agent = new Agent({ keepAlive: true });
+      return new Promise<string | undefined>((resolve, reject) =>
+        httpGet(`http://127.0.0.1:${port}/ping`, { agent }, (res) => {
+          res.resume();
+          resolve(res.headers['keep-alive']);
+        }).on('error', reject),
+      ).finally(() => agent.destroy());
+    };
+    for (const [value, header] of [
+      [undefined, 'timeout=75'],
+      ['620', 'timeout=620'],
+    ] as const) {
+      const running = await start({ ...env, ...(value ? { HTTP_KEEP_ALIVE_TIMEOUT_S: value } : {}) }, { write: () => {} });
+      try {
+        expect(await keepAlive()).toBe(header);
+      } finally {
+        await running.server.stop();
+      }
+    }
+    await expect(start({ ...env, HTTP_KEEP_ALIVE_TIMEOUT_S: '1m' }, { write: () => {} })).rejects.toThrow(
+      'HTTP_KEEP_ALIVE_TIMEOUT_S must be a non-negative number, got "1m"',
+    );
   });
 
   it('says which port is taken', async () => {
