@@ -1,7 +1,7 @@
 /**
  * `npm start`: the ai-review server. Environment (README "Environment"): APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH,
- * WEBHOOK_SECRET, PORT (3000), HOST (localhost), WEBHOOK_PATH (/api/github/webhooks), HTTP_KEEP_ALIVE_TIMEOUT_S (75), WEBHOOK_PROXY_URL,
- * GHE_HOST/GHE_PROTOCOL, LOG_LEVEL, DATABASE_URL, METRICS_TOKEN, APP_SLUG, REDIS_URL, and the job queue's
+ * WEBHOOK_SECRET, PORT (3000), HOST (localhost), WEBHOOK_PATH (/api/github/webhooks), HTTP_KEEP_ALIVE_TIMEOUT_S (75),
+ * WEBHOOK_PROXY_URL, GHE_HOST/GHE_PROTOCOL, LOG_LEVEL, DATABASE_URL, METRICS_TOKEN, APP_SLUG, REDIS_URL, and the job queue's
  * EVALUATION_DEBOUNCE_MS, EVALUATION_RETRY_WINDOW_S, REDELIVERY_INTERVAL_S, QUEUE_CONCURRENCY, QUEUE_STALE_WORKER_S,
  * QUEUE_YIELD_MS, DATABASE_PREPARED_STATEMENTS, METRICS_RECOMPUTE_INTERVAL_S,
  * GITHUB_REQUEST_TIMEOUT_MS (docs/deployment.md).
@@ -197,12 +197,13 @@ export async function start(
   const host = env.HOST || 'localhost';
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new StartupError(`PORT must be a port number, not "${env.PORT}"`);
   const webhookPath = env.WEBHOOK_PATH || DEFAULT_WEBHOOK_PATH;
-  let keepAliveTimeoutMs: number;
-  try {
-    keepAliveTimeoutMs = numberFromEnv(env, 'HTTP_KEEP_ALIVE_TIMEOUT_S', DEFAULT_KEEP_ALIVE_TIMEOUT_MS / 1000) * 1000;
-  } catch (error) {
-    throw new StartupError((error as Error).message);
-  }
+  // node:http reads 0 as "never time out": a number of seconds of at least 1 is asked for instead.
+  const keepAliveS = env.HTTP_KEEP_ALIVE_TIMEOUT_S?.trim() ? Number(env.HTTP_KEEP_ALIVE_TIMEOUT_S) : DEFAULT_KEEP_ALIVE_TIMEOUT_MS / 1000;
+  if (!Number.isFinite(keepAliveS) || keepAliveS < 1)
+    throw new StartupError(
+      `HTTP_KEEP_ALIVE_TIMEOUT_S must be a number of seconds of at least 1, not "${env.HTTP_KEEP_ALIVE_TIMEOUT_S?.slice(0, 40)}"`,
+    );
+  const keepAliveTimeoutMs = keepAliveS * 1000;
   const http = createHttpServer({
     log,
     handlers: [],
