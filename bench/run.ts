@@ -500,8 +500,11 @@ class Bench {
     await server.stats();
     const summary = report.load(`${label}, ${o.rate}/s offered`, await openLoop(this.target(server), fixed.deliveries, o.rate));
     // A delivery waits at least as long as the longest stretch of code the server ran at once before reading it.
-    const { loopDelayMs } = await server.stats();
-    report.add(`  server event-loop delay during the run: p99 ${fmt(loopDelayMs.p99, 1)} ms, max ${fmt(loopDelayMs.max, 1)} ms`);
+    const { loopDelayMs, gcMs } = await server.stats();
+    report.add(
+      `  server event-loop delay during the run: p99 ${fmt(loopDelayMs.p99, 1)} ms, max ${fmt(loopDelayMs.max, 1)} ms; ` +
+        `garbage collection ${fmt(gcMs.total, 0)} ms in all, longest pause ${fmt(gcMs.max, 1)} ms`,
+    );
     return { summary, prs: fixed.numbers };
   }
 
