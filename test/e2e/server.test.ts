@@ -322,7 +322,7 @@ describe('start-up', () => {
     /** The `Keep-Alive` header of a `GET /ping` answer on a keep-alive connection of its own (fetch does not show it). */
     const keepAlive = () => {
       const agent = new Agent({ keepAlive: true });
-      return new Promise<string | undefined>((resolve, reject) =>
+      return new Promise<string | string[] | undefined>((resolve, reject) =>
         httpGet(`http://127.0.0.1:${port}/ping`, { agent }, (res) => {
           res.resume();
           resolve(res.headers['keep-alive']);
