@@ -4,7 +4,7 @@
  * every line written during the suite must be strict JSON (no duplicate keys) within the line bound.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, get as httpGet } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentProblem, start, StartupError } from '../../src/server.js';
@@ -319,16 +319,25 @@ describe('start-up', () => {
   it('keeps idle connections open for HTTP_KEEP_ALIVE_TIMEOUT_S (default 75 s, past a load balancer’s 60 s), and refuses a value that is not a number of seconds', async () => {
     const port = await freePort();
     const env = { APP_ID: '1', WEBHOOK_SECRET: 's', PRIVATE_KEY, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: 'sqlite::memory:' };
-    /** The `Keep-Alive` header of a `GET /ping` answer on a keep-alive connection of its own (fetch does not show it). */
-    const keepAlive = () => {
-      const agent = new Agent({ keepAlive: true });
-      return new Promise<string | string[] | undefined>((resolve, reject) =>
-        httpGet(`http://127.0.0.1:${port}/ping`, { agent }, (res) => {
-          res.resume();
-          resolve(res.headers['keep-alive']);
-        }).on('error', reject),
-      ).finally(() => agent.destroy());
-    };
+    /**
+     * The `Keep-Alive` header of a `GET /ping` answer, asked for on a raw socket: nock (imported with the harness)
+     * intercepts node:http's client, which then does not always ask to keep the connection alive.
+     */
+    const keepAlive = () =>
+      new Promise<string | undefined>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write('GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n');
+        });
+        let head = '';
+        socket.setEncoding('latin1');
+        socket.on('data', (chunk: string) => {
+          head += chunk;
+          if (!head.includes('\r\n\r\n')) return;
+          socket.destroy();
+          resolve(/^keep-alive: *(.*)$/im.exec(head.slice(0, head.indexOf('\r\n\r\n')))?.[1]?.trim());
+        });
+        socket.on('error', reject);
+      });
     for (const [value, header] of [
       [undefined, 'timeout=75'],
       ['620', 'timeout=620'],
