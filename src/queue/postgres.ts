@@ -325,7 +325,7 @@ export class PostgresJobQueue implements JobQueue {
         ctes.push(`flags AS (
            INSERT INTO ai_review_review_requests (key, flagged_at)
            SELECT DISTINCT ON (key) key, at FROM json_to_recordset(${param(JSON.stringify(flags))}::json) AS f(key text, at timestamptz) ORDER BY key, at DESC
-           ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at
+           ON CONFLICT (key) DO UPDATE SET flagged_at = GREATEST(ai_review_review_requests.flagged_at, excluded.flagged_at)
          )`);
       if (first && pushes.length > 0)
         ctes.push(`pushes AS (
@@ -597,7 +597,7 @@ export class PostgresJobQueue implements JobQueue {
       },
       flagReviewRequest: async (key, now) => {
         await pool.query(
-          'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
+          'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET flagged_at = GREATEST(ai_review_review_requests.flagged_at, excluded.flagged_at)',
           [key, now],
         );
       },

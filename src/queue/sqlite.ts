@@ -181,7 +181,7 @@ export class SqliteJobQueue implements JobQueue {
   private insert(spec: JobSpec, runAt: number, payload: string): AddResult {
     if (spec.key && spec.state?.reviewRequestAt)
       this.sql(
-        'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
+        'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = MAX(flagged_at, excluded.flagged_at)',
       ).run(spec.key, spec.state.reviewRequestAt.getTime());
     const push = spec.state?.push;
     if (spec.key && push)
@@ -415,7 +415,7 @@ export class SqliteJobQueue implements JobQueue {
       flagReviewRequest: async (key, now) => {
         await busyRetry(() =>
           this.sql(
-            'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = excluded.flagged_at',
+            'INSERT INTO ai_review_review_requests (key, flagged_at) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET flagged_at = MAX(flagged_at, excluded.flagged_at)',
           ).run(key, now.getTime()),
         );
       },

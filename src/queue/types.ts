@@ -120,7 +120,11 @@ export interface PipelineState {
   recordFailure(key: string, now: Date): Promise<{ firstFailureAt: Date; failures: number }>;
   /** Forgets the failures of `key` (after a success, or after the failure was reported). */
   clearFailures(key: string): Promise<void>;
-  /** Notes that the pull request under `key` may be asked for reviews at its next evaluation (an opening or push event). */
+  /**
+   * Notes that the pull request under `key` may be asked for reviews at its next evaluation (an opening or push
+   * event) at `now`. A flag keeps the latest time it was given, whatever the order the writes arrive in (two replicas'
+   * writes may commit out of order), so that {@link PipelineState.clearReviewRequest} never clears a flag set after the job began.
+   */
   flagReviewRequest(key: string, now: Date): Promise<void>;
   /** Clears the flag of `key` if it was set at or before `before` (a flag set during the evaluation stays). */
   clearReviewRequest(key: string, before: Date): Promise<void>;

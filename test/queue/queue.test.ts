@@ -96,6 +96,21 @@ describe.each([
     expect((await q.stats()).pending).toBe(3);
   });
 
+  it('a review-request flag keeps its latest time when an earlier one is written after it (replicas committing out of order)', async () => {
+    const q = await set.open();
+    const earlier = new Date('2026-12-01T10:00:00Z');
+    const later = new Date('2026-12-01T10:00:02Z');
+    await q.add({ task: 't', payload: {}, key: 'pr-7', state: { reviewRequestAt: later } });
+    await q.add({ task: 't', payload: {}, key: 'pr-7', state: { reviewRequestAt: earlier } });
+    await q.state.flagReviewRequest('pr-8', later);
+    await q.state.flagReviewRequest('pr-8', earlier);
+    for (const key of ['pr-7', 'pr-8']) {
+      // A job that started between the two events has not seen the later one: its flag must survive the job.
+      await q.state.clearReviewRequest(key, new Date('2026-12-01T10:00:01Z'));
+      expect((await q.state.readJobState({ key, installationId: 1, now: later })).reviewRequestFlagged).toBe(true);
+    }
+  });
+
   it('an event for a running job becomes one follow-up job that runs after it, never beside it', async () => {
     const q = await set.open();
     let active = 0;
