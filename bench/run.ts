@@ -50,7 +50,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { DEFAULT_DEBOUNCE_MS } from '../src/github/app.js';
@@ -498,12 +498,19 @@ class Bench {
     const o = this.options;
     const fixed = this.loops(`${label.replace(/\W+/g, '-')}-${Date.now()}-fixed`, o.deliveries / 10);
     await server.stats();
+    const generator = monitorEventLoopDelay({ resolution: 10 });
+    generator.enable();
     const summary = report.load(`${label}, ${o.rate}/s offered`, await openLoop(this.target(server), fixed.deliveries, o.rate));
+    generator.disable();
     // A delivery waits at least as long as the longest stretch of code the server ran at once before reading it.
     const { loopDelayMs, gcMs } = await server.stats();
     report.add(
       `  server event-loop delay during the run: p99 ${fmt(loopDelayMs.p99, 1)} ms, max ${fmt(loopDelayMs.max, 1)} ms; ` +
         `garbage collection ${fmt(gcMs.total, 0)} ms in all, longest pause ${fmt(gcMs.max, 1)} ms`,
+    );
+    report.add(
+      `  this process's (load generator and GitHub mock) event-loop delay: p99 ${fmt(Math.max(0, generator.percentile(99) / 1e6 - 10), 1)} ms, ` +
+        `max ${fmt(Math.max(0, generator.max / 1e6 - 10), 1)} ms`,
     );
     return { summary, prs: fixed.numbers };
   }
