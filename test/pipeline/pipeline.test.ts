@@ -5,16 +5,14 @@
  */
 import { createHmac } from 'node:crypto';
 import { jest } from '@jest/globals';
-import { appendFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFileSync } from 'node:fs';
 import pg from 'pg';
 import { ProbotOctokit } from 'probot';
 import { redeliverFailedDeliveries } from '../../src/github/redelivery.js';
 import { start } from '../../src/server.js';
 import { PRIVATE_KEY } from '../github/harness.js';
 import { freePort } from '../e2e/fake-github.js';
-import { silent, sleep, TEST_DATABASE_URL, waitFor } from '../queue/helpers.js';
+import { freshStore, silent, sleep, waitFor } from '../queue/helpers.js';
 import { SimulatedGitHub } from './simulated-github.js';
 
 // Waits below are generous for a loaded 2-core machine; each test still fails if its outcome never comes.
@@ -24,29 +22,6 @@ const SECRET = 'pipeline-secret';
 const sha = (n: number, salt = 0) => (n * 1000 + salt).toString(16).padStart(40, 'a');
 
 type Instance = Awaited<ReturnType<typeof start>> & { url: string };
-
-/** A store for one test: a fresh SQLite file, or a fresh PostgreSQL schema (via search_path). */
-async function freshStore(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> }> {
-  if (kind === 'sqlite')
-    return { url: `sqlite:${join(mkdtempSync(join(tmpdir(), 'ai-review-pipeline-')), 'store.sqlite')}`, drop: async () => {} };
-  const schema = `p_${Math.random().toString(36).slice(2, 10)}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const url = new URL(TEST_DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.query(`DROP SCHEMA IF EXISTS ${schema}_graphile_worker CASCADE`);
-      await c.end();
-    },
-  };
-}
 
 describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
   let sim: SimulatedGitHub;

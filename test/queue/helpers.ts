@@ -90,3 +90,26 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A store for one test: a fresh SQLite file, or a fresh PostgreSQL schema (via search_path). */
+export async function freshStore(kind: 'sqlite' | 'postgres'): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (kind === 'sqlite')
+    return { url: `sqlite:${path.join(mkdtempSync(path.join(os.tmpdir(), 'ai-review-pipeline-')), 'store.sqlite')}`, drop: async () => {} };
+  const schema = `p_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.query(`DROP SCHEMA IF EXISTS ${schema}_graphile_worker CASCADE`);
+      await c.end();
+    },
+  };
+}
