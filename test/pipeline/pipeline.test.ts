@@ -10,10 +10,10 @@ import pg from 'pg';
 import { ProbotOctokit } from 'probot';
 import { redeliverFailedDeliveries } from '../../src/github/redelivery.js';
 import { start } from '../../src/server.js';
-import { PRIVATE_KEY } from '../github/harness.js';
+import { examplePayload, PRIVATE_KEY } from '../github/harness.js';
 import { freePort } from '../e2e/fake-github.js';
 import { freshStore, silent, sleep, waitFor } from '../queue/helpers.js';
-import { SimulatedGitHub } from './simulated-github.js';
+import { SAM_CONFIG, SimulatedGitHub } from './simulated-github.js';
 
 // Waits below are generous for a loaded 2-core machine; each test still fails if its outcome never comes.
 jest.setTimeout(150_000);
@@ -128,6 +128,47 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     for (let i = 0; i < 20; i++) expect(sim.runsOn(sha(7, i)).length).toBeLessThanOrEqual(1);
     // Acknowledged without waiting for GitHub: every answer well under a second.
     expect(Math.max(...acks)).toBeLessThan(1000);
+  });
+
+  it("a change of the organization's config (acme/.github) re-evaluates the open PRs of each repository that inherits it, paged, and none of a repository with its own", async () => {
+    sim.maxPerPage = 4;
+    sim.organizationConfig = SAM_CONFIG;
+    sim.config = 'mode: advisory\n'; // acme/widgets has its own config without `_extends`: the change does not apply
+    sim.repositories.set('gadgets', { config: null, pullRequests: new Map() }); // no config: inherits
+    sim.repositories.set('gizmos', { config: '_extends: .github\n', pullRequests: new Map() }); // extends the organization's
+    sim.repositories.set('attic', { config: null, pullRequests: new Map(), archived: true });
+    const gadgets = Array.from({ length: 12 }, (_, i) => 101 + i);
+    for (const n of gadgets) sim.openPullRequest(n, sha(n), 'opened', 'gadgets');
+    sim.openPullRequest(201, sha(201), 'opened', 'gizmos');
+    sim.openPullRequest(1, sha(1));
+    sim.openPullRequest(301, sha(301), 'opened', 'attic');
+    const app = await startInstance();
+
+    const push = examplePayload('push');
+    Object.assign(push.repository, { name: '.github', full_name: 'acme/.github' });
+    const pushed = { id: sha(9999), added: [], removed: [], modified: ['.github/ai-review.yml'] };
+    Object.assign(push, { ref: 'refs/heads/main', commits: [pushed], head_commit: pushed });
+    const ack = await deliver(app, 'push', push);
+    expect(ack.status).toBe(200);
+    expect(ack.ms).toBeLessThan(1000);
+
+    const inheriting = [...gadgets, 201];
+    await waitFor(
+      async () => inheriting.every((n) => sim.runsOn(sha(n)).some((r) => r.status === 'completed')) && (await idle(app)),
+      120_000,
+      'a check run on every inheriting PR',
+    );
+    for (const n of inheriting) {
+      expect(sim.runsOn(sha(n))).toHaveLength(1);
+      expect(sim.runsOn(sha(n))[0]).toMatchObject({ conclusion: 'action_required', output: { title: 'Needs 1 approval from @sam' } });
+      expect(sim.evaluationsOf(n)).toBe(1);
+    }
+    // acme/widgets keeps its own config and acme/attic is archived: no evaluation, no check run.
+    expect([sim.evaluationsOf(1), sim.evaluationsOf(301), sim.runsOn(sha(1)).length, sim.runsOn(sha(301)).length]).toEqual([0, 0, 0, 0]);
+    expect(sim.count('GET', /^\/repos\/acme\/(widgets|attic)\/pulls$/)).toBe(0);
+    // Paged as GitHub pages: 5 repositories at 4 a page, 12 open PRs at 4 a page (and an empty page never asked for).
+    expect(sim.count('GET', /^\/installation\/repositories$/)).toBe(2);
+    expect(sim.count('GET', /^\/repos\/acme\/gadgets\/pulls$/)).toBe(3);
   });
 
   it('a secondary rate limit (403 with retry-after) on the check-run write is retried and the check run ends correct', async () => {

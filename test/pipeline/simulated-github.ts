@@ -4,7 +4,9 @@
  * (every query validated against GitHub's published schema, then executed against the current state), check runs
  * that are really created and updated over REST (so "exactly one check run per head SHA" can be checked), app
  * deliveries for redelivery, and `fault`/`hang` hooks that answer instead of the simulation (outages, rate limits),
- * for REST and GraphQL requests alike.
+ * for REST and GraphQL requests alike. The organization `acme` holds `widgets` and any repositories a test adds
+ * (`repositories`), and its `.github` repository when `organizationConfig` is set; the installation's repository
+ * list and the open pull requests are paged as GitHub pages them (`per_page`, `page`, a `Link` header to the next).
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -55,16 +57,30 @@ interface CheckRunWrite {
   output?: { title: string; summary: string };
 }
 
-const R = '/repos/acme/widgets';
+const CONFIG = '.github/ai-review.yml';
+
+/** A repository of the organization `acme`: its `.github/ai-review.yml` on the default branch, and its open PRs. */
+export interface SimRepository {
+  /** null: no file. */
+  config: string | null;
+  pullRequests: Map<number, RestPullRequest>;
+  archived?: boolean;
+}
+
+/** The configuration the simulation starts with on acme/widgets: agent PRs need an approval from @sam. */
+export const SAM_CONFIG = 'mode: enforce\nrules:\n  - name: agent-review\n    require:\n      reviewers: ["sam"]\n';
 
 export class SimulatedGitHub {
   readonly requests: SimRequest[] = [];
   readonly checkRuns: SimCheckRun[] = [];
-  readonly pullRequests = new Map<number, RestPullRequest>();
+  /** The organization's repositories by name, `widgets` first (the one `config` and `pullRequests` are of). */
+  readonly repositories = new Map<string, SimRepository>([['widgets', { config: SAM_CONFIG, pullRequests: new Map() }]]);
+  /** `.github/ai-review.yml` of acme/.github, the organization's defaults (null: no `.github` repository). */
+  organizationConfig: string | null = null;
+  /** The largest page GitHub gives a list request (100, whatever `per_page` asks more). */
+  maxPerPage = 100;
   /** Answers instead of the simulation when it returns an answer (then the request has no effect). */
   fault: ((req: SimRequest) => SimAnswer | undefined) | null = null;
-  /** `.github/ai-review.yml` of acme/widgets (null: none). */
-  config: string | null = 'mode: enforce\nrules:\n  - name: agent-review\n    require:\n      reviewers: ["sam"]\n';
   hookDeliveries: unknown[] = [];
   /** What answers GraphQL; its `invalid` lists queries GitHub's schema would refuse (must stay empty). */
   readonly memory = new InMemoryGitHub();
@@ -73,12 +89,36 @@ export class SimulatedGitHub {
   /** Delay before every answer, in ms. */
   latencyMs = 0;
   private server: Server | null = null;
+  private origin = '';
   private nextCheckRunId = 1000;
 
-  /** Opens (or moves the head of) PR `number`, an agent PR changing one file. Returns the webhook payload. */
-  openPullRequest(number: number, headSha: string, action = 'opened'): PullRequestEventPayload {
+  private get widgets(): SimRepository {
+    return this.repositories.get('widgets')!;
+  }
+
+  /** `.github/ai-review.yml` of acme/widgets (null: none). */
+  get config(): string | null {
+    return this.widgets.config;
+  }
+
+  set config(text: string | null) {
+    this.widgets.config = text;
+  }
+
+  /** The open pull requests of acme/widgets by number. */
+  get pullRequests(): Map<number, RestPullRequest> {
+    return this.widgets.pullRequests;
+  }
+
+  /**
+   * Opens (or moves the head of) PR `number` of acme/`repo` (default widgets), an agent PR changing one file. Returns
+   * the webhook payload (whose `repository` is acme/widgets's).
+   */
+  openPullRequest(number: number, headSha: string, action = 'opened', repo = 'widgets'): PullRequestEventPayload {
     const payload = pullRequestPayload(action, { number, sha: headSha, commits: 1, changedFiles: 1 });
-    this.pullRequests.set(number, payload.pull_request);
+    const repository = this.repositories.get(repo);
+    if (!repository) throw new Error(`no repository acme/${repo} in the simulation`);
+    repository.pullRequests.set(number, payload.pull_request);
     return payload;
   }
 
@@ -96,21 +136,44 @@ export class SimulatedGitHub {
     return this.requests.filter((r) => r.graphql?.operation === 'PullRequestFacts' && r.graphql.variables.number === number).length;
   }
 
-  /** acme/widgets as GraphQL sees it now: the config on the default branch and the PRs, each an agent PR changing one file. */
+  /**
+   * The organization as GraphQL sees it now: each repository's config on the default branch and its PRs, each an
+   * agent PR changing one file, and acme/.github with the organization's config.
+   */
   private syncMemory(): void {
     this.memory.repositories.length = 0;
-    this.memory.repositories.push({
-      owner: 'acme',
-      name: 'widgets',
-      files: this.config === null ? {} : { '.github/ai-review.yml': this.config },
-      pulls: [...this.pullRequests.values()].map((pr) =>
-        fakePullRequest(pr, {
-          files: files('src/app.ts'),
-          commits: [commit(pr.head.sha, COPILOT, 'Change', '198982749+Copilot@users.noreply.github.com')],
-        }),
-      ),
-    });
+    for (const [name, repository] of this.repositories)
+      this.memory.repositories.push({
+        owner: 'acme',
+        name,
+        files: repository.config === null ? {} : { [CONFIG]: repository.config },
+        pulls: [...repository.pullRequests.values()].map((pr) =>
+          fakePullRequest(pr, {
+            files: files('src/app.ts'),
+            commits: [commit(pr.head.sha, COPILOT, 'Change', '198982749+Copilot@users.noreply.github.com')],
+          }),
+        ),
+      });
+    if (this.organizationConfig !== null)
+      this.memory.repositories.push({ owner: 'acme', name: '.github', files: { [CONFIG]: this.organizationConfig }, pulls: [] });
     this.memory.organizations.acme = {};
+  }
+
+  /**
+   * One page of `items` as GitHub pages a list: `per_page` (default 30, at most `maxPerPage`) and `page` (from 1),
+   * with a `Link` header to the next page when there is one (Octokit's `paginate` follows it).
+   */
+  private page<T>(req: SimRequest, items: readonly T[], wrap: (page: T[]) => unknown = (page) => page): SimAnswer {
+    const perPage = Math.min(Number(req.query.get('per_page') ?? 30), this.maxPerPage);
+    const page = Number(req.query.get('page') ?? 1);
+    const next = page * perPage < items.length;
+    const query = new URLSearchParams(req.query);
+    query.set('page', String(page + 1));
+    return {
+      status: 200,
+      body: wrap(items.slice((page - 1) * perPage, page * perPage)),
+      ...(next ? { headers: { link: `<${this.origin}/api/v3${req.path}?${query.toString()}>; rel="next"` } } : {}),
+    };
   }
 
   private answer(req: SimRequest): SimAnswer {
@@ -125,14 +188,33 @@ export class SimulatedGitHub {
       const { query, variables } = req.body as { query: string; variables?: Record<string, unknown> };
       return this.memory.execute(query, variables ?? {});
     }
-    if (method === 'GET' && path === `${R}/pulls`) return { status: 200, body: [...this.pullRequests.values()] };
-    if (method === 'POST' && /^\/repos\/acme\/widgets\/pulls\/\d+\/requested_reviewers$/.test(path)) return { status: 201, body: {} };
-    let m = /^\/repos\/acme\/widgets\/commits\/([0-9a-f]+)\/check-runs$/.exec(path);
+    if (method === 'GET' && path === '/installation/repositories') {
+      const names = [...this.repositories.keys(), ...(this.organizationConfig === null ? [] : ['.github'])];
+      const all = names.map((name) => ({
+        name,
+        full_name: `acme/${name}`,
+        owner: { login: 'acme' },
+        archived: this.repositories.get(name)?.archived ?? false,
+      }));
+      return this.page(req, all, (repositories) => ({ total_count: all.length, repositories }));
+    }
+    let m = /^\/repos\/acme\/([^/]+)\/pulls$/.exec(path);
+    const repository = m ? this.repositories.get(m[1]!) : undefined;
+    if (m && method === 'GET') return repository ? this.page(req, [...repository.pullRequests.values()]) : this.page(req, []);
+    m = /^\/repos\/acme\/([^/]+)\/contents\/(.+)$/.exec(path);
+    if (m && method === 'GET') {
+      const text = m[2] !== CONFIG ? null : m[1] === '.github' ? this.organizationConfig : (this.repositories.get(m[1]!)?.config ?? null);
+      return text === null
+        ? { status: 404, body: { message: 'Not Found' } }
+        : { status: 200, body: text, headers: { 'content-type': 'application/vnd.github.raw; charset=utf-8' } };
+    }
+    if (method === 'POST' && /^\/repos\/acme\/[^/]+\/pulls\/\d+\/requested_reviewers$/.test(path)) return { status: 201, body: {} };
+    m = /^\/repos\/acme\/[^/]+\/commits\/([0-9a-f]+)\/check-runs$/.exec(path);
     if (m && method === 'GET') {
       const runs = this.runsOn(m[1]!);
       return { status: 200, body: { total_count: runs.length, check_runs: runs } };
     }
-    if (method === 'POST' && path === `${R}/check-runs`) {
+    if (method === 'POST' && /^\/repos\/acme\/[^/]+\/check-runs$/.test(path)) {
       const body = req.body as CheckRunWrite & Pick<SimCheckRun, 'output'>;
       const run: SimCheckRun = {
         id: this.nextCheckRunId++,
@@ -146,7 +228,7 @@ export class SimulatedGitHub {
       this.checkRuns.push(run);
       return { status: 201, body: run };
     }
-    m = /^\/repos\/acme\/widgets\/check-runs\/(\d+)$/.exec(path);
+    m = /^\/repos\/acme\/[^/]+\/check-runs\/(\d+)$/.exec(path);
     if (m && method === 'PATCH') {
       const id = Number(m[1]);
       const run = this.checkRuns.find((r) => r.id === id);
@@ -194,7 +276,9 @@ export class SimulatedGitHub {
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const host = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.origin = `http://${host}`;
+    return host;
   }
 
   async stop(): Promise<void> {
