@@ -62,7 +62,6 @@ export type ServerCommand =
 
 const env = process.env;
 const log = createLogger(env);
-const num = (name: string, fallback: number): number => (env[name] ? Number(env[name]) : fallback);
 const jobsMs: number[] = [];
 const sinkMs: Record<string, number> = {};
 /** The event-loop delay timer's period, in ms: its samples are this period plus the delay (measured: 9.2–11.8 ms idle). */
@@ -108,7 +107,7 @@ if (env.BENCH_APP === 'noop') {
   );
   shutdown = () => server.stop();
 } else {
-  const production = jobOctokit(num('GITHUB_REQUEST_TIMEOUT_MS', 10_000));
+  const production = jobOctokit();
   // A function default runs before the defaults it wraps, which keep the throttle options they receive.
   const Octokit: typeof ProbotOctokit =
     env.BENCH_THROTTLE === 'on'

@@ -24,6 +24,7 @@ import { updateEnvFile } from './env-file.js';
 import { createApp, DEFAULT_DEBOUNCE_MS, DEFAULT_RETRY_WINDOW_S, type LoadedApp } from './github/app.js';
 import { metricsRecomputeJob } from './github/deliveries.js';
 import { redeliverFailedDeliveries } from './github/redelivery.js';
+import { fetchWithTimeout } from './github/request-timeout.js';
 import { connectHost } from './http/healthcheck.js';
 import { createHttpServer, DEFAULT_KEEP_ALIVE_TIMEOUT_MS, pingHandler, type Handler } from './http/server.js';
 import { createSetupHandler } from './http/setup.js';
@@ -74,16 +75,16 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): 
 }
 
 /**
- * The Octokit the jobs use: Probot's (throttling, retries, auth), with a timeout on every request
- * (`GITHUB_REQUEST_TIMEOUT_MS`, default 10 000) and without waiting inside a request for a rate limit or more than
- * one retry: the job queue retries the whole job, honouring `retry-after` and `x-ratelimit-reset` (src/github/jobs.ts).
+ * The Octokit the jobs use: Probot's (throttling, retries, auth), without waiting inside a request for a rate limit
+ * or more than one retry: the job queue retries the whole job, honouring `retry-after` and `x-ratelimit-reset`
+ * (src/github/jobs.ts). Each request's deadline (`GITHUB_REQUEST_TIMEOUT_MS`) is the `fetch` that `start` gives
+ * Probot (src/github/request-timeout.ts), so it also bounds the token exchange.
  */
-export function jobOctokit(timeoutMs: number): typeof ProbotOctokit {
+export function jobOctokit(): typeof ProbotOctokit {
   return ProbotOctokit.defaults<typeof ProbotOctokit>((options: Record<string, unknown>) => ({
     ...options,
     throttle: { ...(options.throttle as object), onRateLimit: () => false, onSecondaryRateLimit: () => false },
     retry: { retries: 1, ...(options.retry as object) },
-    request: { timeout: timeoutMs, ...(options.request as object) },
   }));
 }
 
@@ -133,7 +134,7 @@ export interface StartOptions {
   /** smee.io's "new channel" URL (tests point it at a local server). */
   newSmeeChannelUrl?: string;
   /**
-   * The Octokit class of the app and its jobs; default {@link jobOctokit} with `GITHUB_REQUEST_TIMEOUT_MS`. (The
+   * The Octokit class of the app and its jobs; default {@link jobOctokit}. (The
    * benchmark passes one without write throttling, which against a local mock caps evaluations at one a second.)
    */
   Octokit?: typeof ProbotOctokit;
@@ -344,7 +345,10 @@ async function startApp(env: NodeJS.ProcessEnv, log: Logger, webhookPath: string
   try {
     const pipelineMetrics = createPipelineMetrics(queue, metrics.prometheus.registry);
     const appId = Number(env.APP_ID);
-    const probot = createProbot({ env, overrides: { log, privateKey, Octokit: options.Octokit ?? jobOctokit(timeoutMs) } });
+    const probot = createProbot({
+      env,
+      overrides: { log, privateKey, Octokit: options.Octokit ?? jobOctokit(), request: { fetch: fetchWithTimeout(timeoutMs) } },
+    });
     const onJob = options.onJob;
     const added: Handler[] = [];
     let loaded: LoadedApp | null = null;

@@ -33,6 +33,8 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
   'EPIPE',
   'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
   'UND_ERR_SOCKET',
 ]);
 
@@ -49,6 +51,20 @@ function errorCode(error: unknown): string | undefined {
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * Whether the request was given up for want of an answer: a `TimeoutError` (the deadline of
+ * src/github/request-timeout.ts) or an `AbortError` anywhere in the error's `cause` chain.
+ */
+function timedOut(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
+    const name = (e as { name?: unknown }).name;
+    if (name === 'TimeoutError' || name === 'AbortError') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /**
@@ -106,6 +122,10 @@ export function transientFailure(error: unknown, now: Date, attempt: number, ran
     }
     return null;
   }
+  if (timedOut(error)) {
+    // @octokit/request reports it as status 500 with the TimeoutError as its cause: GitHub answered nothing.
+    return { cause: 'network', retryAt: after(backoffMs(attempt, random)), description: 'GitHub did not answer in time' };
+  }
   if (status !== undefined && status >= 500 && status <= 599) {
     // @octokit/request reports a failed fetch as status 500 with the network error as its cause.
     const code = errorCode(error);
@@ -117,12 +137,7 @@ export function transientFailure(error: unknown, now: Date, attempt: number, ran
     };
   }
   const code = errorCode(error);
-  if (
-    (code && NETWORK_CODES.has(code)) ||
-    e?.name === 'AbortError' ||
-    e?.name === 'TimeoutError' ||
-    /fetch failed|timed? ?out|socket hang up/i.test(message)
-  ) {
+  if ((code && NETWORK_CODES.has(code)) || /fetch failed|timed? ?out|socket hang up/i.test(message)) {
     return {
       cause: 'network',
       retryAt: after(backoffMs(attempt, random)),

@@ -200,6 +200,17 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     expect(recorded).toEqual([{ number: 8, head_sha: sha(8) }]);
   });
 
+  it('a GitHub request that never answers is given up after GITHUB_REQUEST_TIMEOUT_MS and tried again: the check run ends correct', async () => {
+    // The first facts query of PR 13 is never answered (Node's fetch alone would wait 300 s for its headers).
+    sim.hang = (req) => req.graphql?.operation === 'PullRequestFacts' && req.graphql.variables.number === 13 && sim.evaluationsOf(13) === 1;
+    const app = await startInstance({ GITHUB_REQUEST_TIMEOUT_MS: '500' });
+    expect((await deliver(app, 'pull_request', sim.openPullRequest(13, sha(13)))).status).toBe(200);
+    await waitFor(() => sim.runsOn(sha(13)).some((r) => r.status === 'completed'), 20_000, 'the check run');
+    expect(sim.evaluationsOf(13)).toBe(2);
+    expect(sim.runsOn(sha(13))).toHaveLength(1);
+    expect(sim.runsOn(sha(13))[0]).toMatchObject({ conclusion: 'action_required', output: { title: 'Needs 1 approval from @sam' } });
+  });
+
   it('a job interrupted by a crash after the acknowledgement runs again after a restart, without a new delivery', async () => {
     let hung = 0;
     sim.hang = (req) => req.graphql?.operation === 'PullRequestFacts' && req.graphql.variables.number === 9 && hung++ === 0;
