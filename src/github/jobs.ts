@@ -119,7 +119,9 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
         } catch (reportError) {
           if (!transientFailure(reportError, at, failures)) throw reportError;
         }
-      } else if (failures === 1 && hooks.firstFailure) {
+      } else if (failures === 1 && hooks.firstFailure && !failure.installationBlockedUntil) {
+        // Not when the installation's rate limit is exhausted: GitHub would refuse the write too, and the
+        // installation's jobs make no call until the reset.
         await hooks.firstFailure().catch(() => undefined);
       }
       throw new RetryLater(failure.retryAt, failure.cause);

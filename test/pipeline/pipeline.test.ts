@@ -200,6 +200,39 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     expect(recorded).toEqual([{ number: 8, head_sha: sha(8) }]);
   });
 
+  it("an exhausted primary rate limit holds the installation's jobs until the reset, without a call to GitHub, and both check runs end correct", async () => {
+    const reset = Math.ceil(Date.now() / 1000) + 3; // x-ratelimit-reset: epoch seconds
+    const blockedUntil = reset * 1000 + 1000; // the reset plus a second for clock skew (src/github/retry.ts)
+    const seen: Array<{ at: number; path: string }> = [];
+    let limitedAt = 0;
+    sim.fault = (req) => {
+      seen.push({ at: Date.now(), path: req.path });
+      if (limitedAt > 0 || req.graphql?.operation !== 'PullRequestFacts') return undefined;
+      limitedAt = Date.now();
+      return {
+        status: 403,
+        body: { message: 'API rate limit exceeded for installation ID 4242.' },
+        headers: { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) },
+      };
+    };
+    const app = await startInstance();
+    expect((await deliver(app, 'pull_request', sim.openPullRequest(14, sha(14)))).status).toBe(200);
+    await waitFor(() => limitedAt > 0, 10_000, 'the rate-limited facts query');
+    // Another PR of the installation, during the block.
+    expect((await deliver(app, 'pull_request', sim.openPullRequest(15, sha(15)))).status).toBe(200);
+    await waitFor(
+      () => [14, 15].every((n) => sim.runsOn(sha(n)).some((r) => r.status === 'completed')),
+      30_000,
+      'both check runs after the reset',
+    );
+    expect(seen.filter((r) => r.at > limitedAt && r.at < blockedUntil - 50).map((r) => r.path)).toEqual([]);
+    for (const n of [14, 15]) {
+      expect(sim.runsOn(sha(n))).toHaveLength(1);
+      expect(sim.runsOn(sha(n))[0]).toMatchObject({ conclusion: 'action_required', output: { title: 'Needs 1 approval from @sam' } });
+    }
+    expect([sim.evaluationsOf(14), sim.evaluationsOf(15)]).toEqual([2, 1]);
+  });
+
   it('a GitHub request that never answers is given up after GITHUB_REQUEST_TIMEOUT_MS and tried again: the check run ends correct', async () => {
     // The first facts query of PR 13 is never answered (Node's fetch alone would wait 300 s for its headers).
     sim.hang = (req) => req.graphql?.operation === 'PullRequestFacts' && req.graphql.variables.number === 13 && sim.evaluationsOf(13) === 1;
