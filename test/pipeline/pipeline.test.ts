@@ -322,6 +322,28 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     ]);
   });
 
+  it('the server scans for failed deliveries 5 s after it starts, follows the listing’s cursor, and stops paging past the 3-day window', async () => {
+    const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    sim.maxPerPage = 2;
+    sim.hookDeliveries = [
+      { id: 9, guid: 'ok-guid', status_code: 200, delivered_at: ago(1) },
+      { id: 8, guid: 'failed-guid', status_code: 500, delivered_at: ago(5) },
+      { id: 7, guid: 'retried-guid', status_code: 200, delivered_at: ago(8), redelivery: true },
+      { id: 6, guid: 'retried-guid', status_code: 502, delivered_at: ago(9) },
+      { id: 5, guid: 'timed-out-guid', status_code: 0, delivered_at: ago(2 * 24 * 60) },
+      { id: 4, guid: 'old-guid', status_code: 500, delivered_at: ago(4 * 24 * 60) },
+      { id: 3, guid: 'older-guid', status_code: 500, delivered_at: ago(5 * 24 * 60) },
+    ];
+    const started = Date.now();
+    await startInstance({ REDELIVERY_INTERVAL_S: '600' });
+    const attempts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/app/hook/deliveries')).map((r) => r.path);
+    await waitFor(() => attempts().length === 2, 20_000, 'the redelivery requests');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(5000);
+    expect(attempts().sort()).toEqual(['/app/hook/deliveries/5/attempts', '/app/hook/deliveries/8/attempts']);
+    // Pages of 2: the third reaches past 3 days, so the fourth (id 3) is never asked for.
+    expect(sim.requests.filter((r) => r.path === '/app/hook/deliveries').map((r) => r.query.get('cursor'))).toEqual([null, 'v1_2', 'v1_4']);
+  });
+
   if (kind === 'postgres') {
     it('two replicas on one PostgreSQL: a delivery sent to both at once gives one check run and one stored delivery; 50 PRs split between them each get one', async () => {
       // One write per evaluation (no review requests): Probot spaces an installation's writes 1 s apart per process.

@@ -81,6 +81,7 @@ export class SimulatedGitHub {
   maxPerPage = 100;
   /** Answers instead of the simulation when it returns an answer (then the request has no effect). */
   fault: ((req: SimRequest) => SimAnswer | undefined) | null = null;
+  /** The app's webhook deliveries as `GET /app/hook/deliveries` lists them, newest first. */
   hookDeliveries: unknown[] = [];
   /** What answers GraphQL; its `invalid` lists queries GitHub's schema would refuse (must stay empty). */
   readonly memory = new InMemoryGitHub();
@@ -237,7 +238,19 @@ export class SimulatedGitHub {
       Object.assign(run, { status: body.status, conclusion: body.conclusion ?? null, output: body.output ?? run.output });
       return { status: 200, body: run };
     }
-    if (method === 'GET' && path === '/app/hook/deliveries') return { status: 200, body: this.hookDeliveries };
+    if (method === 'GET' && path === '/app/hook/deliveries') {
+      // Paged as GitHub pages it: `cursor` (an opaque token; here the index of the page's first item) in the Link header.
+      const perPage = Math.min(Number(req.query.get('per_page') ?? 30), this.maxPerPage);
+      const from = Number(/^v1_(\d+)$/.exec(req.query.get('cursor') ?? '')?.[1] ?? 0);
+      const next = from + perPage < this.hookDeliveries.length;
+      return {
+        status: 200,
+        body: this.hookDeliveries.slice(from, from + perPage),
+        ...(next
+          ? { headers: { link: `<${this.origin}/api/v3/app/hook/deliveries?per_page=${perPage}&cursor=v1_${from + perPage}>; rel="next"` } }
+          : {}),
+      };
+    }
     if (method === 'POST' && /^\/app\/hook\/deliveries\/\d+\/attempts$/.test(path)) return { status: 202, body: {} };
     return { status: 404, body: { message: `Not Found: ${method} ${path}` } };
   }
