@@ -19,6 +19,7 @@ import { SAM_CONFIG, SimulatedGitHub } from './simulated-github.js';
 jest.setTimeout(150_000);
 
 const SECRET = 'pipeline-secret';
+const METRICS_TOKEN = 'pipeline-metrics-token';
 const sha = (n: number, salt = 0) => (n * 1000 + salt).toString(16).padStart(40, 'a');
 
 type Instance = Awaited<ReturnType<typeof start>> & { url: string };
@@ -47,6 +48,7 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
       NODE_ENV: 'production',
       EVALUATION_DEBOUNCE_MS: '300',
       REDELIVERY_INTERVAL_S: '0',
+      METRICS_TOKEN,
       ...extra,
     };
     const instance = {
@@ -83,6 +85,13 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     });
     await response.arrayBuffer();
     return { status: response.status, ms: performance.now() - t0 };
+  }
+
+  /** One series of the instance's `GET /metrics` (name with its labels, as Prometheus prints it); 0 when absent. */
+  async function series(instance: Instance, name: string): Promise<number> {
+    const text = await (await fetch(`${instance.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) : 0;
   }
 
   const idle = async (instance: Instance) => {
@@ -122,6 +131,9 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     const evaluations = sim.evaluationsOf(7);
     expect(evaluations).toBeGreaterThanOrEqual(1);
     expect(evaluations).toBeLessThanOrEqual(3);
+    // Each delivery either queued a job (one evaluation each) or was absorbed by one already queued.
+    expect(await series(app, 'ai_review_coalesced_events_total{event="pull_request"}')).toBe(20 - evaluations);
+    expect(await series(app, 'ai_review_job_duration_seconds_count{task="evaluate-pull-request",outcome="done"}')).toBe(evaluations);
     const final = sim.runsOn(sha(7, 19));
     expect(final).toHaveLength(1);
     expect(final[0]).toMatchObject({ status: 'completed', conclusion: 'action_required', output: { title: 'Needs 1 approval from @sam' } });
@@ -185,6 +197,7 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     expect((await deliver(app, 'pull_request', sim.openPullRequest(8, sha(8)))).status).toBe(200);
     await waitFor(() => sim.runsOn(sha(8)).some((r) => r.status === 'completed'), 60_000, 'the check run');
     expect(limited).toBe(1);
+    expect(await series(app, 'ai_review_job_retries_total{cause="secondary_rate_limit"}')).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     const runs = sim.runsOn(sha(8));
     expect(runs).toHaveLength(1);
@@ -231,6 +244,8 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
       expect(sim.runsOn(sha(n))[0]).toMatchObject({ conclusion: 'action_required', output: { title: 'Needs 1 approval from @sam' } });
     }
     expect([sim.evaluationsOf(14), sim.evaluationsOf(15)]).toEqual([2, 1]);
+    // PR 14's job was refused, PR 15's waited for the reset without trying.
+    expect(await series(app, 'ai_review_job_retries_total{cause="primary_rate_limit"}')).toBe(2);
   });
 
   it('a GitHub request that never answers is given up after GITHUB_REQUEST_TIMEOUT_MS and tried again: the check run ends correct', async () => {
@@ -335,13 +350,14 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
       { id: 3, guid: 'older-guid', status_code: 500, delivered_at: ago(5 * 24 * 60) },
     ];
     const started = Date.now();
-    await startInstance({ REDELIVERY_INTERVAL_S: '600' });
+    const app = await startInstance({ REDELIVERY_INTERVAL_S: '600' });
     const attempts = () => sim.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/app/hook/deliveries')).map((r) => r.path);
     await waitFor(() => attempts().length === 2, 20_000, 'the redelivery requests');
     expect(Date.now() - started).toBeGreaterThanOrEqual(5000);
     expect(attempts().sort()).toEqual(['/app/hook/deliveries/5/attempts', '/app/hook/deliveries/8/attempts']);
     // Pages of 2: the third reaches past 3 days, so the fourth (id 3) is never asked for.
     expect(sim.requests.filter((r) => r.path === '/app/hook/deliveries').map((r) => r.query.get('cursor'))).toEqual([null, 'v1_2', 'v1_4']);
+    expect(await series(app, 'ai_review_redeliveries_total{result="requested"}')).toBe(2);
   });
 
   if (kind === 'postgres') {
