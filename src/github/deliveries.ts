@@ -111,6 +111,13 @@ export function pullRequestKey(job: Pick<PullRequestJob, 'installationId' | 'own
   return `pr:${job.installationId}:${lower(job.owner)}/${lower(job.repo)}#${job.pullNumber}`;
 }
 
+/**
+ * The priority (`JobSpec.priority`: lower runs first) of the evaluations a configuration change queues for every open
+ * PR: after the evaluations that deliveries ask for, so that a PR opened or pushed during a large refresh does not
+ * wait behind it (an installation's GitHub requests are spaced a second apart).
+ */
+export const REFRESH_PRIORITY = 1;
+
 /** A job spec for one pull request's evaluation, run after `debounceMs`. */
 export function pullRequestJob(job: PullRequestJob, debounceMs: number, now = Date.now()): JobSpec {
   const key = pullRequestKey(job);

@@ -13,6 +13,7 @@ import type { MetricsSink } from '../metrics/sink.js';
 import { RetryLater, type JobHandler, type JobInfo, type JobQueue, type JobState } from '../queue/types.js';
 import { checkRunKey, withStoredCheckRun, writeCheckRun, writeCheckRunInProgress } from './check-run.js';
 import {
+  REFRESH_PRIORITY,
   TASKS,
   pullRequestJob,
   pullRequestKey,
@@ -230,9 +231,10 @@ export function createJobHandlers(deps: JobDependencies): Record<string, JobHand
       const open = await octokit.paginate(octokit.rest.pulls.list, { ...ref, state: 'open', per_page: 100 });
       let coalesced = 0;
       for (const pr of open) {
-        const added = await deps.queue.add(
-          pullRequestJob({ installationId: job.installationId, ...ref, pullNumber: pr.number, headSha: pr.head.sha }, deps.debounceMs),
-        );
+        const added = await deps.queue.add({
+          ...pullRequestJob({ installationId: job.installationId, ...ref, pullNumber: pr.number, headSha: pr.head.sha }, deps.debounceMs),
+          priority: REFRESH_PRIORITY,
+        });
         if (added.coalesced) coalesced++;
       }
       log.info({ open_pull_requests: open.length, coalesced }, 'configuration changed: queued the open pull requests');

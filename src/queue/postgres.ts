@@ -286,6 +286,7 @@ export class PostgresJobQueue implements JobQueue {
         run_at: (spec.runAt ?? new Date()).toISOString(),
         max_attempts: MAX_ATTEMPTS,
         job_key: spec.key ?? null,
+        priority: spec.priority ?? 0,
       };
       const earlier = spec.key ? byKey.get(`${mode}:${spec.key}`) : undefined;
       if (earlier) {
@@ -384,6 +385,7 @@ export class PostgresJobQueue implements JobQueue {
             ...(job.key ? { jobKey: job.key, jobKeyMode: 'replace' as const } : {}),
             ...(queue ? { queueName: queue } : {}),
             runAt: error.runAt,
+            priority: job.priority,
             maxAttempts: MAX_ATTEMPTS,
           });
         }

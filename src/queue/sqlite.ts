@@ -28,6 +28,7 @@ interface JobRow {
   key: string | null;
   queue: string | null;
   run_at: number;
+  priority: number;
   attempts: number;
   created_at: number;
 }
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS ai_review_jobs (
   key TEXT,
   queue TEXT,
   run_at INTEGER NOT NULL,
+  priority INTEGER NOT NULL DEFAULT 0,
   attempts INTEGER NOT NULL DEFAULT 0,
   revision INTEGER NOT NULL DEFAULT 0,
   locked_at INTEGER,
@@ -47,7 +49,6 @@ CREATE TABLE IF NOT EXISTS ai_review_jobs (
   created_at INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS ai_review_jobs_pending_key ON ai_review_jobs (key) WHERE locked_at IS NULL;
-CREATE INDEX IF NOT EXISTS ai_review_jobs_due ON ai_review_jobs (run_at) WHERE locked_at IS NULL;
 CREATE TABLE IF NOT EXISTS ai_review_work_failures (
   key TEXT PRIMARY KEY,
   first_failure_at INTEGER NOT NULL,
@@ -160,7 +161,17 @@ export class SqliteJobQueue implements JobQueue {
     // Several processes may open a new file at once (CLI and app): retry while another one holds the lock.
     for (let attempt = 0; ; attempt++) {
       try {
-        this.db.exec(SCHEMA);
+        this.db
+          .transaction(() => {
+            this.db.exec(SCHEMA);
+            // Files written before job priorities: add the column (the write lock serializes two processes).
+            const columns = this.db.prepare('PRAGMA table_info(ai_review_jobs)').all() as Array<{ name: string }>;
+            if (!columns.some((c) => c.name === 'priority'))
+              this.db.exec('ALTER TABLE ai_review_jobs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0');
+            this.db.exec(`DROP INDEX IF EXISTS ai_review_jobs_due;
+              CREATE INDEX IF NOT EXISTS ai_review_jobs_due_by_priority ON ai_review_jobs (priority, run_at) WHERE locked_at IS NULL;`);
+          })
+          .immediate();
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || attempt > 100) throw error;
@@ -193,23 +204,24 @@ export class SqliteJobQueue implements JobQueue {
         push.at.getTime(),
       );
     if (!spec.key) {
-      this.sql('INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, NULL, ?, ?, ?)').run(
+      this.sql('INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, priority, created_at) VALUES (?, ?, NULL, ?, ?, ?, ?)').run(
         spec.task,
         payload,
         spec.queue ?? null,
         runAt,
+        spec.priority ?? 0,
         this.now(),
       );
       return { coalesced: false };
     }
     const runAtUpdate = spec.keyMode === 'replace' ? 'excluded.run_at' : 'ai_review_jobs.run_at';
     const row = this.sql(
-      `INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, priority, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (key) WHERE locked_at IS NULL DO UPDATE SET
            task = excluded.task, payload = excluded.payload, queue = excluded.queue, run_at = ${runAtUpdate},
-           revision = ai_review_jobs.revision + 1
+           priority = excluded.priority, revision = ai_review_jobs.revision + 1
          RETURNING revision`,
-    ).get(spec.task, payload, spec.key, spec.queue ?? null, runAt, this.now()) as { revision: number };
+    ).get(spec.task, payload, spec.key, spec.queue ?? null, runAt, spec.priority ?? 0, this.now()) as { revision: number };
     return { coalesced: row.revision > 0 };
   }
 
@@ -223,8 +235,8 @@ export class SqliteJobQueue implements JobQueue {
            WHERE j.locked_at IS NULL AND j.run_at <= ?
              AND (j.queue IS NULL OR NOT EXISTS (
                SELECT 1 FROM ai_review_jobs r WHERE r.queue = j.queue AND r.locked_at IS NOT NULL))
-           ORDER BY j.run_at, j.id LIMIT 1)
-         RETURNING id, task, payload, key, queue, run_at, attempts, created_at`,
+           ORDER BY j.priority, j.run_at, j.id LIMIT 1)
+         RETURNING id, task, payload, key, queue, run_at, priority, attempts, created_at`,
     ).get(now, now) as JobRow | undefined;
   }
 
@@ -295,6 +307,7 @@ export class SqliteJobQueue implements JobQueue {
           payload: JSON.parse(job.payload) as JobPayload,
           ...this.keyOf(job),
           runAt: error.runAt,
+          priority: job.priority,
           keyMode: 'replace',
         });
         await busyRetry(() => this.sql('DELETE FROM ai_review_jobs WHERE id = ?').run(job.id));

@@ -30,6 +30,13 @@ export interface JobSpec {
   /** Earliest run time (default: now). */
   runAt?: Date;
   /**
+   * Order among due jobs: a lower number runs first (default 0), then the earlier run time. A pending job with the
+   * same key takes the priority of the latest add (graphile-worker's rule, kept on SQLite too). On PostgreSQL the
+   * order holds between fetches of graphile-worker's local queue (up to `concurrency + 1` jobs each), not within one:
+   * the jobs of one fetch start in the order of their named queues' creation.
+   */
+  priority?: number;
+  /**
    * Pipeline state to store with the job, in the same statement or transaction (the webhook path), keyed by `key`:
    * as {@link PipelineState.flagReviewRequest} and {@link PipelineState.recordPush} would. Ignored without a key.
    */

@@ -154,7 +154,8 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     sim.openPullRequest(201, sha(201), 'opened', 'gizmos');
     sim.openPullRequest(1, sha(1));
     sim.openPullRequest(301, sha(301), 'opened', 'attic');
-    const app = await startInstance();
+    // One job at a time, so that the order of evaluations shows (graphile-worker's local queue fetches 2 at a time).
+    const app = await startInstance({ QUEUE_CONCURRENCY: '1' });
 
     const push = examplePayload('push');
     Object.assign(push.repository, { name: '.github', full_name: 'acme/.github' });
@@ -165,6 +166,15 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
     expect(ack.ms).toBeLessThan(1000);
 
     const inheriting = [...gadgets, 201];
+    const done = (n: number) => sim.runsOn(sha(n)).some((r) => r.status === 'completed');
+    // A PR opened during the refresh (whose evaluations are spaced 2 s apart by the throttling) does not wait behind it.
+    await waitFor(() => inheriting.some(done), 60_000, 'the first refreshed check run');
+    const opened = sim.openPullRequest(190, sha(190), 'opened', 'gadgets');
+    Object.assign(opened.repository, { name: 'gadgets', full_name: 'acme/gadgets' });
+    expect((await deliver(app, 'pull_request', opened)).status).toBe(200);
+    await waitFor(() => done(190), 60_000, 'the check run of the PR opened during the refresh');
+    expect(inheriting.filter((n) => !done(n)).length).toBeGreaterThanOrEqual(3);
+    expect(sim.runsOn(sha(190))).toHaveLength(1);
     await waitFor(
       async () => inheriting.every((n) => sim.runsOn(sha(n)).some((r) => r.status === 'completed')) && (await idle(app)),
       120_000,

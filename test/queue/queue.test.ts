@@ -3,10 +3,15 @@
  */
 import { RetryLater, type JobPayload, type JobQueue } from '../../src/queue/types.js';
 import { EventEmitter } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import type { PostgresJobQueue } from '../../src/queue/postgres.js';
-import { postgresSet, sleep, sqliteSet, waitFor, type QueueSet } from './helpers.js';
+import { SqliteJobQueue } from '../../src/queue/sqlite.js';
+import { Database } from '../../src/sqlite-database.js';
+import { postgresSet, silent, sleep, sqliteSet, waitFor, type QueueSet } from './helpers.js';
 
 describe.each([
   ['sqlite', sqliteSet],
@@ -149,6 +154,34 @@ describe.each([
     await sleep(200);
     expect(runs).toEqual([1, 6]);
     expect(maxActive).toBe(1);
+  });
+
+  it('due jobs run by priority (lower first), then by run time; a pending job takes the priority of the latest add with its key', async () => {
+    const q = await set.open();
+    const now = Date.now();
+    const add = (name: string, priority: number, agoMs: number) =>
+      q.add({ task: 't', payload: { name }, key: `pr-${name}`, queue: `pr-${name}`, runAt: new Date(now - agoMs), priority });
+    await add('a', 1, 3000);
+    await add('b', 1, 2000);
+    await add('c', 0, 1000);
+    // A delivery for b while its refresh waits: b keeps its run time (debounce) and takes priority 0.
+    expect(await add('b', 0, 0)).toEqual({ coalesced: true });
+    const order: string[] = [];
+    await q.start({ t: (payload) => Promise.resolve(void order.push(String(payload.name))) }, { concurrency: 1 });
+    await waitFor(() => order.length === 3, 10_000, 'all jobs');
+    expect(order).toEqual(['b', 'c', 'a']);
+  });
+
+  it('a job added while lower-priority jobs run is taken before the rest of them', async () => {
+    const q = await set.open();
+    const order: string[] = [];
+    await q.start({ t: async (payload) => (order.push(String(payload.name)), await sleep(300)) }, { concurrency: 2 });
+    for (let i = 0; i < 10; i++)
+      await q.add({ task: 't', payload: { name: `refresh-${i}` }, key: `pr-${i}`, queue: `pr-${i}`, priority: 1 });
+    await waitFor(() => order.length >= 2, 10_000, 'the first jobs');
+    await q.add({ task: 't', payload: { name: 'delivery' }, key: 'pr-new', queue: 'pr-new' });
+    await waitFor(() => order.length === 11, 20_000, 'all jobs');
+    expect(order.indexOf('delivery')).toBeLessThanOrEqual(5);
   });
 
   it('jobs of different queues run side by side', async () => {
@@ -470,5 +503,38 @@ describe('job queue on postgres: what graphile-worker leaves to us', () => {
     expect(await q.stats()).toMatchObject({ pending: 1, running: 0 });
     // Stopping afterwards is quiet: nothing left to stop.
     await q.stop();
+  });
+});
+
+describe('the SQLite queue on a file written before job priorities', () => {
+  it('adds the priority column and its index at start, and runs the jobs already queued', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'ai-review-queue-')), 'old.sqlite');
+    const old = new Database(file);
+    old.exec(`CREATE TABLE ai_review_jobs (
+      id INTEGER PRIMARY KEY AUTOINCREMENT, task TEXT NOT NULL, payload TEXT NOT NULL, key TEXT, queue TEXT,
+      run_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, revision INTEGER NOT NULL DEFAULT 0,
+      locked_at INTEGER, last_error TEXT, created_at INTEGER NOT NULL);
+      CREATE UNIQUE INDEX ai_review_jobs_pending_key ON ai_review_jobs (key) WHERE locked_at IS NULL;
+      CREATE INDEX ai_review_jobs_due ON ai_review_jobs (run_at) WHERE locked_at IS NULL;
+      INSERT INTO ai_review_jobs (task, payload, key, queue, run_at, created_at) VALUES ('t', '{"name":"queued"}', 'pr-1', 'pr-1', 0, 0);`);
+    old.close();
+    const q = new SqliteJobQueue({ file, logger: silent, pollIntervalMs: 20 });
+    try {
+      const ran: string[] = [];
+      await q.start({ t: (payload) => Promise.resolve(void ran.push(String(payload.name))) }, { concurrency: 1 });
+      await q.add({ task: 't', payload: { name: 'new' }, key: 'pr-2', queue: 'pr-2', priority: 1 });
+      await waitFor(() => ran.length === 2, 10_000, 'both jobs');
+      expect(ran).toEqual(['queued', 'new']);
+    } finally {
+      await q.close();
+    }
+    const check = new Database(file, { readonly: true });
+    const columns = (check.prepare('PRAGMA table_info(ai_review_jobs)').all() as Array<{ name: string }>).map((c) => c.name);
+    const indexes = (
+      check.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'ai_review_jobs'").all() as Array<{ name: string }>
+    ).map((i) => i.name);
+    check.close();
+    expect(columns).toContain('priority');
+    expect(indexes.sort()).toEqual(['ai_review_jobs_due_by_priority', 'ai_review_jobs_pending_key']);
   });
 });
