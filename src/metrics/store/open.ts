@@ -65,7 +65,7 @@ export function describeDatabaseUrl(url: string): string {
 export function sqlitePath(databaseUrl: string | undefined, dataDir = './data'): string | null {
   const url = databaseUrl?.trim() ?? '';
   if (/^postgres(ql)?:\/\//i.test(url)) return null;
-  if (url === ':memory:') return ':memory:';
+  if (url === ':memory:' || url === 'sqlite::memory:') return ':memory:';
   if (url.startsWith('sqlite:')) return path.resolve(url.slice('sqlite:'.length).replace(/^\/\//, ''));
   if (url === '') return path.resolve(dataDir, 'ai-review.sqlite');
   throw new StoreUnavailableError('DATABASE_URL must start with postgres:// or sqlite: (or be unset for ./data/ai-review.sqlite)');
