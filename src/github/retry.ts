@@ -43,13 +43,18 @@ function header(headers: Record<string, unknown> | undefined, name: string): str
   return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }
 
-function errorCode(error: unknown): string | undefined {
+/** The error and its `cause`s, up to 4 deep (Octokit wraps fetch's error, which wraps undici's). */
+function* causeChain(error: unknown): Generator<{ code?: unknown; name?: unknown }> {
   let e: unknown = error;
   for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
+    yield e;
     e = (e as { cause?: unknown }).cause;
   }
+}
+
+/** The first string `code` (`ECONNRESET`, …) in the error's cause chain. */
+function errorCode(error: unknown): string | undefined {
+  for (const e of causeChain(error)) if (typeof e.code === 'string') return e.code;
   return undefined;
 }
 
@@ -58,12 +63,7 @@ function errorCode(error: unknown): string | undefined {
  * src/github/request-timeout.ts) or an `AbortError` anywhere in the error's `cause` chain.
  */
 function timedOut(error: unknown): boolean {
-  let e: unknown = error;
-  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
-    const name = (e as { name?: unknown }).name;
-    if (name === 'TimeoutError' || name === 'AbortError') return true;
-    e = (e as { cause?: unknown }).cause;
-  }
+  for (const e of causeChain(error)) if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
   return false;
 }
 

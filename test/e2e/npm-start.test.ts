@@ -15,10 +15,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { jest } from '@jest/globals';
-import { PRIVATE_KEY } from '../github/harness.js';
 import { SimulatedGitHub } from '../pipeline/simulated-github.js';
 import { freshStore, waitFor } from '../queue/helpers.js';
 import { freePort } from './fake-github.js';
+import { serverEnv } from './server-env.js';
 import { sign } from './http-client.js';
 import { parseStrict } from './log-lines.js';
 
@@ -125,24 +125,16 @@ describe.each(['sqlite', 'postgres'] as const)('the server process on %s, as an 
     const port = await freePort();
     const child = spawn(process.execPath, [resolve('dist/src/server.js')], {
       cwd,
-      env: {
-        PATH: process.env.PATH,
-        APP_ID: '123',
-        PRIVATE_KEY,
-        WEBHOOK_SECRET: SECRET,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        GHE_HOST: ghe,
-        GHE_PROTOCOL: 'http',
-        DATABASE_URL: store.url,
-        APP_SLUG: 'ai-review',
-        NODE_ENV: 'production',
-        LOG_LEVEL: 'info',
-        EVALUATION_DEBOUNCE_MS: '0',
-        REDELIVERY_INTERVAL_S: '0',
-        // A killed process's jobs are taken back after 1 s without its heartbeat (PostgreSQL; default 30 s).
-        QUEUE_STALE_WORKER_S: '1',
-      },
+      env: serverEnv(
+        { port, ghe, secret: SECRET, databaseUrl: store.url },
+        {
+          PATH: process.env.PATH,
+          LOG_LEVEL: 'info',
+          EVALUATION_DEBOUNCE_MS: '0',
+          // A killed process's jobs are taken back after 1 s without its heartbeat (PostgreSQL; default 30 s).
+          QUEUE_STALE_WORKER_S: '1',
+        },
+      ),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { environmentProblem, start, StartupError } from '../../src/server.js';
 import { PRIVATE_KEY, pullRequestPayload } from '../github/harness.js';
 import { FakeGitHub, freePort } from './fake-github.js';
+import { serverEnv } from './server-env.js';
 import type { InMemoryGitHub } from '../github/graphql/fake-github.js';
 import { GATE_CALLS, R, SHA, routeGateFlow } from './gate-routes.js';
 import { filler, rawPost, sign, trickle } from './http-client.js';
@@ -35,23 +36,11 @@ describe('the HTTP server', () => {
     memory = routeGateFlow(github);
     const ghe = await github.start();
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      APP_ID: '123',
-      PRIVATE_KEY,
-      WEBHOOK_SECRET: SECRET,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      GHE_HOST: ghe,
-      GHE_PROTOCOL: 'http',
-      DATABASE_URL: `sqlite:${join(dataDir, 'e2e.sqlite')}`,
-      METRICS_TOKEN: 'metrics-e2e-token',
-      APP_SLUG: 'ai-review',
-      LOG_LEVEL: 'debug',
-      NODE_ENV: 'production',
-      // The job queue of issue 7: evaluate at once, no redelivery scan (ignored without it).
-      EVALUATION_DEBOUNCE_MS: '0',
-      REDELIVERY_INTERVAL_S: '0',
-    };
+    // The job queue of issue 7: evaluate at once (serverEnv leaves out the redelivery scan).
+    const env = serverEnv(
+      { port, ghe, secret: SECRET, databaseUrl: `sqlite:${join(dataDir, 'e2e.sqlite')}` },
+      { METRICS_TOKEN: 'metrics-e2e-token', LOG_LEVEL: 'debug', EVALUATION_DEBOUNCE_MS: '0' },
+    );
     const { server, metrics } = await start(env, { write: log.write });
     baseUrl = `http://127.0.0.1:${port}`;
     webhookUrl = `${baseUrl}/api/github/webhooks`;

@@ -12,6 +12,7 @@ import { redeliverFailedDeliveries } from '../../src/github/redelivery.js';
 import { start } from '../../src/server.js';
 import { examplePayload, PRIVATE_KEY } from '../github/harness.js';
 import { freePort } from '../e2e/fake-github.js';
+import { serverEnv } from '../e2e/server-env.js';
 import { freshStore, silent, sleep, waitFor } from '../queue/helpers.js';
 import { SAM_CONFIG, SimulatedGitHub } from './simulated-github.js';
 
@@ -34,23 +35,10 @@ describe.each(['sqlite', 'postgres'] as const)('the pipeline on %s', (kind) => {
 
   async function startInstance(extra: NodeJS.ProcessEnv = {}): Promise<Instance> {
     const port = await freePort();
-    const env: NodeJS.ProcessEnv = {
-      APP_ID: '123',
-      PRIVATE_KEY,
-      WEBHOOK_SECRET: SECRET,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      GHE_HOST: ghe,
-      GHE_PROTOCOL: 'http',
-      DATABASE_URL: store.url,
-      APP_SLUG: 'ai-review',
-      LOG_LEVEL: process.env.PIPELINE_TEST_LOG ? 'info' : 'silent',
-      NODE_ENV: 'production',
-      EVALUATION_DEBOUNCE_MS: '300',
-      REDELIVERY_INTERVAL_S: '0',
-      METRICS_TOKEN,
-      ...extra,
-    };
+    const env = serverEnv(
+      { port, ghe, secret: SECRET, databaseUrl: store.url },
+      { LOG_LEVEL: process.env.PIPELINE_TEST_LOG ? 'info' : 'silent', EVALUATION_DEBOUNCE_MS: '300', METRICS_TOKEN, ...extra },
+    );
     const instance = {
       ...(await start(env, {
         write: (line: string) => (
