@@ -86,12 +86,13 @@ describe('createPool', () => {
     );
     idle.release();
     await admin(`SELECT pg_terminate_backend(pid) FROM unnest(ARRAY[${pids.join(',')}]) AS pid`);
-    await expect(held.query('SELECT 1')).rejects.toThrow();
-    held.release(true);
-    // The idle connection learns of its end from its own socket, which may come after the held query's rejection:
-    // wait for it (bounded) rather than assume an order.
+    // Neither connection runs a query when it is terminated, so each learns of its end from its own socket, as an
+    // error event, at a moment of its own: wait for both (bounded) before querying. (A query sent on the checked-out
+    // connection before its socket reported the end would take the error instead: the CI run of df08cfe.)
     for (let waited = 0; errors.length < 2 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
     expect(errors.length).toBeGreaterThanOrEqual(2);
+    await expect(held.query('SELECT 1')).rejects.toThrow();
+    held.release(true);
     expect(errors.some((m) => /terminat/i.test(m))).toBe(true);
     // The pool replaces the dropped connections.
     expect((await pool.query('SELECT name FROM items WHERE id = $1', [1])).rows).toEqual([{ name: 'one' }]);
